@@ -1,0 +1,29 @@
+# Two commands on a fresh machine with Python 3.11 and make:
+#   make run    runs the flagship JLR 2025 scenario into results/jlr_2025/
+#   make test   runs the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025 --force
+
+test: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
+
+clean:
+	rm -rf $(VENV) results/*/ .pytest_cache .mypy_cache

@@ -1,0 +1,279 @@
+"""The engine: wire a world of actors from a realised scenario and run it in SimPy.
+
+Within a day, actors act in a fixed order by starting at fixed fractions of the day:
+systems change at the start, then plants build (engine plants first), suppliers ship,
+vehicles are wholesaled, the parts centre serves, payables process and pay, accounts close,
+and the recorder takes the day's row. The engine does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.calendar import Calendar
+from sim.estate import Estate
+from sim.interventions import EarlyPayment
+from sim.ledger import Ledger, pence
+from sim.parts_centre import PartsCentre
+from sim.payables import Batch, Payables
+from sim.plants import Plant, plant_process
+from sim.recorder import Recorder
+from sim.sales import Sales
+from sim.schema import Scenario
+from sim.streams import stream
+from sim.supplier_finance import SupplierFinance
+from sim.suppliers import build_supplier_table
+from sim.supply import SupplyBase, supply_process
+
+PHASE_PLANTS = 0.25
+PHASE_SUPPLY = 0.5
+PHASE_SALES = 0.625
+PHASE_PARTS = 0.6875
+PHASE_PAYABLES = 0.75
+PHASE_CLOSE = 0.8125
+PHASE_RECORD = 0.875
+
+
+def _f(x: Any) -> float:
+    """A realised parameter as a float (distributions are drawn before the world is built)."""
+    return float(x)
+
+
+def _day(calendar: Calendar, when: Any) -> int:
+    assert isinstance(when, date), "dates are realised before the world is built"
+    return calendar.day(when)
+
+
+@dataclass
+class Counters:
+    """Deterministic work counters (for regression guards on the amount of work done)."""
+
+    events: int = 0
+
+
+class World:
+    """Every actor of one run, and the glue between them."""
+
+    def __init__(self, scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario") -> None:
+        self.scenario = scenario
+        horizon = scenario.horizon_days
+        table = build_supplier_table(scenario, root, source)
+        pad = int(table.lead_time.max()) + 3 if table.n else 3
+        self.calendar = cal = Calendar(scenario.start_date, horizon, pad_days=pad)
+        self.estate = estate = Estate(scenario, cal)
+        specs = sorted(scenario.plants.items(), key=lambda kv: kv[1].kind != "engine")
+        self.plants = [Plant.create(name, spec, i, cal, estate) for i, (name, spec) in enumerate(specs)]
+        by_name = {p.name: p for p in self.plants}
+        for p in self.plants:
+            if p.spec.engines_from:
+                p.engine_source = by_name[p.spec.engines_from]
+                p.engine_source.consumers.append(p)
+        entry_avail = np.array([estate.availability(scenario.suppliers[e].systems) for e in table.entry_names])
+        supplier_avail = entry_avail[table.entry] if table.n else np.zeros((0, cal.length))
+        self.supply = supply = SupplyBase(table, self.plants, supplier_avail, horizon)
+        for p in self.plants:
+            if p.is_engine_plant:
+                rate = sum(_f(c.spec.daily_rate) for c in p.consumers)
+                p.engine_target = int(round(_f(p.spec.engine_buffer_days) * rate))
+                p.engine_stock = p.engine_target
+        self.opening_engine_stock = sum(p.engine_stock for p in self.plants)
+        # money
+        st = scenario.interventions.short_time_work
+        self.finance = fin = SupplierFinance(
+            supply,
+            _day(cal, st.start) if st else None,
+            _day(cal, st.end) if st and st.end is not None else None,
+            _f(st.payroll_share_covered) if st else 0.0,
+            list(st.tiers) if st else [],
+        )
+        tr = scenario.treasury
+        self.ledger = ledger = Ledger(pence(_f(tr.opening_cash_gbp)), fin.opening_cash)
+        from sim.treasury import CreditLine, Treasury
+
+        lines = [
+            CreditLine(name, pence(_f(f.size_gbp)), _day(cal, f.available_from), pence(_f(f.draw_below_gbp)),
+                       f.government_guaranteed, _f(f.annual_interest_rate))
+            for name, f in tr.facilities.items()
+        ]
+        self.treasury = Treasury(pence(_f(tr.fixed_costs_gbp_per_day)), pence(_f(tr.other_cost_per_unit_gbp)), lines)
+        # payables
+        pay = scenario.payables
+        capacity = np.floor(_f(pay.automated_invoices_per_day) * estate.availability(pay.systems)[:horizon] + 1e-9)
+        for team in pay.manual_teams.values():
+            a = max(_day(cal, team.start), 0)
+            b = horizon if team.end is None else min(_day(cal, team.end) + 1, horizon)
+            if a < b:
+                capacity[a:b] += np.floor(_f(team.staff) * _f(team.invoices_per_person_per_day) + 1e-9)
+        self.payables = Payables(capacity.astype(np.int64), pay.priority, pay.process_invoices)
+        self._open_payables()
+        # supplier early payment
+        sf = scenario.interventions.supplier_finance
+        self.early_payment: EarlyPayment | None = None
+        if sf is not None:
+            eligible = np.isin(table.tier, sf.tiers) & (table.critical | (not sf.restart_critical_only))
+            self.early_payment = EarlyPayment(
+                _day(cal, sf.start), pence(_f(sf.budget_gbp)), _f(sf.prepay_share),
+                int(round(_f(sf.days_after_order))), eligible.astype(np.int64), _f(sf.annual_cost_rate))
+            self.payables.on_true_up.append(self.early_payment.true_up)
+        # sales
+        sa = scenario.sales
+        avail = np.maximum(estate.availability(sa.systems)[:horizon], _f(sa.manual_capacity))
+        price = pence(_f(sa.price_per_vehicle_gbp))
+        self.sales = Sales(np.floor(_f(sa.max_wholesale_per_day) * avail + 1e-9).astype(np.int64), price,
+                           int(round(_f(sa.settlement_days))))
+        vehicles_per_day = sum(
+            _f(p.spec.daily_rate) * len(p.spec.working_days) / 7 for p in self.plants if not p.is_engine_plant
+        )
+        for d in range(self.sales.settlement_days):
+            self.sales.receipts[d] += int(round(vehicles_per_day * price))
+        # parts centre
+        self.parts_centre: PartsCentre | None = None
+        pc = scenario.parts_centre
+        if pc is not None:
+            rate = _f(pc.orders_per_day)
+            if pc.order_randomness == "poisson":
+                orders = stream(root, "parts_centre.orders").poisson(rate, horizon)
+            else:
+                orders = np.full(horizon, int(round(rate)))
+            avail = np.maximum(estate.availability(pc.systems)[:horizon], _f(pc.manual_capacity))
+            cap = np.floor(rate * _f(pc.recovery_boost) * avail + 1e-9).astype(np.int64)
+            patience = None if pc.patience_days is None else int(round(_f(pc.patience_days)))
+            self.parts_centre = PartsCentre(orders.astype(np.int64), cap, patience, pence(_f(pc.order_value_gbp)),
+                                            int(round(_f(pc.settlement_days))))
+            for d in range(self.parts_centre.settlement_days):
+                self.parts_centre.receipts[d] += int(round(rate * self.parts_centre.order_value))
+        self.recorder = Recorder(horizon)
+        self.counters = Counters()
+        starts = [d for d in estate.outage_start_days.values() if 0 <= d < horizon]
+        self.survive_day = min(starts, default=0)
+        self.time_to_survive = np.full(table.n, np.inf)
+
+    def _open_payables(self) -> None:
+        """Normal trading before day 0: each delivery lane's last ``terms`` days of invoices."""
+        t, supply = self.supply.table, self.supply
+        lanes = np.flatnonzero(supply.lane_normal_units > 0)
+        rows = supply.lane_sup[lanes]
+        terms = t.terms[rows]
+        daily = np.rint(supply.lane_normal_units[lanes] * supply.lane_price[lanes]).astype(np.int64)
+        sup = np.repeat(rows, terms)
+        due = np.concatenate([np.arange(k) for k in terms]) if len(terms) else np.zeros(0, dtype=np.int64)
+        value = np.repeat(daily, terms)
+        self.payables.open_with(Batch(sup, value, np.zeros_like(value), due.astype(np.int64)))
+        t2 = supply.tier2_rows
+        for k in range(int(t.terms[t2].max()) if len(t2) else 0):
+            has = t.terms[t2] > k
+            daily2 = np.rint(supply.normal_units[t2] * t.price[t2]).astype(np.int64)
+            self.finance.tier2_bills[k].append((supply.tier2_customer[has], t2[has], daily2[has]))
+
+    # --- glue called by processes -------------------------------------------------------
+    def build(self, plant: Plant, day: int) -> None:
+        """Build what capacity, parts and engines allow at ``plant`` on ``day``."""
+        units = min(int(plant.plan[day]), self.supply.buildable(plant))
+        if plant.is_engine_plant:
+            need = sum(int(c.plan[day]) for c in plant.consumers) + plant.engine_target
+            units = min(units, max(need - plant.engine_stock, 0))
+            plant.engine_stock += units
+            plant.engines_made += units
+        else:
+            if plant.engine_source is not None:
+                units = min(units, plant.engine_source.engine_stock)
+                plant.engine_source.engine_stock -= units
+                plant.engine_source.engines_fitted += units
+            self.sales.add(units)
+            if units:
+                self.ledger.oem("other_costs", -units * self.treasury.cost_per_unit)
+        if units:
+            self.supply.consume(plant, units)
+        plant.built[day] = units
+
+    def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray) -> None:
+        """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
+        self.finance.on_shipment(day, units, value, self.ledger)
+        supply = self.supply
+        delivered = np.flatnonzero(lanes > 0)
+        if len(delivered) == 0:
+            return
+        rows = supply.lane_sup[delivered]
+        v = lanes[delivered] * supply.lane_price[delivered]
+        prepaid = self.early_payment.prepaid_part(day, rows, v) if self.early_payment else np.zeros_like(v)
+        self.payables.receive(Batch(rows, v, prepaid, day + supply.table.terms[rows]), day)
+        supply.invoiced_value_log[day] = int(v.sum())
+
+    def intervention_cost(self) -> int:
+        """Short-time work paid + early-payment financing + interest on government-backed loans (pence)."""
+        scheme = self.early_payment.cost if self.early_payment else 0
+        gov = sum(line.interest_paid for line in self.treasury.lines if line.government)
+        return self.finance.stw_paid + scheme + gov
+
+    # --- processes ------------------------------------------------------------------------
+    def close_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+        """Each day: pay invoices and prepayments, collect receipts, close suppliers' and OEM's books."""
+        horizon = self.calendar.horizon_days
+        urgency = self.finance.days_of_cash
+        for day in range(horizon):
+            yield env.timeout(day + PHASE_PAYABLES - env.now)
+            if self.early_payment is not None:
+                self.early_payment.pay_due(day, self.ledger)
+            self.payables.process(day, urgency(self.ledger.supplier_cash))
+            self.payables.pay(day, self.ledger)
+            if day == self.survive_day:
+                self.time_to_survive = self.finance.time_to_survive(self.ledger.supplier_cash)
+            yield env.timeout(PHASE_CLOSE - PHASE_PAYABLES)
+            self.sales.collect(day, self.ledger)
+            if self.parts_centre is not None:
+                self.parts_centre.collect(day, self.ledger)
+            self.finance.close_day(day, self.ledger)
+            if self.early_payment is not None:
+                self.early_payment.charge(self.ledger)
+            self.treasury.close_day(day, self.ledger)
+            yield env.timeout(PHASE_RECORD - PHASE_CLOSE)
+            self.recorder.snapshot(day, self)
+            if self.check_daily is not None:
+                self.check_daily(self, day)
+
+    def sales_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+        """Wholesale on days the wholesale function runs and there are vehicles to sell."""
+        open_days = np.flatnonzero(self.sales.capacity > 0)
+        for day in open_days:
+            yield env.timeout(day + PHASE_SALES - env.now)
+            if self.sales.stock:
+                self.sales.wholesale(int(day))
+            else:
+                self.sales.wholesaled_today = 0
+
+    def parts_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+        assert self.parts_centre is not None
+        for day in range(self.calendar.horizon_days):
+            yield env.timeout(day + PHASE_PARTS - env.now)
+            self.parts_centre.serve(day)
+
+    check_daily: Any = None
+
+    def run(self) -> None:
+        env = simpy.Environment()
+        for system in self.estate.names:
+            env.process(self.estate.process(env, system))
+        for i, plant in enumerate(self.plants):
+            env.process(plant_process(env, plant, self, PHASE_PLANTS + i / 1024))
+        env.process(supply_process(env, self, PHASE_SUPPLY))
+        env.process(self.sales_process(env))
+        if self.parts_centre is not None:
+            env.process(self.parts_process(env))
+        env.process(self.close_process(env))
+        count = 0
+        horizon = self.calendar.horizon_days
+        try:
+            while True:
+                if env.peek() >= horizon:
+                    break
+                env.step()
+                count += 1
+        except simpy.core.EmptySchedule:
+            pass
+        self.counters.events = count

@@ -1,0 +1,134 @@
+"""From a finished world to tidy DataFrames with real dates (fixed columns, even when empty)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.supply import STATE_NAMES
+
+if TYPE_CHECKING:
+    from sim.engine import World
+
+# recorded cumulative counters that become daily flows, with their output names
+DAILY_FLOWS = {
+    "wholesale_vehicles_cum": "wholesale_vehicles",
+    "invoices_received_cum": "invoices_received",
+    "invoices_processed_cum": "invoices_processed",
+    "supplier_payments_cum_pence": "supplier_payments_pence",
+    "parts_orders_cum": "parts_orders",
+    "parts_dispatched_cum": "parts_dispatched",
+    "oem_receipts_cum_pence": "oem_receipts_pence",
+    "short_time_work_cum_pence": "short_time_work_pence",
+}
+KEEP_CUMULATIVE = {"parts_orders_lost_cum", "intervention_cost_cum_pence", "supplier_jobs_lost"}
+BASELINE_COLUMNS = (
+    "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
+    "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",
+)
+EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
+SUPPLIER_COLUMNS = (
+    "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
+    "oem_revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
+    "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
+    "jobs_lost",
+)
+
+
+def daily_frame(world: World) -> pd.DataFrame:
+    """One row per date: production per plant and in total, stocks, invoices, cash, suppliers."""
+    cols = world.recorder.columns
+    out: dict[str, np.ndarray] = {"date": world.calendar.dates()}
+    vehicle_plants = [p for p in world.plants if not p.is_engine_plant]
+    out["production_total"] = sum((p.built for p in vehicle_plants), np.zeros(world.calendar.horizon_days, np.int64))
+    out["engines_built"] = sum((p.built for p in world.plants if p.is_engine_plant),
+                               np.zeros(world.calendar.horizon_days, np.int64))
+    for p in world.plants:
+        out[f"production_{p.name}"] = p.built.copy()
+    for name, values in cols.items():
+        if name in DAILY_FLOWS:
+            out[DAILY_FLOWS[name]] = np.diff(values, prepend=0.0)
+        else:
+            out[name] = values
+    frame = pd.DataFrame(out)
+    for name in list(frame.columns):
+        if name.endswith("_pence"):
+            frame[name.replace("_pence", "_gbp")] = frame.pop(name) / 100.0
+    counts = [c for c in frame.columns if c != "date" and not c.endswith("_gbp") and c != "supplier_jobs_lost"]
+    frame[counts] = frame[counts].astype(np.int64)
+    return frame
+
+
+def with_baseline(run: pd.DataFrame, baseline: pd.DataFrame, plants: list[str]) -> pd.DataFrame:
+    """Add the no-outage baseline's key series and the cumulative vehicles lost."""
+    frame = run.copy()
+    for name in (*BASELINE_COLUMNS, *(f"production_{p}" for p in plants)):
+        frame[f"baseline_{name}"] = baseline[name].to_numpy()
+    frame["vehicles_lost_cum"] = (frame["baseline_production_total"] - frame["production_total"]).cumsum()
+    return frame
+
+
+def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> pd.DataFrame:
+    """One row per supplier: who it is, its money, when its cash ran out, its end state."""
+    t, fin, cal = world.supply.table, world.finance, world.calendar
+
+    def dates(days: np.ndarray) -> pd.Series:
+        values = pd.to_datetime([cal.date(int(d)) if d >= 0 else None for d in days])
+        return pd.Series(values, dtype="datetime64[ns]")
+
+    cash = world.ledger.supplier_cash
+    frame = pd.DataFrame({
+        "supplier": pd.Series(t.name, dtype="string"),
+        "entry": pd.Series([t.entry_names[i] for i in t.entry], dtype="string"),
+        "tier": t.tier.astype(np.int64),
+        "part_family": pd.Series(t.family, dtype="string"),
+        "customer": pd.Series([t.name[c] if c >= 0 else None for c in t.customer], dtype="string"),
+        "restart_critical": t.critical.astype(bool),
+        "unit_price_gbp": t.price / 100.0,
+        "normal_units_per_day": world.supply.normal_units,
+        "oem_revenue_per_day_gbp": world.supply.normal_units * t.price / 100.0,
+        "fixed_costs_per_day_gbp": fin.fixed / 100.0,
+        "jobs": fin.jobs + fin.jobs_lost,
+        "opening_cash_gbp": fin.opening_cash / 100.0,
+        "credit_line_gbp": fin.credit / 100.0,
+        "time_to_survive_days": survive,
+        "cash_gbp": cash / 100.0,
+        "min_cash_gbp": min_cash / 100.0,
+        "cash_ran_out_date": dates(fin.cash_out_day),
+        "insolvent_date": dates(fin.insolvent_day),
+        "replaced_date": dates(fin.replaced_day),
+        "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
+        "jobs_lost": fin.jobs_lost,
+    })
+    return frame[list(SUPPLIER_COLUMNS)]
+
+
+def events_frame(world: World) -> pd.DataFrame:
+    """Everything that happened at a moment: outages, restores, insolvencies, draws, teams."""
+    cal = world.calendar
+    rows: list[tuple[object, str, str, float, str]] = []
+    for c in world.estate.log:
+        kind = "outage" if c.capacity == 0 else "restore"
+        rows.append((cal.date(max(c.day, 0)), kind, c.system, c.capacity, c.outage))
+    names = world.supply.table.name
+    for e in world.finance.events:
+        rows.append((cal.date(e.day), e.kind, names[e.supplier], e.jobs, "jobs"))
+    for d in world.treasury.draws:
+        rows.append((cal.date(d.day), "facility_draw", d.facility, d.amount / 100.0, "gbp"))
+    sc = world.scenario
+    for name, team in sc.payables.manual_teams.items():
+        rows.append((team.start, "manual_team_start", name, float(team.staff), "staff"))  # type: ignore[arg-type]
+    if sc.interventions.supplier_finance is not None:
+        sf = sc.interventions.supplier_finance
+        rows.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+    if sc.interventions.short_time_work is not None:
+        st = sc.interventions.short_time_work
+        rows.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]
+    for name, f in sc.treasury.facilities.items():
+        rows.append((f.available_from, "facility_available", name, float(f.size_gbp), "gbp"))  # type: ignore[arg-type]
+    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame = frame.astype({"kind": "string", "entity": "string", "value": "float64", "detail": "string"})
+    return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,61 @@
+"""Supplier early payment (supply-chain finance): part of each order paid soon after it is placed.
+
+From its start date, qualifying suppliers receive ``prepay_share`` of each delivery's value
+``days_after_order`` days later, while the money advanced and not yet trued up stays within
+the budget; the invoice, when paid, pays only the rest. The scheme's cost is its financing
+charge on the money outstanding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.ledger import Ledger
+
+
+class EarlyPayment:
+    def __init__(self, start_day: int, budget: int, share: float, delay: int, eligible: np.ndarray,
+                 annual_rate: float) -> None:
+        self.start_day = start_day
+        self.budget = budget
+        self.share = share
+        self.delay = delay
+        self.eligible = eligible
+        self.annual_rate = annual_rate
+        self.outstanding = 0  # advanced (or committed) and not yet trued up, pence
+        self.advanced = 0
+        self.cost = 0
+        self.scheduled: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+
+    def prepaid_part(self, day: int, supplier: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """Commit prepayments on today's deliveries; returns the prepaid pence per invoice."""
+        prepaid = np.zeros(len(value), dtype=np.int64)
+        if day < self.start_day or len(value) == 0:
+            return prepaid
+        want = np.floor(value * self.share).astype(np.int64) * self.eligible[supplier]
+        fits = np.cumsum(want) <= self.budget - self.outstanding
+        prepaid[fits] = want[fits]
+        total = int(prepaid.sum())
+        if total:
+            self.outstanding += total
+            self.scheduled[day + self.delay].append((supplier, prepaid))
+        return prepaid
+
+    def pay_due(self, day: int, ledger: Ledger) -> int:
+        paid = 0
+        for supplier, amount in self.scheduled.pop(day, []):
+            paid += ledger.oem_pays("early_payment", supplier, amount)
+        self.advanced += paid
+        return paid
+
+    def true_up(self, prepaid: int) -> None:
+        self.outstanding -= prepaid
+
+    def charge(self, ledger: Ledger) -> None:
+        """One day's financing cost on the money outstanding."""
+        if self.annual_rate and self.outstanding:
+            cost = int(self.outstanding * self.annual_rate / 365)
+            self.cost += cost
+            ledger.oem("early_payment_financing", -cost)

@@ -1,0 +1,73 @@
+"""Money, in integer pence: the OEM's cash, every supplier's cash, and every flow between them.
+
+Each movement is booked once here, on both sides, by category. Conservation is then a fact to
+check, not a hope: each account's closing cash equals its opening cash plus its booked flows,
+and every transfer's two sides sum to zero (see :mod:`sim.checks`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+PENCE = 100
+
+
+def pence(gbp: float) -> int:
+    """Pounds to whole pence (rounded half away from zero)."""
+    return int(np.floor(abs(gbp) * PENCE + 0.5)) * (1 if gbp >= 0 else -1)
+
+
+class Ledger:
+    """Cash accounts of the OEM and of ``n_suppliers`` suppliers, with flows by category."""
+
+    def __init__(self, oem_cash: int, supplier_cash: np.ndarray) -> None:
+        self.oem_opening = int(oem_cash)
+        self.oem_cash = int(oem_cash)
+        self.supplier_opening = supplier_cash.astype(np.int64).copy()
+        self.supplier_cash = supplier_cash.astype(np.int64).copy()
+        self.oem_flows: dict[str, int] = defaultdict(int)
+        self.supplier_flows: dict[str, np.ndarray] = {}
+        self.transfers: dict[str, int] = defaultdict(int)
+
+    def _supplier_book(self, category: str) -> np.ndarray:
+        book = self.supplier_flows.get(category)
+        if book is None:
+            book = self.supplier_flows[category] = np.zeros(len(self.supplier_cash), dtype=np.int64)
+        return book
+
+    def oem(self, category: str, amount: int) -> None:
+        """Cash into (positive) or out of (negative) the OEM from outside the model."""
+        amount = int(amount)
+        self.oem_cash += amount
+        self.oem_flows[category] += amount
+
+    def suppliers(self, category: str, amounts: np.ndarray) -> None:
+        """Cash into (positive) or out of (negative) each supplier from outside the model."""
+        self.supplier_cash += amounts
+        self._supplier_book(category)[:] += amounts
+
+    def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
+        """The OEM pays suppliers; returns the total paid (pence)."""
+        if len(amounts) == 0:
+            return 0
+        paid = np.bincount(supplier_idx, weights=amounts, minlength=len(self.supplier_cash))
+        paid_int = np.rint(paid).astype(np.int64)
+        total = int(paid_int.sum())
+        self.supplier_cash += paid_int
+        self._supplier_book(f"from_oem:{category}")[:] += paid_int
+        self.oem_cash -= total
+        self.oem_flows[f"to_suppliers:{category}"] -= total
+        self.transfers[category] += total
+        return total
+
+    def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray) -> None:
+        """Suppliers pay other suppliers (tier 1 paying tier 2)."""
+        if len(amounts) == 0:
+            return
+        n = len(self.supplier_cash)
+        out = np.rint(np.bincount(payer, weights=amounts, minlength=n)).astype(np.int64)
+        into = np.rint(np.bincount(payee, weights=amounts, minlength=n)).astype(np.int64)
+        self.supplier_cash += into - out
+        self._supplier_book(f"between_suppliers:{category}")[:] += into - out

@@ -1,0 +1,98 @@
+"""Key outcomes of a run, as pure functions of its DataFrames (no SimPy here).
+
+Dates come back as ``datetime.date`` (or None); money in pounds; counts as integers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+RECOVERY_SHARE = 0.95
+RECOVERY_DAYS = 7
+
+
+def _date(frame: pd.DataFrame, i: int | None) -> date | None:
+    return None if i is None else pd.Timestamp(frame["date"].iloc[i]).date()
+
+
+def recovered_index(actual: np.ndarray, baseline: np.ndarray, from_day: int) -> int | None:
+    """First day >= ``from_day`` from which ``actual`` stays >= 95% of ``baseline`` for 7 days."""
+    ok = actual >= RECOVERY_SHARE * baseline - 1e-9
+    n = len(ok)
+    run = 0
+    for i in range(n - 1, from_day - 1, -1):  # run[i]: consecutive ok days starting at i
+        run = run + 1 if ok[i] else 0
+        ok[i] = run >= RECOVERY_DAYS
+    hits = np.flatnonzero(ok[from_day:])
+    return int(from_day + hits[0]) if len(hits) else None
+
+
+def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int, int | None]:
+    """Index of the peak, and of the first day from the peak on with values back at baseline."""
+    peak = int(np.argmax(values))
+    back = np.flatnonzero(values[peak:] <= baseline[peak:] + 1e-6)
+    return peak, (peak + int(back[0]) if len(back) else None)
+
+
+def first_outage_index(events: pd.DataFrame, daily: pd.DataFrame) -> int | None:
+    outages = events.loc[events["kind"] == "outage", "date"]
+    if outages.empty:
+        return None
+    first = pd.Timestamp(outages.min())
+    return int((first - pd.Timestamp(daily["date"].iloc[0])).days)
+
+
+def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame, plants: list[str],
+              price_gbp: float) -> dict[str, Any]:
+    """The KPI summary of one run against its baseline."""
+    out: dict[str, Any] = {}
+    prod = daily["production_total"].to_numpy(float)
+    base = daily["baseline_production_total"].to_numpy(float)
+    out["vehicles_built"] = int(prod.sum())
+    out["vehicles_lost"] = int(base.sum() - prod.sum())
+    sold_gap = daily["baseline_wholesale_vehicles"].sum() - daily["wholesale_vehicles"].sum()
+    out["revenue_lost_gbp"] = float(sold_gap * price_gbp)
+    start = first_outage_index(events, daily)
+    out["outage_start_date"] = _date(daily, start)
+    rec = None if start is None else recovered_index(prod, base, start)
+    out["production_recovered_date"] = _date(daily, rec)
+    out["days_to_recover"] = None if rec is None or start is None else rec - start
+    for plant in plants:
+        own = daily[f"production_{plant}"].to_numpy(float)
+        own_base = daily[f"baseline_production_{plant}"].to_numpy(float)
+        i = None if start is None else recovered_index(own, own_base, start)
+        out[f"recovered_date_{plant}"] = _date(daily, i)
+    value = daily["invoice_backlog_gbp"].to_numpy(float)
+    peak, cleared = peak_and_clearance(value, daily["baseline_invoice_backlog_gbp"].to_numpy(float))
+    out["invoice_backlog_peak_count"] = int(daily["invoice_backlog_count"].max())
+    out["invoice_backlog_peak_gbp"] = float(value[peak])
+    out["invoice_backlog_peak_date"] = _date(daily, peak)
+    out["invoice_backlog_cleared_date"] = _date(daily, cleared)
+    out["invoice_overdue_peak_gbp"] = float(daily["invoice_overdue_gbp"].max())
+    orders = daily["parts_backlog_orders"].to_numpy(float)
+    ppeak, pclear = peak_and_clearance(orders, daily["baseline_parts_backlog_orders"].to_numpy(float))
+    out["parts_backlog_peak_orders"] = int(orders[ppeak])
+    out["parts_backlog_peak_date"] = _date(daily, ppeak)
+    out["parts_backlog_cleared_date"] = _date(daily, pclear)
+    out["parts_orders_lost"] = int(daily["parts_orders_lost_cum"].iloc[-1])
+    cash = daily["oem_cash_gbp"].to_numpy(float)
+    trough = int(np.argmin(cash))
+    out["oem_cash_trough_gbp"] = float(cash[trough])
+    out["oem_cash_trough_date"] = _date(daily, trough)
+    out["oem_cash_gap_end_gbp"] = float(daily["baseline_oem_cash_gbp"].iloc[-1] - cash[-1])
+    out["suppliers_insolvent"] = int(suppliers["insolvent_date"].notna().sum())
+    out["supplier_jobs_lost"] = float(daily["supplier_jobs_lost"].iloc[-1])
+    under = daily["suppliers_under_7_days_cash"].to_numpy()
+    upeak = int(np.argmax(under))
+    out["suppliers_under_7_days_cash_peak"] = int(under[upeak])
+    out["suppliers_under_7_days_cash_peak_date"] = _date(daily, upeak)
+    out["supplier_cash_shortfall_gbp"] = float(daily["supplier_cash_shortfall_gbp"].max())
+    out["supplier_cash_trough_gbp"] = float(daily["supplier_cash_gbp"].min())
+    out["oem_facility_drawn_gbp"] = float(daily["facility_drawn_gbp"].iloc[-1])
+    out["government_loan_drawn_gbp"] = float(daily["government_loan_drawn_gbp"].iloc[-1])
+    out["intervention_cost_gbp"] = float(daily["intervention_cost_cum_gbp"].iloc[-1])
+    return out

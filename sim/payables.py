@@ -1,0 +1,173 @@
+"""Accounts payable: suppliers' invoices wait to be processed, then are paid when due.
+
+An invoice must be processed (matched and approved) before it can be paid. Processing
+capacity on a day is the automated rate times the invoicing systems' capacity, plus any
+manual teams at work. Processed invoices are paid on their due date, or at once when already
+overdue. Invoices are processed on receipt, or (``when_due``) in the payment run on their due
+date, as many accounts-payable teams do; either way the backlog is the invoices waiting to be
+processed. A day's invoices are one batch of arrays, not one event per invoice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.ledger import Ledger
+
+
+@dataclass
+class Batch:
+    """Unprocessed invoices: supplier row, face value and prepaid part (pence), due day."""
+
+    supplier: np.ndarray
+    value: np.ndarray
+    prepaid: np.ndarray
+    due: np.ndarray
+
+    def take(self, index: np.ndarray) -> Batch:
+        return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
+
+
+def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int) -> None:
+    """File a batch under its due days (today at the earliest)."""
+    due = np.maximum(batch.due, today)
+    if len(due) == 0:
+        return
+    if due.min() == due.max():
+        store[int(due[0])].append(Batch(batch.supplier, batch.value, batch.prepaid, due))
+        return
+    order = np.argsort(due, kind="stable")
+    days, starts = np.unique(due[order], return_index=True)
+    bounds = [*starts[1:], len(order)]
+    for day, a, b in zip(days, starts, bounds, strict=True):
+        part = order[int(a) : int(b)]
+        store[int(day)].append(Batch(batch.supplier[part], batch.value[part], batch.prepaid[part], due[part]))
+
+
+def _concat(batches: list[Batch]) -> Batch:
+    return Batch(*(np.concatenate([getattr(b, f) for b in batches]) for f in ("supplier", "value", "prepaid", "due")))
+
+
+class Payables:
+    """The invoice queue, the approved invoices awaiting their due date, and what was paid."""
+
+    def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt") -> None:
+        self.capacity = capacity  # invoices that can be processed each day
+        self.priority = priority
+        self.when_due = when == "when_due"
+        self.awaiting: dict[int, list[Batch]] = defaultdict(list)  # when_due: received, not yet due
+        self.awaiting_count = 0
+        self.awaiting_value = 0
+        self.queue: list[Batch] = []
+        self.approved: dict[int, list[Batch]] = defaultdict(list)
+        self.backlog_count = 0
+        self.backlog_value = 0
+        self.approved_count = 0
+        self.approved_value = 0
+        self.received_count = 0
+        self.received_value = 0
+        self.processed_count = 0
+        self.paid_count = 0
+        self.paid_value = 0  # face value of paid invoices
+        self.opening_count = 0
+        self.opening_value = 0
+        self.processed_today = 0
+        self.paid_today = 0  # cash paid today (pence)
+        self.on_true_up: list = []
+
+    def open_with(self, batch: Batch) -> None:
+        """Invoices received before the run starts (normal trading), not yet due."""
+        if self.when_due:
+            self._await(batch, today=0)
+        else:
+            self._approve(batch, today=0)
+        self.opening_count = len(batch.value)
+        self.opening_value = int(batch.value.sum())
+
+    def receive(self, batch: Batch, today: int) -> None:
+        """Invoices arrive: into the processing queue, or (when_due) to wait for their due date."""
+        if len(batch.value) == 0:
+            return
+        n, v = len(batch.value), int(batch.value.sum())
+        self.received_count += n
+        self.received_value += v
+        if self.when_due:
+            self._await(batch, today)
+        else:
+            self._enqueue(batch)
+
+    def _enqueue(self, batch: Batch) -> None:
+        self.queue.append(batch)
+        self.backlog_count += len(batch.value)
+        self.backlog_value += int(batch.value.sum())
+
+    def _await(self, batch: Batch, today: int) -> None:
+        _bucket(self.awaiting, batch, today)
+        self.awaiting_count += len(batch.value)
+        self.awaiting_value += int(batch.value.sum())
+
+    def _approve(self, batch: Batch, today: int) -> None:
+        _bucket(self.approved, batch, today)
+        self.approved_count += len(batch.value)
+        self.approved_value += int(batch.value.sum())
+
+    def process(self, day: int, urgency: np.ndarray | None = None) -> int:
+        """Process up to today's capacity; ``urgency`` orders suppliers for least_cash_first."""
+        for batch in self.awaiting.pop(day, []):
+            self.awaiting_count -= len(batch.value)
+            self.awaiting_value -= int(batch.value.sum())
+            self._enqueue(batch)
+        room = int(self.capacity[day])
+        if room <= 0 or self.backlog_count == 0:
+            self.processed_today = 0
+            return 0
+        if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
+            pending = _concat(self.queue)
+            order = np.lexsort((pending.due, urgency[pending.supplier]))
+            done, rest = pending.take(order[:room]), pending.take(np.sort(order[room:]))
+            self.queue = [rest] if len(rest.value) else []
+        else:
+            taken: list[Batch] = []
+            while room > 0 and self.queue:
+                head = self.queue[0]
+                if len(head.value) <= room:
+                    taken.append(self.queue.pop(0))
+                    room -= len(head.value)
+                else:
+                    cut = np.arange(room)
+                    taken.append(head.take(cut))
+                    self.queue[0] = head.take(np.arange(room, len(head.value)))
+                    room = 0
+            done = _concat(taken)
+        count = len(done.value)
+        self.backlog_count -= count
+        self.backlog_value -= int(done.value.sum())
+        self.processed_count += count
+        self.processed_today = count
+        self._approve(done, today=day)
+        return count
+
+    def pay(self, day: int, ledger: Ledger) -> int:
+        """Pay every approved invoice due today, net of any prepayment; returns pence paid."""
+        batches = self.approved.pop(day, [])
+        if not batches:
+            self.paid_today = 0
+            return 0
+        due = _concat(batches)
+        paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid)
+        self.paid_count += len(due.value)
+        self.paid_value += int(due.value.sum())
+        self.approved_count -= len(due.value)
+        self.approved_value -= int(due.value.sum())
+        self.paid_today = paid
+        prepaid = int(due.prepaid.sum())
+        for callback in self.on_true_up:
+            callback(prepaid)
+        return paid
+
+    def overdue_value(self, day: int) -> int:
+        """Face value of unprocessed invoices past their due date."""
+        return int(sum(int(b.value[b.due < day].sum()) for b in self.queue))

@@ -1,0 +1,146 @@
+"""Suppliers' money: fixed costs, margin from other customers, layoffs, insolvency and replacement.
+
+Once a day (a single batch over all suppliers) each solvent supplier pays its fixed costs and
+earns the contribution of its other customers; a supplier idle long enough cuts staff; one
+whose cash falls below minus its credit line is insolvent: it stops shipping until a
+replacement is qualified after its re-sourcing lead time. Tier-1 suppliers pay their tier-2
+suppliers on the tier-2 terms; an insolvent tier 1 leaves those bills unpaid.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.ledger import Ledger
+from sim.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
+
+
+@dataclass(frozen=True)
+class SupplierEvent:
+    day: int
+    supplier: int
+    kind: str  # "insolvency" | "replacement" | "layoff"
+    jobs: float
+
+
+class SupplierFinance:
+    """Per-supplier cash flows other than OEM payments, and the states they lead to."""
+
+    def __init__(self, supply: SupplyBase, stw_start: int | None, stw_end: int | None, stw_share: float,
+                 stw_tiers: list[int]) -> None:
+        t = supply.table
+        self.supply = supply
+        oem_revenue = supply.normal_units * t.price  # pence per calendar day
+        total_revenue = oem_revenue / t.oem_share
+        self.total_revenue = total_revenue
+        fixed = np.rint(total_revenue * t.fixed_share).astype(np.int64)
+        self.payroll = np.rint(fixed * t.payroll_share).astype(np.int64)
+        self.fixed = fixed
+        self.other_margin = np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64)
+        self.normal_costs = fixed + total_revenue * t.variable_share  # pence per day
+        self.opening_cash = np.rint(t.cash_days * self.normal_costs).astype(np.int64)
+        self.credit = np.rint(t.credit_days * self.normal_costs).astype(np.int64)
+        self.jobs = self.payroll * 365 / (t.wage * 100)
+        self.jobs_lost = np.zeros(t.n)
+        self.laid_off = np.zeros(t.n, dtype=bool)
+        self.insolvent_day = np.full(t.n, -1, dtype=np.int64)
+        self.replaced_day = np.full(t.n, -1, dtype=np.int64)
+        self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
+        self.min_cash = self.opening_cash.copy()
+        self.replacements: dict[int, list[int]] = defaultdict(list)
+        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
+        self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
+        self.events: list[SupplierEvent] = []
+        self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
+        self.stw_eligible = np.isin(t.tier, stw_tiers)
+        self.stw_paid = 0
+        self.stw_today = 0
+        # variable cost per pound of OEM sales, net of what tier 2 supplies (paid on terms)
+        t2_per_unit = np.zeros(t.n)
+        if len(supply.tier2_rows):
+            np.add.at(t2_per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
+        self.tier2_cost_per_unit = t2_per_unit
+
+    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, ledger: Ledger) -> None:
+        """Pay variable costs of today's output and book tier-2 bills on their terms."""
+        t = self.supply.table
+        tier2_cost = np.rint(units * self.tier2_cost_per_unit).astype(np.int64)
+        own_variable = np.maximum(np.floor(value * t.variable_share).astype(np.int64) - tier2_cost, 0)
+        ledger.suppliers("variable_costs", -own_variable)
+        rows = self.supply.tier2_rows
+        if len(rows):
+            billed = value[rows]
+            has = billed > 0
+            if has.any():
+                due = day + t.terms[rows[has]]
+                for d in np.unique(due):
+                    pick = due == d
+                    self.tier2_bills[int(d)].append((self.supply.tier2_customer[has][pick], rows[has][pick], billed[has][pick]))
+
+    def close_day(self, day: int, ledger: Ledger) -> None:
+        """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
+        supply = self.supply
+        t = supply.table
+        state = supply.state
+        alive = state != INSOLVENT
+        for payer, payee, amount in self.tier2_bills.pop(day, []):
+            can_pay = state[payer] != INSOLVENT
+            ledger.supplier_pays_supplier("tier2_invoices", payer[can_pay], payee[can_pay], amount[can_pay])
+            np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
+        ledger.suppliers("fixed_costs", -self.fixed * alive)
+        ledger.suppliers("other_customers_margin", self.other_margin * alive)
+        self.stw_today = 0
+        if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
+            expected = supply.normal_units * 7
+            with np.errstate(divide="ignore", invalid="ignore"):
+                idle = np.where(expected > 0, np.clip(1 - supply.units_last_week(day) / expected, 0, 1), 0.0)
+            grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * (alive & self.stw_eligible)
+            ledger.suppliers("short_time_work", grant)
+            self.stw_today = int(grant.sum())
+            self.stw_paid += self.stw_today
+        idle_days = day - supply.last_ship_day
+        cut = alive & ~self.laid_off & (t.layoff_after >= 0) & (idle_days >= t.layoff_after) & (t.layoff_share > 0)
+        for row in np.flatnonzero(cut):
+            saving = int(self.payroll[row] * t.layoff_share[row])
+            lost = float(self.jobs[row] * t.layoff_share[row])
+            self.fixed[row] -= saving
+            self.payroll[row] -= saving
+            self.jobs[row] -= lost
+            self.jobs_lost[row] += lost
+            self.laid_off[row] = True
+            self.events.append(SupplierEvent(day, int(row), "layoff", lost))
+        cash = ledger.supplier_cash
+        np.minimum(self.min_cash, cash, out=self.min_cash)
+        newly_short = (cash < 0) & (self.cash_out_day < 0)
+        self.cash_out_day[newly_short] = day
+        failing = alive & (cash < -self.credit)
+        for row in np.flatnonzero(failing):
+            state[row] = INSOLVENT
+            self.insolvent_day[row] = day
+            self.jobs_lost[row] += self.jobs[row]
+            self.events.append(SupplierEvent(day, int(row), "insolvency", float(self.jobs[row])))
+            self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
+        for row in self.replacements.pop(day, []):
+            state[row] = REPLACED
+            self.replaced_day[row] = day
+            # the replacement firm starts with the opening cash of the one it replaces
+            top_up = np.zeros(t.n, dtype=np.int64)
+            top_up[row] = self.opening_cash[row] - cash[row]
+            ledger.suppliers("replacement_capital", top_up)
+            self.events.append(SupplierEvent(day, row, "replacement", 0.0))
+
+    def days_of_cash(self, cash: np.ndarray) -> np.ndarray:
+        """Cash plus unused credit, in days of normal total costs."""
+        return (cash + self.credit) / np.maximum(self.normal_costs, 1.0)
+
+    def time_to_survive(self, cash: np.ndarray) -> np.ndarray:
+        """Days until cash and credit run out with no OEM business and no OEM payments."""
+        burn = self.fixed - self.other_margin
+        with np.errstate(divide="ignore"):
+            return np.where(burn > 0, (cash + self.credit) / np.maximum(burn, 1), np.inf)
+
+
+__all__ = ["SupplierFinance", "SupplierEvent", "ACTIVE", "INSOLVENT", "REPLACED"]
