@@ -156,6 +156,7 @@ def _clean(msg: str) -> str:
 def validate_data(data: dict[str, Any], source: str, lines: Lines | None = None) -> Scenario:
     """Turn plain data into a checked :class:`Scenario` or raise :class:`ScenarioError`."""
     lines = lines or {}
+    data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

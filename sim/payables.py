@@ -48,6 +48,8 @@ def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int) -> None:
 
 
 def _concat(batches: list[Batch]) -> Batch:
+    if len(batches) == 1:
+        return batches[0]
     return Batch(*(np.concatenate([getattr(b, f) for b in batches]) for f in ("supplier", "value", "prepaid", "due")))
 
 

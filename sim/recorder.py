@@ -67,7 +67,7 @@ class Recorder:
         c["suppliers_active"][day] = int(alive.sum())
         c["suppliers_insolvent"][day] = int((state == INSOLVENT).sum())
         c["suppliers_replaced"][day] = int((state == REPLACED).sum())
-        c["suppliers_under_7_days_cash"][day] = int((alive & (fin.days_of_cash(cash) < 7)).sum())
+        c["suppliers_under_7_days_cash"][day] = int((alive & fin.under_a_week(cash)).sum())
         c["supplier_jobs_lost"][day] = fin.jobs_lost.sum()
         c["short_time_work_cum_pence"][day] = fin.stw_paid
         scheme = world.early_payment

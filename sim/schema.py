@@ -59,7 +59,7 @@ class OutageSpec(Spec):
 class RampPoint(Spec):
     """Production capacity (fraction of normal) ``after_days`` after a restart; linear between."""
 
-    after_days: Param = Field(ge=0)
+    after_days: Param
     capacity: Param
 
 

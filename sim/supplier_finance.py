@@ -41,6 +41,7 @@ class SupplierFinance:
         self.fixed = fixed
         self.other_margin = np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64)
         self.normal_costs = fixed + total_revenue * t.variable_share  # pence per day
+        self.week_of_costs = 7 * self.normal_costs
         self.opening_cash = np.rint(t.cash_days * self.normal_costs).astype(np.int64)
         self.credit = np.rint(t.credit_days * self.normal_costs).astype(np.int64)
         self.jobs = self.payroll * 365 / (t.wage * 100)
@@ -75,10 +76,14 @@ class SupplierFinance:
             billed = value[rows]
             has = billed > 0
             if has.any():
-                due = day + t.terms[rows[has]]
-                for d in np.unique(due):
-                    pick = due == d
-                    self.tier2_bills[int(d)].append((self.supply.tier2_customer[has][pick], rows[has][pick], billed[has][pick]))
+                payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
+                due = day + t.terms[payee]
+                if due.min() == due.max():
+                    self.tier2_bills[int(due[0])].append((payer, payee, amount))
+                else:
+                    for d in np.unique(due):
+                        pick = due == d
+                        self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
 
     def close_day(self, day: int, ledger: Ledger) -> None:
         """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
@@ -86,10 +91,13 @@ class SupplierFinance:
         t = supply.table
         state = supply.state
         alive = state != INSOLVENT
+        any_insolvent = not alive.all()
         for payer, payee, amount in self.tier2_bills.pop(day, []):
-            can_pay = state[payer] != INSOLVENT
-            ledger.supplier_pays_supplier("tier2_invoices", payer[can_pay], payee[can_pay], amount[can_pay])
-            np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
+            if any_insolvent:
+                can_pay = alive[payer]
+                np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
+                payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
+            ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         ledger.suppliers("fixed_costs", -self.fixed * alive)
         ledger.suppliers("other_customers_margin", self.other_margin * alive)
         self.stw_today = 0
@@ -131,6 +139,10 @@ class SupplierFinance:
             top_up[row] = self.opening_cash[row] - cash[row]
             ledger.suppliers("replacement_capital", top_up)
             self.events.append(SupplierEvent(day, row, "replacement", 0.0))
+
+    def under_a_week(self, cash: np.ndarray) -> np.ndarray:
+        """True where cash plus unused credit covers less than 7 days of normal costs."""
+        return cash + self.credit < self.week_of_costs
 
     def days_of_cash(self, cash: np.ndarray) -> np.ndarray:
         """Cash plus unused credit, in days of normal total costs."""

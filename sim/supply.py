@@ -35,19 +35,31 @@ class SupplyBase:
         tier1 = table.tier == 1
         lane_sup: list[int] = []
         lane_plant: list[int] = []
+        group_bounds: list[tuple[int, int, int, int]] = []  # (plant, lead, first lane, end lane)
         for plant in plants:
             start = len(lane_sup)
-            for row in np.flatnonzero(tier1):
-                if table.family[row] in plant.spec.part_families:
-                    lane_sup.append(int(row))
-                    lane_plant.append(plant.index)
+            rows = [int(r) for r in np.flatnonzero(tier1) if table.family[r] in plant.spec.part_families]
+            rows.sort(key=lambda r: int(table.lead_time[r]))  # stable: lanes grouped by lead time
+            for lead in sorted({int(table.lead_time[r]) for r in rows}):
+                first = len(lane_sup)
+                for r in rows:
+                    if int(table.lead_time[r]) == lead:
+                        lane_sup.append(r)
+                        lane_plant.append(plant.index)
+                group_bounds.append((plant.index, lead, first, len(lane_sup)))
             plant.lanes = slice(start, len(lane_sup))
+        # lanes of one plant and one lead time are contiguous: one "group" each
+        self.groups = group_bounds
+        self.group_plant = np.array([g[0] for g in group_bounds], dtype=np.int64)
+        self.group_lead = np.array([g[1] for g in group_bounds], dtype=np.int64)
+        self.group_size = np.array([g[3] - g[2] for g in group_bounds], dtype=np.int64)
         self.lane_sup = np.array(lane_sup, dtype=np.int64)
         self.lane_plant = np.array(lane_plant, dtype=np.int64)
         self.lane_ppu = table.parts_per_unit[self.lane_sup]
         self.lane_price = table.price[self.lane_sup]
         self.lane_lead = table.lead_time[self.lane_sup]
-        self.availability = availability  # (n suppliers, days): the supplier's own systems
+        # the supplier's own systems, by day (rows) and supplier (columns); None when all always up
+        self.availability_by_day = None if bool((availability >= 1).all()) else np.ascontiguousarray(availability.T)
         # normal demand per working day of each lane, and per calendar day of each supplier
         rates = np.array([float(p.spec.daily_rate) for p in plants])  # type: ignore[arg-type]
         week_share = np.array([len(p.spec.working_days) / 7 for p in plants])
@@ -70,6 +82,7 @@ class SupplyBase:
                 plan = material_plan(plant, bool(known))[: horizon + self.pad]
                 self.cum_plan[known, plant.index, 1 : len(plan) + 1] = np.cumsum(plan)
         self.known_day = np.array([p.outage_known_day for p in plants], dtype=np.int64)
+        self._all_needed = [bool((self.lane_ppu[p.lanes] > 0).all()) for p in plants]
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
@@ -110,8 +123,10 @@ class SupplyBase:
 
     def ability(self, day: int) -> np.ndarray:
         """Share of capacity each supplier can use today (state, own systems, its tier-2 suppliers)."""
-        able = (self.state != INSOLVENT) * self.availability[:, day]
-        if len(self.tier2_rows):
+        able = (self.state != INSOLVENT).astype(np.float64)
+        if self.availability_by_day is not None:
+            able *= self.availability_by_day[day]
+        if len(self.tier2_rows) and (able[self.tier2_rows] < 1).any():
             worst = np.ones(len(able))
             np.minimum.at(worst, self.tier2_customer, able[self.tier2_rows])
             able = able * worst
@@ -121,18 +136,21 @@ class SupplyBase:
         """Issue today's call-offs and ship them; returns units and value (pence) per supplier,
         and units per lane (each lane's shipment is one delivery)."""
         n = self.table.n
-        open_lanes = self.calloff_ok[self.lane_plant, day]
-        known = (day >= self.known_day[self.lane_plant]).astype(np.int64)
-        target = self._window(day, self.lane_lead - 1, known) + self.safety
-        position = self.stock + self.in_transit
-        order = np.where(open_lanes, np.maximum(target - position, 0), 0)
+        gp = self.group_plant
+        known = (day >= self.known_day[gp]).astype(np.int64)
+        last = self.cum_plan.shape[2] - 1
+        ahead = self.cum_plan[known, gp, np.minimum(day + 1 + self.group_lead, last)]
+        ahead = ahead - self.cum_plan[known, gp, min(day + 1, last)]
+        ahead = np.where(self.calloff_ok[gp, day], np.rint(ahead), -(1 << 40))  # closed: order nothing
+        target = np.repeat(ahead.astype(np.int64), self.group_size) * self.lane_ppu + self.safety
+        order = np.maximum(target - self.stock - self.in_transit, 0)
         cap = np.floor(self.capacity * self.ability(day)).astype(np.int64)
         asked = np.bincount(self.lane_sup, weights=order, minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
         ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
-        slot = (day + self.lane_lead) % self.ring_size
-        self.ring[slot, np.arange(len(ship))] += ship
+        for _, lead, first, end in self.groups:
+            self.ring[(day + lead) % self.ring_size, first:end] += ship[first:end]
         self.in_transit += ship
         self.shipped_lane += ship
         units = np.bincount(self.lane_sup, weights=ship, minlength=n).astype(np.int64)
@@ -146,7 +164,7 @@ class SupplyBase:
         self.last_ship_day[units > 0] = day
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
-        self.shipped_units_log[day] = int(units[self.table.tier == 1].sum())
+        self.shipped_units_log[day] = int(ship.sum())
         return units, value, ship
 
     def units_last_week(self, day: int) -> np.ndarray:
@@ -167,7 +185,11 @@ class SupplyBase:
     def buildable(self, plant: Plant) -> int:
         """Units the parts at the plant's line side allow (no limit if it needs none)."""
         s = plant.lanes
+        if s.stop == s.start:
+            return 1 << 40
         ppu = self.lane_ppu[s]
+        if self._all_needed[plant.index]:
+            return int((self.stock[s] // ppu).min())
         need = ppu > 0
         if not need.any():
             return 1 << 40

@@ -1,0 +1,268 @@
+"""The ``supplysim`` command line: run, validate, schema, compare, plot, sweep, sensitivity.
+
+Heavy libraries are imported inside each command so that ``supplysim --help`` answers at once.
+A user's mistake (a bad scenario, an existing output folder) exits 2 with a one-paragraph
+message and no traceback; a broken conservation identity (a model defect) exits 3.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+USER_ERROR = 2
+MODEL_ERROR = 3
+HEADLINE = (
+    "vehicles_lost", "revenue_lost_gbp", "production_recovered_date", "invoice_backlog_peak_gbp",
+    "invoice_backlog_peak_date", "invoice_backlog_cleared_date", "parts_backlog_peak_orders",
+    "parts_backlog_cleared_date", "oem_cash_trough_gbp", "oem_cash_trough_date", "suppliers_insolvent",
+    "supplier_jobs_lost", "suppliers_under_7_days_cash_peak", "oem_facility_drawn_gbp", "government_loan_drawn_gbp",
+)
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user mistakes into a clear message and exit code instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sim.checks import ConservationError
+        from sim.errors import ScenarioError
+        from sim.runner import OutputExistsError
+
+        try:
+            return fn(*args, **kwargs)
+        except (ScenarioError, OutputExistsError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(USER_ERROR)
+        except ConservationError as exc:
+            click.echo(f"model error (please report): {exc}", err=True)
+            sys.exit(MODEL_ERROR)
+
+    return wrapper
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if abs(value) >= 1e6:
+            return f"{value / 1e6:,.1f}m"
+        return f"{value:,.2f}" if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={fmt(v)}" for k, v in value.items())
+    return "-" if value is None else str(value)
+
+
+def print_kpis(summary: dict[str, Any], keys: tuple[str, ...] = HEADLINE) -> None:
+    width = max(len(k) for k in keys)
+    for key in keys:
+        if key in summary:
+            click.echo(f"  {key:<{width}}  {fmt(summary[key])}")
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    from sim.loader import parse_override
+
+    return dict(parse_override(v) for v in values)
+
+
+def load(path: str, sets: tuple[str, ...] = ()) -> Any:
+    from sim.loader import load_scenario
+
+    return load_scenario(path, parse_sets(sets) if sets else None)
+
+
+def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
+    """A callback drawing figures and the report into a folder (None if plotting is unavailable)."""
+    try:
+        from sim import report
+    except ImportError:
+        return None
+    return lambda folder: getattr(report, kind)(folder, *args)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="supplysim")
+def main() -> None:
+    """Simulate a manufacturer's IT outage or supplier failure: production, cash, invoices, suppliers."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=True))
+@click.option("--out", "out", required=True, type=click.Path(), help="Folder to write results into (must not exist).")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's seed).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a scenario field (dotted path).")
+@click.option("--replications", type=click.IntRange(1), default=1, show_default=True, help="Monte Carlo replications.")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes for replications.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="Run replications on this Dask cluster.")
+@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", help="Start a local Dask cluster of W workers.")
+@click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("--check-daily", is_flag=True, help="Check every conservation identity on every simulated day.")
+@click.option("--no-figures", is_flag=True, help="Skip figures and report.html.")
+@friendly
+def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
+        scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool) -> None:
+    """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out."""
+    from sim.runner import atomic_folder, write_run
+
+    started = time.perf_counter()
+    spec = load(scenario, sets)
+    if Path(out).exists() and not force:
+        with atomic_folder(Path(out), force):
+            pass
+    if replications > 1 or scheduler or dask_local:
+        from sim.experiments import run_replications, write_replications
+
+        reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
+                                dask_workers=dask_local, progress=sys.stderr.isatty(), check_daily=check_daily)
+        write_replications(Path(out), reps, time.perf_counter() - started, force=force,
+                           figures=None if no_figures else figures_writer("write_replication_figures", reps))
+        click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
+        print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)}, tuple(k for k in HEADLINE if k in reps.summary))
+        return
+    from sim.simulate import simulate
+
+    result = simulate(spec, seed, check_daily=check_daily, source=scenario)
+    figures = None if no_figures else figures_writer("write_run_figures", result.daily, result.events,
+                                                     result.summary, result.suppliers, spec.name)
+    write_run(Path(out), result, time.perf_counter() - started, force=force, figures=figures)
+    click.echo(f"{spec.name} (seed {result.seed}) -> {out}")
+    print_kpis(result.summary)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@friendly
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario FILES against the schema and the cross-reference rules."""
+    from sim.errors import ScenarioError
+    from sim.loader import load_scenario
+
+    failed = 0
+    for f in files:
+        try:
+            load_scenario(f)
+            click.echo(f"ok: {f}")
+        except ScenarioError as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+    if failed:
+        sys.exit(USER_ERROR)
+
+
+@main.command()
+@click.option("--out", type=click.Path(), default=None, help="Write to this file instead of standard output.")
+def schema(out: str | None) -> None:
+    """Print the scenario JSON Schema (for editor autocompletion)."""
+    from sim.schema_export import schema_json
+
+    text = schema_json()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("first", type=click.Path())
+@click.argument("second", type=click.Path())
+@click.option("--out", required=True, type=click.Path())
+@click.option("--seed", type=int, default=None, help="Common seed (default: the first scenario's).")
+@click.option("--force", is_flag=True)
+@click.option("--no-figures", is_flag=True)
+@friendly
+def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool) -> None:
+    """Run FIRST and SECOND with common random numbers; write and print KPIs side by side."""
+    from sim.compare import compare as run_compare
+    from sim.runner import atomic_folder, provenance, write_json
+
+    started = time.perf_counter()
+    a, b = load(first), load(second)
+    names = {Path(first).stem: a, Path(second).stem: b}
+    if len(names) < 2:
+        names = {f"A:{Path(first).stem}": a, f"B:{Path(second).stem}": b}
+    results, table = run_compare(names, seed)
+    with atomic_folder(Path(out), force) as tmp:
+        table.to_csv(tmp / "comparison.csv", index=False)
+        for name, r in results.items():
+            r.daily.to_parquet(tmp / f"daily_{Path(name).stem.replace(':', '_')}.parquet", index=False)
+        write_json(tmp / "summary.json", {n: r.summary for n, r in results.items()})
+        write_json(tmp / "run.json", provenance(next(iter(results.values())).seed, time.perf_counter() - started,
+                                                {"scenarios": [first, second]}))
+        if not no_figures:
+            writer = figures_writer("write_comparison_figures", {n: r.daily for n, r in results.items()},
+                                    {n: r.events for n, r in results.items()}, table)
+            if writer:
+                writer(tmp)
+    shown = table[table["kpi"].isin(HEADLINE)]
+    click.echo(shown.to_string(index=False))
+    click.echo(f"-> {out}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@friendly
+def plot(folder: str) -> None:
+    """Redraw the figures and report of a saved run FOLDER without re-running it."""
+    from sim import report
+
+    written = report.redraw(Path(folder))
+    click.echo(f"redrew {len(written)} files in {folder}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path())
+@click.option("--set", "sets", multiple=True, required=True, metavar="PATH=V1,V2,...",
+              help="A grid axis: a dotted scenario path and its values.")
+@click.option("--out", required=True, type=click.Path())
+@click.option("--replications", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--seed", type=int, default=None)
+@click.option("--workers", type=click.IntRange(1), default=None)
+@click.option("--scheduler", default=None)
+@click.option("--dask-local", type=click.IntRange(1), default=None)
+@click.option("--force", is_flag=True)
+@friendly
+def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, seed: int | None, workers: int | None,
+          scheduler: str | None, dask_local: int | None, force: bool) -> None:
+    """Run a grid over scenario parameters, each point with replications and common random numbers."""
+    from sim.experiments import parse_grid, run_sweep, write_sweep
+    from sim.loader import read_yaml
+
+    started = time.perf_counter()
+    data, lines = read_yaml(scenario)
+    grid = parse_grid(sets)
+    table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
+                      scheduler=scheduler, dask_workers=dask_local, progress=sys.stderr.isatty(), lines=lines)
+    write_sweep(Path(out), table, time.perf_counter() - started, force=force)
+    click.echo(f"{len(table)} rows -> {out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path())
+@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True)
+@click.option("--samples", type=click.IntRange(2), default=16, show_default=True, help="Base sample size N.")
+@click.option("--kpi", "kpis", multiple=True, help="KPIs to rank (default: a standard set).")
+@click.option("--out", required=True, type=click.Path())
+@click.option("--seed", type=int, default=None)
+@click.option("--workers", type=click.IntRange(1), default=None)
+@click.option("--force", is_flag=True)
+@friendly
+def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int, kpis: tuple[str, ...], out: str,
+                seed: int | None, workers: int | None, force: bool) -> None:
+    """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking."""
+    from sim.loader import read_yaml
+    from sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
+
+    started = time.perf_counter()
+    data, lines = read_yaml(scenario)
+    ranking = run_sensitivity(data, scenario, parse_params(params), method=method, samples=samples,
+                              kpis=list(kpis) or None, seed=seed, workers=workers, lines=lines)
+    write_sensitivity(Path(out), ranking, time.perf_counter() - started, force=force)
+    click.echo(ranking.to_string(index=False))
