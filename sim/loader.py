@@ -8,7 +8,6 @@ becomes one :class:`ScenarioError` naming the file, the line, the field path and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -208,9 +207,44 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: 
     return out
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read, override and validate a scenario file; raises :class:`ScenarioError` on any problem."""
+def merge(base: Any, child: Any) -> Any:
+    """``child`` laid over ``base``: mappings merge key by key, a null removes a key, all else replaces."""
+    if isinstance(base, dict) and isinstance(child, dict):
+        out = dict(base)
+        for key, value in child.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = merge(base.get(key), value)
+        return out
+    return child
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], Lines]:
+    """A scenario file's data, with any ``base:`` file it extends merged underneath it."""
     data, lines = read_yaml(path)
+    base_name = data.pop("base", None)
+    if base_name is None:
+        return data, lines
+    source = str(path)
+    if not isinstance(base_name, str):
+        raise ScenarioError(source, [Problem("base", f"must be a file name, got {base_name!r}", lines.get(("base",)))])
+    base_path = (Path(path).parent / base_name).resolve()
+    if str(base_path) in _seen:
+        raise ScenarioError(source, [Problem("base", f"{base_name} extends itself (a cycle)", lines.get(("base",)))])
+    if not base_path.exists():
+        raise ScenarioError(source, [Problem("base", f"base file {base_name} not found", lines.get(("base",)))])
+    base_data, _ = read_scenario_data(base_path, (*_seen, str(base_path)))
+    return merge(base_data, data), lines
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read, override and validate a scenario file; raises :class:`ScenarioError` on any problem.
+
+    A file may extend another with ``base: other.yaml`` (relative to itself): its keys are laid
+    over the other's, mapping by mapping, and ``null`` removes a key.
+    """
+    data, lines = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, str(path))
     return validate_data(data, str(path), lines)
@@ -224,6 +258,3 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
 def dump_scenario_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(scenario_to_data(scenario), sort_keys=False, allow_unicode=True)
 
-
-def _date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
