@@ -136,8 +136,13 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: Lines) -> 
         elif "missing" in kinds:
             msg = "required field is missing"
         elif len(errs) > 1 and isinstance(value, Mapping) and "dist" in value:
-            tagged = [e for e in errs if "union_tag" not in e["type"]] or errs
-            msg = _clean(tagged[0]["msg"])
+            tagged = [e for e in errs if value["dist"] in e["loc"]] or [
+                e for e in errs if e["type"] == "union_tag_invalid"] or errs
+            msg = f"{value['dist']} distribution: " + "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'][e['loc'].index(value['dist']) + 1:]) or 'value'}: {_clean(e['msg'])}"
+                if value["dist"] in e["loc"] else _clean(e["msg"])
+                for e in tagged
+            )
         elif len(errs) > 1 and not isinstance(value, Mapping):
             msg = f"must be a number, date or distribution mapping with a 'dist' key, got {value!r}"
         else:

@@ -39,7 +39,8 @@ EVENT_STYLE: dict[str, tuple[str, str]] = {  # kind -> (colour, line style)
 }
 MAX_EVENT_KEYS = 14
 # fixed layout, in inches
-LEFT_IN, RIGHT_IN, TOP_IN, AXIS_IN, NOTE_IN, KEY_ROW_IN = 0.85, 2.75, 0.5, 0.45, 0.28, 0.175
+LEFT_IN, RIGHT_IN, TOP_IN, STRIP_IN, AXIS_IN, NOTE_IN, KEY_ROW_IN = 0.85, 2.75, 0.45, 0.45, 0.45, 0.28, 0.175
+STRIP_LEVELS = 3  # rows of event numbers above the first panel
 SMOOTH_DAYS = 7
 STOP_DAYS = 3  # a plant idle this many of its normal working days after the outage start has stopped
 
@@ -85,8 +86,8 @@ def money_text(value: float) -> str:
 
 
 def smooth(values: pd.Series, days: int = SMOOTH_DAYS) -> pd.Series:
-    """Centred rolling mean over ``days`` (shorter at the ends), to read through weekends."""
-    return values.rolling(days, center=True, min_periods=1).mean() if days > 1 else values
+    """Centred rolling mean over ``days`` to read through weekends (blank where the window is incomplete)."""
+    return values.rolling(days, center=True, min_periods=days).mean() if days > 1 else values
 
 
 def key_rows(entries: int) -> int:
@@ -105,10 +106,11 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
     draws the figure twice and makes saving three times slower.
     """
     key_in = KEY_ROW_IN * key_rows(key_entries)
-    height = panels_in + TOP_IN + AXIS_IN + key_in + NOTE_IN
+    top_in = TOP_IN + (STRIP_IN if key_entries else 0.0)
+    height = panels_in + top_in + AXIS_IN + key_in + NOTE_IN
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     gridspec = {"height_ratios": ratios, "left": LEFT_IN / WIDTH_IN, "right": 1 - RIGHT_IN / WIDTH_IN,
-                "top": 1 - TOP_IN / height, "bottom": (AXIS_IN + key_in + NOTE_IN) / height, "hspace": 0.12}
+                "top": 1 - top_in / height, "bottom": (AXIS_IN + key_in + NOTE_IN) / height, "hspace": 0.12}
     grid = fig.subplots(len(ratios), 1, sharex=True, squeeze=False, gridspec_kw=gridspec)
     axes: list[Axes] = [grid[i, 0] for i in range(len(ratios))]
     fig.text(0.1 / WIDTH_IN, 1 - 0.1 / height, title, fontsize=13, fontweight="bold", va="top")
@@ -121,7 +123,8 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
         ax.tick_params(labelsize=9)
     locator = mdates.AutoDateLocator(minticks=5, maxticks=12)
     axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+        locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]))
     return fig, axes
 
 
@@ -134,22 +137,26 @@ def panel_legend(ax: Axes) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, borderaxespad=0.0)
 
 
-def annotate(ax: Axes, x: Any, y: float, text: str, dx: float = 25, dy: float = 12) -> None:
-    """A labelled arrow to a point, in a white box so it reads over grid lines."""
-    ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=8.5,
+def annotate(ax: Axes, x: Any, y: float, text: str, below: bool = True) -> None:
+    """A labelled arrow to a point, on the side with room, in a white box so it reads over grid lines."""
+    lo, hi = ax.get_xlim()
+    right = (mdates.date2num(pd.Timestamp(x)) - lo) / max(hi - lo, 1e-9) > 0.6
+    ax.annotate(text, (x, y), xytext=(-30 if right else 30, -28 if below else 22), textcoords="offset points",
+                fontsize=8.5, ha="right" if right else "left", va="top" if below else "bottom",
                 arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 0.8},
-                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#999999", "lw": 0.6})
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#999999", "lw": 0.6})
 
 
-def mark_date(axes: list[Axes], ts: pd.Timestamp | None, text: str, color: str = "#222222") -> None:
-    """A dotted vertical line across every panel with a label at the top of the first."""
+def mark_date(axes: list[Axes], ts: pd.Timestamp | None, text: str = "", color: str = "#222222") -> None:
+    """A dotted vertical line across every panel, labelled at the top of the first if ``text``."""
     if ts is None:
         return
     for ax in axes:
-        ax.axvline(ts, color=color, linestyle=(0, (1, 2)), linewidth=1.2)
-    axes[0].annotate(text, (ts, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                     textcoords="offset points", fontsize=8, va="top", color=color,
-                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.axvline(ts, color=color, linestyle=(0, (1, 2)), linewidth=1.3)
+    if text:
+        axes[0].annotate(text, (ts, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                         textcoords="offset points", fontsize=8.5, va="top", color=color,
+                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
 # ---------------------------------------------------------------- events
@@ -211,10 +218,11 @@ def mark_events(fig: Figure, axes: list[Axes], groups: list[tuple[pd.Timestamp, 
         for ax in axes:
             ax.axvline(ts, color=color, linestyle=style, linewidth=1.0, alpha=0.8)
         x = mdates.date2num(ts)
-        level = level + 1 if x - last_x < 0.035 * span else 0  # stagger labels of close dates
+        level = level + 1 if x - last_x < 0.03 * span else 0  # stagger the numbers of close dates
         last_x = x
         axes[0].annotate(str(number), (ts, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(0, -9 - 14 * (level % 4)), textcoords="offset points", ha="center", va="center",
+                         xytext=(0, 8 + 13 * (level % STRIP_LEVELS)), textcoords="offset points", ha="center",
+                         va="center", annotation_clip=False,
                          fontsize=7.5, color="white", fontweight="bold",
                          bbox={"boxstyle": "circle,pad=0.2", "fc": color, "ec": "none"})
         if number <= MAX_EVENT_KEYS:
@@ -240,20 +248,20 @@ def keep_date_range(axes: list[Axes], daily: pd.DataFrame) -> None:
 
 def _peak_and_clearance(axes: list[Axes], x: pd.Series, values: pd.Series, peak_date: Any, cleared: Any,
                         start: Any, peak_text: str, scale: float = 1.0) -> None:
+    """Annotate the peak with its date and the clearance date (a dotted line), or say there was none."""
     peak = as_timestamp(peak_date)
     if peak is None or values.max() <= 0:
-        axes[0].text(0.01, 0.9, "no backlog in this run", transform=axes[0].transAxes, fontsize=9)
+        axes[0].text(0.01, 0.92, "no backlog in this run", transform=axes[0].transAxes, fontsize=9, va="top")
         return
     at = int(np.argmin(np.abs((x - peak).dt.days.to_numpy())))
-    annotate(axes[0], x.iloc[at], float(values.iloc[at]) / scale, f"peak {peak_text} on {day_text(peak)}")
-    clear = as_timestamp(cleared)
-    began = as_timestamp(start)
+    clear, began = as_timestamp(cleared), as_timestamp(start)
     if clear is None:
-        axes[0].text(0.99, 0.9, "not cleared by the end of the run", transform=axes[0].transAxes, ha="right",
-                     fontsize=9, color=ACCENT, fontweight="bold")
+        second = f"not cleared by the end of the run ({day_text(pd.Timestamp(x.iloc[-1]))})"
     else:
-        after = f" ({(clear - began).days} days after the outage)" if began is not None else ""
-        mark_date(axes, clear, f"cleared {day_text(clear)}{after}")
+        after = f", {(clear - began).days} days after the outage began" if began is not None else ""
+        second = f"cleared {day_text(clear)}{after}"
+        mark_date(axes, clear)
+    annotate(axes[0], x.iloc[at], float(values.iloc[at]) / scale, f"peak {peak_text} on {day_text(peak)}\n{second}")
 
 
 def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
@@ -263,6 +271,7 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     x = daily["date"]
     groups = event_groups(events, ("outage", "restore", "manual_team_start", "scheme_start"))
     fig, axes = new_figure([3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}", note, 6.2, len(groups))
+    keep_date_range(axes, daily)
     value, overdue, base = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"], daily["baseline_invoice_backlog_gbp"]
     div, unit = money_scale(value, overdue, base)
     ax = axes[0]
@@ -271,16 +280,18 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     ax.plot(x, value / div, color=ACTUAL, linewidth=2.0, label="backlog (invoices not yet processed)")
     ax.plot(x, overdue / div, color=ACCENT, linewidth=1.3, label="of which overdue")
     ax.set_ylabel(f"backlog value ({unit})")
+    ax.set_ylim(0, max(float(value.max()), float(base.max())) / div * 1.15 or 1.0)
     thousands(ax)
     count, base_count = daily["invoice_backlog_count"], daily["baseline_invoice_backlog_count"]
     ax = axes[1]
     ax.plot(x, base_count, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
     ax.plot(x, count, color=ACTUAL, linewidth=2.0, label="backlog")
     ax.set_ylabel("backlog (invoices)")
+    ax.set_ylim(0, max(float(count.max()), float(base_count.max())) * 1.15 or 1.0)
     thousands(ax)
     if count.max() > 0:
         at = int(count.to_numpy().argmax())
-        annotate(ax, x.iloc[at], float(count.iloc[at]), f"peak {int(count.iloc[at]):,} invoices", dy=-4)
+        annotate(ax, x.iloc[at], float(count.iloc[at]), f"peak {int(count.iloc[at]):,} invoices")
     ax = axes[2]
     ax.step(x, daily["invoice_capacity"], where="post", color="#2ca02c", linewidth=1.5, label="processing capacity")
     ax.plot(x, smooth(daily["invoices_received"].astype(float)), color="#555555", linewidth=1.0,
@@ -292,7 +303,6 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     thousands(ax)
     for a in axes:
         panel_legend(a)
-    keep_date_range(axes, daily)
     peak = summary.get("invoice_backlog_peak_gbp")
     _peak_and_clearance(axes, x, value, summary.get("invoice_backlog_peak_date"),
                         summary.get("invoice_backlog_cleared_date"), summary.get("outage_start_date"),
@@ -309,6 +319,7 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     groups = event_groups(events, ("outage", "restore"))
     fig, axes = new_figure([3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}", note, 4.6,
                            len(groups))
+    keep_date_range(axes, daily)
     ax = axes[0]
     ax.plot(x, daily["baseline_parts_backlog_orders"], color=BASELINE, linestyle="--", linewidth=1.2,
             label="baseline (no outage)")
@@ -318,6 +329,7 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     if daily["parts_orders_lost_cum"].max() > 0:
         ax.plot(x, daily["parts_orders_lost_cum"], color=ACCENT, linewidth=1.3, label="orders lost (cumulative)")
     ax.set_ylabel("backlog (orders)")
+    ax.set_ylim(0, max(float(backlog.max()), float(daily["parts_orders_lost_cum"].max())) * 1.15 or 1.0)
     thousands(ax)
     ax = axes[1]
     ax.plot(x, daily["parts_orders"], color="#555555", linewidth=1.0, label="orders received")
@@ -327,7 +339,6 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     thousands(ax)
     for a in axes:
         panel_legend(a)
-    keep_date_range(axes, daily)
     peak = summary.get("parts_backlog_peak_orders")
     _peak_and_clearance(axes, x, backlog.astype(float), summary.get("parts_backlog_peak_date"),
                         summary.get("parts_backlog_cleared_date"), summary.get("outage_start_date"),
@@ -389,6 +400,7 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
     x = daily["date"]
     groups = event_groups(events, ("outage",))
     fig, axes = new_figure([3.0, 1.6], f"Production recovery{': ' + title if title else ''}", note, 5.0, len(groups))
+    keep_date_range(axes, daily)
     vehicle, engine = plant_names(daily)
     start = as_timestamp(summary.get("outage_start_date"))
     ax = axes[0]
@@ -403,8 +415,8 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
         label = plant + (f" (restart {day_text(restart, year=False)})" if restart is not None else "")
         ax.plot(x, series, color=color, linewidth=1.3, label=label)
         if restart is not None:
-            at = int((x >= restart).to_numpy().argmax())
-            ax.plot([x.iloc[at]], [series.iloc[at]], marker="o", markersize=6, color=color, markeredgecolor="white")
+            ax.plot([restart], [0], marker="^", markersize=9, color=color, markeredgecolor="white", clip_on=False,
+                    zorder=5)
     for plant in engine:
         restart = restart_date(daily, plant, start)
         label = f"{plant}: engines/day" + (f" (restart {day_text(restart, year=False)})" if restart else "")
@@ -413,8 +425,8 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
     if len(vehicle) == 1:
         restart = restart_date(daily, vehicle[0], start)
         if restart is not None:
-            at = int((x >= restart).to_numpy().argmax())
-            annotate(ax, x.iloc[at], float(total.iloc[at]), f"{vehicle[0]} restarts {day_text(restart, year=False)}")
+            ax.plot([restart], [0], marker="^", markersize=9, color=ACTUAL, markeredgecolor="white", clip_on=False,
+                    zorder=5, label=f"{vehicle[0]} restarts {day_text(restart, year=False)}", linestyle="none")
     ax.set_ylabel("vehicles/day (7-day mean)")
     ax.set_ylim(bottom=0)
     thousands(ax)
@@ -427,15 +439,14 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
     ax = axes[1]
     lost = daily["vehicles_lost_cum"].astype(float)
     ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0)
-    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost against baseline (cumulative)")
-    ax.set_ylabel("vehicles lost")
+    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost (cumulative)")
+    ax.set_ylabel("vehicles lost vs baseline")
     thousands(ax)
     if lost.iloc[-1] > 0:
         ax.annotate(f"{int(lost.iloc[-1]):,} vehicles", (x.iloc[-1], lost.iloc[-1]), xytext=(-6, -4),
                     textcoords="offset points", ha="right", va="top", fontsize=9, fontweight="bold", color=ACCENT)
     for a in axes:
         panel_legend(a)
-    keep_date_range(axes, daily)
     mark_events(fig, axes, groups)
     return fig
 
@@ -450,6 +461,7 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     x = daily["date"]
     groups = event_groups(events, ("outage", "facility_available", "facility_draw", "scheme_start"))
     fig, axes = new_figure([2.6, 1.8, 1.6], f"Cash{': ' + title if title else ''}", note, 6.4, len(groups))
+    keep_date_range(axes, daily)
     ax = axes[0]
     oem, base = daily["oem_cash_gbp"], daily["baseline_oem_cash_gbp"]
     drawn, gov = daily["facility_drawn_gbp"], daily["government_loan_drawn_gbp"]
@@ -467,7 +479,7 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     if trough is not None and summary.get("oem_cash_trough_gbp") is not None:
         at = int(np.argmin(np.abs((x - trough).dt.days.to_numpy())))
         annotate(ax, x.iloc[at], float(oem.iloc[at]) / div,
-                 f"trough {money_text(float(summary['oem_cash_trough_gbp']))} on {day_text(trough)}", dy=-18)
+                 f"trough {money_text(float(summary['oem_cash_trough_gbp']))} on {day_text(trough)}", below=False)
     ax = axes[1]
     sup, sup_base = daily["supplier_cash_gbp"], daily["baseline_supplier_cash_gbp"]
     short = daily["supplier_cash_shortfall_gbp"]
@@ -491,7 +503,6 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     thousands(ax)
     for a in axes:
         panel_legend(a)
-    keep_date_range(axes, daily)
     mark_events(fig, axes, groups)
     return fig
 
