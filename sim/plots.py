@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DPI = 100
 WIDTH_IN = 11.0
@@ -128,7 +128,9 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
     return fig, axes
 
 
-def thousands(ax: Axes) -> None:
+def thousands(ax: Axes, integer: bool = False) -> None:
+    """Y tick labels with thousands separators (and only whole numbers for counts)."""
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=integer))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.3g}"))
 
 
@@ -275,20 +277,23 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     value, overdue, base = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"], daily["baseline_invoice_backlog_gbp"]
     div, unit = money_scale(value, overdue, base)
     ax = axes[0]
-    ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
-    ax.fill_between(x, 0, value / div, color=ACTUAL, alpha=0.12, linewidth=0)
-    ax.plot(x, value / div, color=ACTUAL, linewidth=2.0, label="backlog (invoices not yet processed)")
-    ax.plot(x, overdue / div, color=ACCENT, linewidth=1.3, label="of which overdue")
+    ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)",
+            drawstyle="steps-post")
+    ax.fill_between(x, 0, value / div, color=ACTUAL, alpha=0.12, linewidth=0, step="post")
+    ax.plot(x, value / div, color=ACTUAL, linewidth=2.0, label="backlog (invoices not yet processed)",
+            drawstyle="steps-post")
+    ax.plot(x, overdue / div, color=ACCENT, linewidth=1.3, label="of which overdue", drawstyle="steps-post")
     ax.set_ylabel(f"backlog value ({unit})")
     ax.set_ylim(0, max(float(value.max()), float(base.max())) / div * 1.15 or 1.0)
     thousands(ax)
     count, base_count = daily["invoice_backlog_count"], daily["baseline_invoice_backlog_count"]
     ax = axes[1]
-    ax.plot(x, base_count, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
-    ax.plot(x, count, color=ACTUAL, linewidth=2.0, label="backlog")
+    ax.plot(x, base_count, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)",
+            drawstyle="steps-post")
+    ax.plot(x, count, color=ACTUAL, linewidth=2.0, label="backlog", drawstyle="steps-post")
     ax.set_ylabel("backlog (invoices)")
     ax.set_ylim(0, max(float(count.max()), float(base_count.max())) * 1.15 or 1.0)
-    thousands(ax)
+    thousands(ax, integer=True)
     if count.max() > 0:
         at = int(count.to_numpy().argmax())
         annotate(ax, x.iloc[at], float(count.iloc[at]), f"peak {int(count.iloc[at]):,} invoices")
@@ -322,15 +327,16 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     keep_date_range(axes, daily)
     ax = axes[0]
     ax.plot(x, daily["baseline_parts_backlog_orders"], color=BASELINE, linestyle="--", linewidth=1.2,
-            label="baseline (no outage)")
+            label="baseline (no outage)", drawstyle="steps-post")
     backlog = daily["parts_backlog_orders"]
-    ax.fill_between(x, 0, backlog, color=ACTUAL, alpha=0.12, linewidth=0)
-    ax.plot(x, backlog, color=ACTUAL, linewidth=2.0, label="orders waiting")
+    ax.fill_between(x, 0, backlog, color=ACTUAL, alpha=0.12, linewidth=0, step="post")
+    ax.plot(x, backlog, color=ACTUAL, linewidth=2.0, label="orders waiting", drawstyle="steps-post")
     if daily["parts_orders_lost_cum"].max() > 0:
-        ax.plot(x, daily["parts_orders_lost_cum"], color=ACCENT, linewidth=1.3, label="orders lost (cumulative)")
+        ax.plot(x, daily["parts_orders_lost_cum"], color=ACCENT, linewidth=1.3, label="orders lost (cumulative)",
+                drawstyle="steps-post")
     ax.set_ylabel("backlog (orders)")
     ax.set_ylim(0, max(float(backlog.max()), float(daily["parts_orders_lost_cum"].max())) * 1.15 or 1.0)
-    thousands(ax)
+    thousands(ax, integer=True)
     ax = axes[1]
     ax.plot(x, daily["parts_orders"], color="#555555", linewidth=1.0, label="orders received")
     ax.plot(x, daily["parts_dispatched"], color=ACTUAL, linewidth=1.3, label="orders dispatched")
@@ -499,8 +505,7 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
         ax.plot(x, daily["suppliers_replaced"], color="#2ca02c", linewidth=1.3, label="replaced")
     ax.set_ylabel("suppliers")
     ax.set_ylim(bottom=0)
-    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
-    thousands(ax)
+    thousands(ax, integer=True)
     for a in axes:
         panel_legend(a)
     mark_events(fig, axes, groups)
