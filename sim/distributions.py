@@ -9,7 +9,7 @@ date fields typed ``DateParam`` accept a date or a date distribution. Sampling i
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -121,9 +121,9 @@ class Choice(_Dist):
 
 
 Distribution = Annotated[
-    Union[Constant, Uniform, Triangular, Normal, LogNormal, Choice], Field(discriminator="dist")
+    Constant | Uniform | Triangular | Normal | LogNormal | Choice, Field(discriminator="dist")
 ]
-Param = Union[float, Distribution]
+Param = float | Distribution
 """A number, or a distribution to draw it from."""
 
 
@@ -163,8 +163,8 @@ class DateChoice(_Dist):
         return self.values[int(rng.choice(len(self.values), p=p))]
 
 
-DateDistribution = Annotated[Union[DateUniform, DateChoice], Field(discriminator="dist")]
-DateParam = Union[date, DateDistribution]
+DateDistribution = Annotated[DateUniform | DateChoice, Field(discriminator="dist")]
+DateParam = date | DateDistribution
 """A calendar date, or a distribution to draw it from."""
 
 RANDOM_TYPES = (Uniform, Triangular, Normal, LogNormal, Choice, Constant, DateUniform, DateChoice)

@@ -93,7 +93,7 @@ class World:
             list(st.tiers) if st else [],
         )
         tr = scenario.treasury
-        self.ledger = ledger = Ledger(pence(_f(tr.opening_cash_gbp)), fin.opening_cash)
+        self.ledger = Ledger(pence(_f(tr.opening_cash_gbp)), fin.opening_cash)
         from sim.treasury import CreditLine, Treasury
 
         lines = [

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -110,12 +111,16 @@ class InlineExecutor(Executor):
 
 
 def _mp_context() -> Any:
-    """``forkserver`` (safe after threads were started, e.g. by Dask) with the engine preloaded."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return None
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.experiments", "sim.simulate"])
-    return ctx
+    """``fork`` while this process has one thread (fast; scripts need no ``__main__`` guard);
+    ``forkserver`` with the engine preloaded once threads exist (e.g. after Dask), where fork is unsafe."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiments", "sim.simulate"])
+        return ctx
+    return None
 
 
 @contextmanager

@@ -75,7 +75,7 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
     t, fin, cal = world.supply.table, world.finance, world.calendar
 
     def dates(days: np.ndarray) -> pd.Series:
-        values = pd.to_datetime([cal.date(int(d)) if d >= 0 else None for d in days])
+        values = [pd.Timestamp(cal.date(int(d))) if d >= 0 else pd.NaT for d in days]
         return pd.Series(values, dtype="datetime64[ns]")
 
     cash = world.ledger.supplier_cash

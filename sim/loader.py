@@ -124,7 +124,7 @@ def _value_at(data: Any, path: tuple[str, ...]) -> Any:
 
 
 def _problems_from_validation(exc: ValidationError, data: Any, lines: Lines) -> list[Problem]:
-    grouped: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    grouped: dict[tuple[str, ...], list[Any]] = {}
     for err in exc.errors(include_url=False):
         grouped.setdefault(_data_path(data, tuple(err["loc"])), []).append(err)
     problems = []

@@ -164,7 +164,7 @@ def mark_date(axes: list[Axes], ts: pd.Timestamp | None, text: str = "", color: 
 # ---------------------------------------------------------------- events
 
 
-def _names(entities: Iterable[str], limit: int = 4) -> str:
+def _names(entities: Iterable[str], limit: int = 3) -> str:
     items = list(entities)
     shown = ", ".join(items[:limit])
     return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
@@ -176,11 +176,11 @@ def describe_events(kind: str, rows: pd.DataFrame) -> str:
     values = [float(v) for v in rows["value"]]
     details = [str(d) for d in rows["detail"]]
     if kind == "outage":
-        return f"outage ({details[0]}): {len(entities)} systems down: {_names(entities)}" if len(entities) > 1 \
-            else f"outage ({details[0]}): {entities[0]} down"
+        return f"outage '{details[0]}': {len(entities)} systems down ({_names(entities)})" if len(entities) > 1 \
+            else f"outage '{details[0]}': {entities[0]} down"
     if kind == "restore":
-        parts = [e if v >= 1 else f"{e} ({v:.0%})" for e, v in zip(entities, values, strict=True)]
-        return "restored: " + _names(parts)
+        parts = [e if v >= 1 else f"{e} {v:.0%}" for e, v in zip(entities, values, strict=True)]
+        return "back: " + _names(parts)
     if kind == "manual_team_start":
         return "; ".join(f"manual team {e} starts ({v:,.0f} staff)" for e, v in zip(entities, values, strict=True))
     if kind == "scheme_start":
@@ -229,7 +229,7 @@ def mark_events(fig: Figure, axes: list[Axes], groups: list[tuple[pd.Timestamp, 
                          bbox={"boxstyle": "circle,pad=0.2", "fc": color, "ec": "none"})
         if number <= MAX_EVENT_KEYS:
             handles.append(Line2D([], [], color=color, linestyle=style, linewidth=1.5))
-            labels.append(textwrap.shorten(f"{number}  {day_text(ts, year=False)}: {text}", 95, placeholder="…"))
+            labels.append(textwrap.shorten(f"{number}  {day_text(ts, year=False)}: {text}", 88, placeholder="…"))
     if len(groups) > MAX_EVENT_KEYS:
         handles.append(Line2D([], [], color="none"))
         labels.append(f"… and {len(groups) - MAX_EVENT_KEYS} more events")

@@ -131,14 +131,14 @@ class SupplierFinance:
             self.jobs_lost[row] += self.jobs[row]
             self.events.append(SupplierEvent(day, int(row), "insolvency", float(self.jobs[row])))
             self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
-        for row in self.replacements.pop(day, []):
-            state[row] = REPLACED
-            self.replaced_day[row] = day
+        for back in self.replacements.pop(day, []):
+            state[back] = REPLACED
+            self.replaced_day[back] = day
             # the replacement firm starts with the opening cash of the one it replaces
             top_up = np.zeros(t.n, dtype=np.int64)
-            top_up[row] = self.opening_cash[row] - cash[row]
+            top_up[back] = self.opening_cash[back] - cash[back]
             ledger.suppliers("replacement_capital", top_up)
-            self.events.append(SupplierEvent(day, row, "replacement", 0.0))
+            self.events.append(SupplierEvent(day, back, "replacement", 0.0))
 
     def under_a_week(self, cash: np.ndarray) -> np.ndarray:
         """True where cash plus unused credit covers less than 7 days of normal costs."""

@@ -145,7 +145,7 @@ def _range_problems(path: str, field: str, values: np.ndarray) -> list[Problem]:
 def _assign_customers(table: SupplierTable, scenario: Scenario, entries: list[tuple[str, SupplierSpec]]) -> None:
     """Share each tier-2 entry's members round-robin over the members of its customer entries."""
     rows_of = {name: np.flatnonzero(table.entry == i) for i, (name, _) in enumerate(entries)}
-    for i, (name, spec) in enumerate(entries):
+    for name, spec in entries:
         if spec.tier != 2:
             continue
         targets = np.concatenate([rows_of[c] for c in spec.customers or []])

@@ -109,7 +109,7 @@ class SupplyBase:
         self.week_units = np.zeros((7, n), dtype=np.int64)  # units shipped on each of the last 7 days
         self.week_day = np.full(7, -7, dtype=np.int64)
         self.units_shipped = np.zeros(n, dtype=np.int64)
-        self.any_calloff = self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool)
+        self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
         self.shipped_units_log = np.zeros(horizon, dtype=np.int64)
         self.invoiced_value_log = np.zeros(horizon, dtype=np.int64)
 
