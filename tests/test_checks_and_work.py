@@ -1,0 +1,77 @@
+"""The conservation checker catches broken books, and the engine's work stays event-driven."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.checks import ConservationError, daily_check, violations
+from sim.engine import World
+from sim.loader import load_scenario
+from sim.realise import realise
+from sim.simulate import simulate
+from sim.streams import seed_sequence
+from tests.micro import micro, outage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def finished_world() -> World:
+    scenario, _ = realise(micro(), seed_sequence(1))
+    world = World(scenario, seed_sequence(1))
+    world.run()
+    return world
+
+
+def test_balanced_run_has_no_violations() -> None:
+    assert violations(finished_world()) == []
+
+
+@pytest.mark.parametrize(
+    ("tamper", "identity"),
+    [
+        (lambda w: w.supply.stock.__setitem__(0, w.supply.stock[0] + 1), "parts"),
+        (lambda w: setattr(w.sales, "stock", w.sales.stock - 1), "vehicles"),
+        (lambda w: setattr(w.payables, "paid_count", w.payables.paid_count + 1), "invoices (count)"),
+        (lambda w: setattr(w.ledger, "oem_cash", w.ledger.oem_cash + 1), "money (OEM)"),
+        (lambda w: w.ledger.supplier_cash.__setitem__(0, w.ledger.supplier_cash[0] - 1), "money (suppliers)"),
+    ],
+    ids=["parts", "vehicles", "invoices", "oem-money", "supplier-money"],
+)
+def test_a_one_unit_error_is_caught_and_named(tamper, identity: str) -> None:  # type: ignore[no-untyped-def]
+    """Moving a single part, vehicle, invoice or penny out of place breaks the named identity."""
+    world = finished_world()
+    tamper(world)
+    broken = violations(world)
+    assert broken and broken[0].startswith(identity)
+
+
+def test_daily_check_names_the_date() -> None:
+    world = finished_world()
+    world.ledger.oem_cash += 1
+    with pytest.raises(ConservationError, match="broken on 2025-01-20"):
+        daily_check(world, 14)
+
+
+def test_idle_plants_cost_no_events() -> None:
+    """A plant stopped for three weeks sleeps through them: the outage run schedules fewer events."""
+    quiet = simulate(micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-02-06"}]})), 1)
+    busy = simulate(micro(), 1)
+    outage_world = quiet.work["events"] - busy.work["events"]  # an outage run also simulates its baseline
+    # the plant sleeps 21 days and call-offs (which need the same system) stop too
+    assert outage_world <= busy.work["events"] - 2 * 21 + 2
+
+
+def test_flagship_work_counter_guard() -> None:
+    """Deterministic regression guard on the amount of work: events per simulated world-day."""
+    result = simulate(load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), 1)
+    per_world_day = result.work["events"] / (2 * 365)
+    assert per_world_day < 12
+
+
+def test_money_is_integer_pence() -> None:
+    world = finished_world()
+    assert isinstance(world.ledger.oem_cash, int)
+    assert world.ledger.supplier_cash.dtype == np.int64
