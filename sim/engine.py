@@ -215,12 +215,14 @@ class World:
     def close_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
         """Each day: pay invoices and prepayments, collect receipts, close suppliers' and OEM's books."""
         horizon = self.calendar.horizon_days
-        urgency = self.finance.days_of_cash
+        def urgency() -> np.ndarray:
+            return self.finance.days_of_cash(self.ledger.supplier_cash)
+
         for day in range(horizon):
             yield env.timeout(day + PHASE_PAYABLES - env.now)
             if self.early_payment is not None:
                 self.early_payment.pay_due(day, self.ledger)
-            self.payables.process(day, urgency(self.ledger.supplier_cash))
+            self.payables.process(day, urgency)
             self.payables.pay(day, self.ledger)
             if day == self.survive_day:
                 self.time_to_survive = self.finance.time_to_survive(self.ledger.supplier_cash)

@@ -11,6 +11,7 @@ processed. A day's invoices are one batch of arrays, not one event per invoice.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,20 +117,42 @@ class Payables:
         self.approved_count += len(batch.value)
         self.approved_value += int(batch.value.sum())
 
-    def process(self, day: int, urgency: np.ndarray | None = None) -> int:
-        """Process up to today's capacity; ``urgency`` orders suppliers for least_cash_first."""
-        for batch in self.awaiting.pop(day, []):
+    def process(self, day: int, urgency: Callable[[], np.ndarray] | None = None) -> int:
+        """Process up to today's capacity; ``urgency()`` ranks suppliers for least_cash_first."""
+        room = int(self.capacity[day])
+        due_today = self.awaiting.pop(day, [])
+        if due_today and not self.queue and sum(len(b.value) for b in due_today) <= room:
+            # the normal day: everything falling due is processed and approved at once
+            done = _concat(due_today)
+            count, value = len(done.value), int(done.value.sum())
+            self.awaiting_count -= count
+            self.awaiting_value -= value
+            self.processed_count += count
+            self.processed_today = count
+            self.approved[day].append(done)
+            self.approved_count += count
+            self.approved_value += value
+            return count
+        for batch in due_today:
             self.awaiting_count -= len(batch.value)
             self.awaiting_value -= int(batch.value.sum())
             self._enqueue(batch)
-        room = int(self.capacity[day])
         if room <= 0 or self.backlog_count == 0:
             self.processed_today = 0
             return 0
         if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
             pending = _concat(self.queue)
-            order = np.lexsort((pending.due, urgency[pending.supplier]))
-            done, rest = pending.take(order[:room]), pending.take(np.sort(order[room:]))
+            # rank suppliers by urgency, then invoices by (supplier rank, due date, arrival):
+            # unique keys, so the chosen set is the same wherever it runs
+            urgent = urgency()
+            rank = np.empty(len(urgent), dtype=np.int64)
+            rank[np.argsort(urgent, kind="stable")] = np.arange(len(urgent))
+            due = pending.due - pending.due.min()
+            key = (rank[pending.supplier] << 36) + (due << 24) + np.arange(len(due))
+            pick = np.sort(np.argpartition(key, room - 1)[:room])
+            keep = np.ones(len(key), dtype=bool)
+            keep[pick] = False
+            done, rest = pending.take(pick), pending.take(keep)
             self.queue = [rest] if len(rest.value) else []
         else:
             taken: list[Batch] = []

@@ -98,8 +98,12 @@ class SupplierFinance:
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
-        ledger.suppliers("fixed_costs", -self.fixed * alive)
-        ledger.suppliers("other_customers_margin", self.other_margin * alive)
+        if any_insolvent:
+            ledger.suppliers("fixed_costs", -self.fixed * alive)
+            ledger.suppliers("other_customers_margin", self.other_margin * alive)
+        else:
+            ledger.suppliers("fixed_costs", -self.fixed)
+            ledger.suppliers("other_customers_margin", self.other_margin)
         self.stw_today = 0
         if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
             expected = supply.normal_units * 7
