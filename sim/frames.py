@@ -31,7 +31,7 @@ BASELINE_COLUMNS = (
 EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
 SUPPLIER_COLUMNS = (
     "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
-    "oem_revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
+    "oem_revenue_per_day_gbp", "revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
     "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
     "jobs_lost",
 )
@@ -89,6 +89,7 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
         "unit_price_gbp": t.price / 100.0,
         "normal_units_per_day": world.supply.normal_units,
         "oem_revenue_per_day_gbp": world.supply.normal_units * t.price / 100.0,
+        "revenue_per_day_gbp": fin.total_revenue / 100.0,
         "fixed_costs_per_day_gbp": fin.fixed / 100.0,
         "jobs": fin.jobs + fin.jobs_lost,
         "opening_cash_gbp": fin.opening_cash / 100.0,

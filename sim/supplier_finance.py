@@ -115,15 +115,16 @@ class SupplierFinance:
             self.stw_paid += self.stw_today
         idle_days = day - supply.last_ship_day
         cut = alive & ~self.laid_off & (t.layoff_after >= 0) & (idle_days >= t.layoff_after) & (t.layoff_share > 0)
-        for row in np.flatnonzero(cut):
-            saving = int(self.payroll[row] * t.layoff_share[row])
-            lost = float(self.jobs[row] * t.layoff_share[row])
-            self.fixed[row] -= saving
-            self.payroll[row] -= saving
-            self.jobs[row] -= lost
-            self.jobs_lost[row] += lost
-            self.laid_off[row] = True
-            self.events.append(SupplierEvent(day, int(row), "layoff", lost))
+        if cut.any():
+            rows = np.flatnonzero(cut)
+            saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
+            lost = self.jobs[rows] * t.layoff_share[rows]
+            self.fixed[rows] -= saving
+            self.payroll[rows] -= saving
+            self.jobs[rows] -= lost
+            self.jobs_lost[rows] += lost
+            self.laid_off[rows] = True
+            self.events.extend(SupplierEvent(day, int(r), "layoff", float(j)) for r, j in zip(rows, lost, strict=True))
         cash = ledger.supplier_cash
         np.minimum(self.min_cash, cash, out=self.min_cash)
         newly_short = (cash < 0) & (self.cash_out_day < 0)
