@@ -119,7 +119,8 @@ class World:
             eligible = np.isin(table.tier, sf.tiers) & (table.critical | (not sf.restart_critical_only))
             self.early_payment = EarlyPayment(
                 _day(cal, sf.start), pence(_f(sf.budget_gbp)), _f(sf.prepay_share),
-                int(round(_f(sf.days_after_order))), eligible.astype(np.int64), _f(sf.annual_cost_rate))
+                int(round(_f(sf.days_after_order))), eligible.astype(np.int64), _f(sf.annual_cost_rate),
+                sf.tier2_pass_through)
             self.payables.on_true_up.append(self.early_payment.true_up)
         # sales
         sa = scenario.sales
@@ -194,16 +195,21 @@ class World:
 
     def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
-        self.finance.on_shipment(day, units, value, self.ledger)
         supply = self.supply
         delivered = np.flatnonzero(lanes > 0)
-        if len(delivered) == 0:
-            return
         rows = supply.lane_sup[delivered]
         v = lanes[delivered] * supply.lane_price[delivered]
-        prepaid = self.early_payment.prepaid_part(day, rows, v) if self.early_payment else np.zeros_like(v)
-        self.payables.receive(Batch(rows, v, prepaid, day + supply.table.terms[rows]), day)
-        supply.invoiced_value_log[day] = int(v.sum())
+        scheme = self.early_payment
+        prepaid = scheme.prepaid_part(day, rows, v) if scheme else np.zeros_like(v)
+        # with pass-through, a prepaid tier-1 supplier pays its tier-2 suppliers when its money comes
+        fast = None
+        if scheme is not None and scheme.pass_through and prepaid.any():
+            fast = np.zeros(supply.table.n, dtype=bool)
+            fast[rows[prepaid > 0]] = True
+        self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
+        if len(delivered):
+            self.payables.receive(Batch(rows, v, prepaid, day + supply.table.terms[rows]), day)
+            supply.invoiced_value_log[day] = int(v.sum())
 
     def intervention_cost(self) -> int:
         """Short-time work paid + early-payment financing + interest on government-backed loans (pence)."""

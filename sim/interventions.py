@@ -2,8 +2,9 @@
 
 From its start date, qualifying suppliers receive ``prepay_share`` of each delivery's value
 ``days_after_order`` days later, while the money advanced and not yet trued up stays within
-the budget; the invoice, when paid, pays only the rest. The scheme's cost is its financing
-charge on the money outstanding.
+the budget; the invoice, when paid, pays only the rest. With pass-through, a prepaid tier-1
+supplier pays its tier-2 suppliers for that delivery when its prepayment arrives instead of on
+their terms. The scheme's cost is its financing charge on the money outstanding.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from sim.ledger import Ledger
 
 class EarlyPayment:
     def __init__(self, start_day: int, budget: int, share: float, delay: int, eligible: np.ndarray,
-                 annual_rate: float) -> None:
+                 annual_rate: float, pass_through: bool = False) -> None:
         self.start_day = start_day
         self.budget = budget
         self.share = share
         self.delay = delay
         self.eligible = eligible
         self.annual_rate = annual_rate
+        self.pass_through = pass_through  # prepaid tier-1 suppliers pay their tier-2 bills early
         self.outstanding = 0  # advanced (or committed) and not yet trued up, pence
         self.advanced = 0
         self.cost = 0

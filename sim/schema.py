@@ -215,6 +215,9 @@ class SupplierFinanceScheme(Spec):
     tiers: list[Literal[1, 2]] = [1]
     restart_critical_only: bool = True
     annual_cost_rate: Param = Field(default=0.0, description="financing cost on money advanced")
+    tier2_pass_through: bool = Field(
+        default=False, description="prepaid tier-1 suppliers pay their tier-2 bills when the prepayment arrives"
+    )
 
 
 class ShortTimeWork(Spec):

@@ -65,8 +65,10 @@ class SupplierFinance:
             np.add.at(t2_per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
         self.tier2_cost_per_unit = t2_per_unit
 
-    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, ledger: Ledger) -> None:
-        """Pay variable costs of today's output and book tier-2 bills on their terms."""
+    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, ledger: Ledger,
+                    fast: np.ndarray | None = None, fast_day: int = 0) -> None:
+        """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
+        suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
         tier2_cost = np.rint(units * self.tier2_cost_per_unit).astype(np.int64)
         own_variable = np.maximum(np.floor(value * t.variable_share).astype(np.int64) - tier2_cost, 0)
@@ -78,6 +80,8 @@ class SupplierFinance:
             if has.any():
                 payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
                 due = day + t.terms[payee]
+                if fast is not None:
+                    due = np.where(fast[payer], np.minimum(due, fast_day), due)
                 if due.min() == due.max():
                     self.tier2_bills[int(due[0])].append((payer, payee, amount))
                 else:

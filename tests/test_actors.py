@@ -190,3 +190,22 @@ def test_engine_plant_feeds_vehicle_plant() -> None:
     built = r.daily.set_index("date")["production_total"]
     assert built["2025-01-16"] == 100 and built["2025-01-17"] == 100 and built["2025-01-18"] == 0
     assert built["2025-01-30"] == 100
+
+
+def test_tier2_is_paid_on_its_terms_and_early_with_pass_through() -> None:
+    """A tier-2 supplier at 20% of the tier-1 price bills GBP 200 a day on 10-day terms. With pass-through
+    of a 2-day prepayment, deliveries of days 50-57 are paid inside the 60-day horizon: GBP 1,600 more cash."""
+    tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10,
+             "cash_days": 10}
+    suppliers = {"seat_co": micro().suppliers["seat_co"].model_dump(exclude_none=True), "frame_co": tier2}
+    sf = {"start": "2025-01-06", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2,
+          "restart_critical_only": False}
+    plain = run(micro(suppliers=suppliers, interventions={"supplier_finance": sf}))
+    early = run(micro(suppliers=suppliers, interventions={"supplier_finance": {**sf, "tier2_pass_through": True}}))
+
+    def cash(r, name: str) -> float:  # type: ignore[no-untyped-def]
+        return float(r.suppliers.set_index("supplier").loc[name, "cash_gbp"])
+
+    assert cash(early, "frame_co") - cash(plain, "frame_co") == 1_600
+    assert cash(plain, "seat_co") - cash(early, "seat_co") == 1_600
+    assert plain.daily["supplier_cash_gbp"].iloc[-1] == early.daily["supplier_cash_gbp"].iloc[-1]
