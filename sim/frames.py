@@ -53,6 +53,7 @@ def daily_frame(world: World) -> pd.DataFrame:
         else:
             out[name] = values
     frame = pd.DataFrame(out)
+    frame["date"] = frame["date"].astype("datetime64[ns]")
     for name in list(frame.columns):
         if name.endswith("_pence"):
             frame[name.replace("_pence", "_gbp")] = frame.pop(name) / 100.0

@@ -39,6 +39,7 @@ class SupplierFinance:
         fixed = np.rint(total_revenue * t.fixed_share).astype(np.int64)
         self.payroll = np.rint(fixed * t.payroll_share).astype(np.int64)
         self.fixed = fixed
+        self._minus_fixed = -fixed
         self.other_margin = np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64)
         self.normal_costs = fixed + total_revenue * t.variable_share  # pence per day
         self.week_of_costs = 7 * self.normal_costs
@@ -106,7 +107,7 @@ class SupplierFinance:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
             ledger.suppliers("other_customers_margin", self.other_margin * alive)
         else:
-            ledger.suppliers("fixed_costs", -self.fixed)
+            ledger.suppliers("fixed_costs", self._minus_fixed)
             ledger.suppliers("other_customers_margin", self.other_margin)
         self.stw_today = 0
         if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
@@ -124,6 +125,7 @@ class SupplierFinance:
             saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
             lost = self.jobs[rows] * t.layoff_share[rows]
             self.fixed[rows] -= saving
+            self._minus_fixed = -self.fixed
             self.payroll[rows] -= saving
             self.jobs[rows] -= lost
             self.jobs_lost[rows] += lost

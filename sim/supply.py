@@ -144,16 +144,20 @@ class SupplyBase:
         ahead = np.where(self.calloff_ok[gp, day], np.rint(ahead), -(1 << 40))  # closed: order nothing
         target = np.repeat(ahead.astype(np.int64), self.group_size) * self.lane_ppu + self.safety
         order = np.maximum(target - self.stock - self.in_transit, 0)
-        cap = np.floor(self.capacity * self.ability(day)).astype(np.int64)
         asked = np.bincount(self.lane_sup, weights=order, minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
-        ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
+        unhindered = self.availability_by_day is None and not (self.state == INSOLVENT).any()
+        cap = self.capacity if unhindered else np.floor(self.capacity * self.ability(day)).astype(np.int64)
+        if (asked <= cap).all():
+            ship = order  # the normal day: every call-off is met in full
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
+            ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
         for _, lead, first, end in self.groups:
             self.ring[(day + lead) % self.ring_size, first:end] += ship[first:end]
         self.in_transit += ship
         self.shipped_lane += ship
-        units = np.bincount(self.lane_sup, weights=ship, minlength=n).astype(np.int64)
+        units = (asked if ship is order else np.bincount(self.lane_sup, weights=ship, minlength=n)).astype(np.int64)
         value = np.rint(np.bincount(self.lane_sup, weights=ship * self.lane_price, minlength=n)).astype(np.int64)
         if len(self.tier2_rows):
             t2_units = units[self.tier2_customer] * self.table.parts_per_unit[self.tier2_rows]
