@@ -63,11 +63,12 @@ class Ledger:
         return total
 
     def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray) -> None:
-        """Suppliers pay other suppliers (tier 1 paying tier 2)."""
+        """Suppliers pay other suppliers (tier 1 paying tier 2); each payee appears once."""
         if len(amounts) == 0:
             return
         n = len(self.supplier_cash)
-        out = np.rint(np.bincount(payer, weights=amounts, minlength=n)).astype(np.int64)
-        into = np.rint(np.bincount(payee, weights=amounts, minlength=n)).astype(np.int64)
-        self.supplier_cash += into - out
-        self._supplier_book(f"between_suppliers:{category}")[:] += into - out
+        net = np.zeros(n, dtype=np.int64)
+        net[payee] = amounts  # a batch holds one bill per payee (one per tier-2 supplier and delivery day)
+        net -= np.rint(np.bincount(payer, weights=amounts, minlength=n)).astype(np.int64)
+        self.supplier_cash += net
+        self._supplier_book(f"between_suppliers:{category}")[:] += net

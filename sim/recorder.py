@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.supply import INSOLVENT, REPLACED
+from sim.supply import INSOLVENT
 
 if TYPE_CHECKING:
     from sim.engine import World
@@ -61,14 +61,15 @@ class Recorder:
         c["oem_receipts_cum_pence"][day] = ledger.oem_flows["wholesale_receipts"] + ledger.oem_flows["parts_receipts"]
         cash = ledger.supplier_cash
         c["supplier_cash_pence"][day] = cash.sum()
-        c["supplier_cash_shortfall_pence"][day] = -cash[cash < 0].sum()
+        c["supplier_cash_shortfall_pence"][day] = -cash[cash < 0].sum() if cash.min() < 0 else 0
         state = supply.state
-        alive = state != INSOLVENT
-        c["suppliers_active"][day] = int(alive.sum())
-        c["suppliers_insolvent"][day] = int((state == INSOLVENT).sum())
-        c["suppliers_replaced"][day] = int((state == REPLACED).sum())
-        c["suppliers_under_7_days_cash"][day] = int((alive & fin.under_a_week(cash)).sum())
-        c["supplier_jobs_lost"][day] = fin.jobs_lost.sum()
+        insolvent = fin.insolvent_now
+        c["suppliers_active"][day] = len(state) - insolvent
+        c["suppliers_insolvent"][day] = insolvent
+        c["suppliers_replaced"][day] = fin.replaced_now
+        short = fin.under_a_week(cash)
+        c["suppliers_under_7_days_cash"][day] = int((short & (state != INSOLVENT)).sum() if insolvent else short.sum())
+        c["supplier_jobs_lost"][day] = fin.jobs_lost_total
         c["short_time_work_cum_pence"][day] = fin.stw_paid
         scheme = world.early_payment
         c["early_payment_outstanding_pence"][day] = scheme.outstanding if scheme else 0

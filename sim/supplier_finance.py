@@ -56,6 +56,9 @@ class SupplierFinance:
         self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.events: list[SupplierEvent] = []
+        self.insolvent_now = 0  # suppliers insolvent and not yet replaced
+        self.replaced_now = 0
+        self.jobs_lost_total = 0.0
         self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
         self.stw_eligible = np.isin(t.tier, stw_tiers)
         self.stw_paid = 0
@@ -129,6 +132,7 @@ class SupplierFinance:
             self.payroll[rows] -= saving
             self.jobs[rows] -= lost
             self.jobs_lost[rows] += lost
+            self.jobs_lost_total = float(self.jobs_lost.sum())
             self.laid_off[rows] = True
             self.events.extend(SupplierEvent(day, int(r), "layoff", float(j)) for r, j in zip(rows, lost, strict=True))
         cash = ledger.supplier_cash
@@ -138,12 +142,16 @@ class SupplierFinance:
         failing = alive & (cash < -self.credit)
         for row in np.flatnonzero(failing):
             state[row] = INSOLVENT
+            self.insolvent_now += 1
             self.insolvent_day[row] = day
             self.jobs_lost[row] += self.jobs[row]
+            self.jobs_lost_total = float(self.jobs_lost.sum())
             self.events.append(SupplierEvent(day, int(row), "insolvency", float(self.jobs[row])))
             self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
         for back in self.replacements.pop(day, []):
             state[back] = REPLACED
+            self.insolvent_now -= 1
+            self.replaced_now += 1
             self.replaced_day[back] = day
             # the replacement firm starts with the opening cash of the one it replaces
             top_up = np.zeros(t.n, dtype=np.int64)
