@@ -91,6 +91,7 @@ class World:
             _day(cal, st.end) if st and st.end is not None else None,
             _f(st.payroll_share_covered) if st else 0.0,
             list(st.tiers) if st else [],
+            _f(st.min_idle_share) if st else 0.0,
         )
         tr = scenario.treasury
         self.ledger = Ledger(pence(_f(tr.opening_cash_gbp)), fin.opening_cash)

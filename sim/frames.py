@@ -33,7 +33,7 @@ SUPPLIER_COLUMNS = (
     "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
     "oem_revenue_per_day_gbp", "revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
     "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
-    "jobs_lost",
+    "insolvencies", "jobs_lost",
 )
 
 
@@ -102,6 +102,7 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
         "insolvent_date": dates(fin.insolvent_day),
         "replaced_date": dates(fin.replaced_day),
         "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
+        "insolvencies": fin.insolvencies,
         "jobs_lost": fin.jobs_lost,
     })
     return frame[list(SUPPLIER_COLUMNS)]

@@ -8,6 +8,7 @@ becomes one :class:`ScenarioError` naming the file, the line, the field path and
 from __future__ import annotations
 
 from collections.abc import Mapping
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,17 @@ from sim.schema import Scenario
 from sim.validation import check_scenario
 
 MAX_FILE_BYTES = 20_000_000
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """YAML's safe loader, also reading ``1e9`` and ``1.5e9`` as numbers (YAML 1.2), not strings."""
+
+
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 Lines = dict[tuple[str, ...], int]
 
 
@@ -57,8 +69,8 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     except UnicodeDecodeError as exc:
         raise ScenarioError(source, [Problem("", f"is not UTF-8 text (byte {exc.start})")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=ScenarioLoader)
+        data = yaml.load(text, Loader=ScenarioLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -178,7 +190,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError("(command line)", [Problem(text, "expected PATH=VALUE")])
     path, _, raw = text.partition("=")
     try:
-        value = yaml.safe_load(raw)
+        value = yaml.load(raw, Loader=ScenarioLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         value = raw
     return path.strip(), value
@@ -197,7 +209,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: 
                 node = node[int(part)]
             elif isinstance(node, dict) and isinstance(node.get(part), (dict, list)):
                 node = node[part]
-            elif isinstance(node, dict) and part not in node and i > 0:
+            elif isinstance(node, dict) and node.get(part) is None:
                 node[part] = {}
                 node = node[part]
             else:

@@ -20,19 +20,25 @@ def _date(frame: pd.DataFrame, i: int | None) -> date | None:
 
 
 def recovered_index(actual: np.ndarray, baseline: np.ndarray, from_day: int) -> int | None:
-    """First day >= ``from_day`` from which ``actual`` stays >= 95% of ``baseline`` for 7 days."""
+    """First production day >= ``from_day`` from which ``actual`` stays >= 95% of ``baseline`` for
+    7 consecutive days. Days the baseline builds nothing (weekends, shutdowns) count as kept, but a
+    recovery must start on a day the baseline builds something."""
     ok = actual >= RECOVERY_SHARE * baseline - 1e-9
     n = len(ok)
     run = 0
-    for i in range(n - 1, from_day - 1, -1):  # run[i]: consecutive ok days starting at i
+    held = np.zeros(n, dtype=bool)
+    for i in range(n - 1, from_day - 1, -1):  # run: consecutive ok days starting at i
         run = run + 1 if ok[i] else 0
-        ok[i] = run >= RECOVERY_DAYS
-    hits = np.flatnonzero(ok[from_day:])
+        held[i] = run >= RECOVERY_DAYS
+    hits = np.flatnonzero(held[from_day:] & (baseline[from_day:] > 0))
     return int(from_day + hits[0]) if len(hits) else None
 
 
-def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int, int | None]:
-    """Index of the peak, and of the first day from the peak on with values back at baseline."""
+def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int | None, int | None]:
+    """Index of the peak (None if never above zero), and of the first day from the peak on with
+    values back at baseline (None if never)."""
+    if len(values) == 0 or values.max() <= 0:
+        return None, None
     peak = int(np.argmax(values))
     back = np.flatnonzero(values[peak:] <= baseline[peak:] + 1e-6)
     return peak, (peak + int(back[0]) if len(back) else None)
@@ -69,13 +75,13 @@ def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame
     value = daily["invoice_backlog_gbp"].to_numpy(float)
     peak, cleared = peak_and_clearance(value, daily["baseline_invoice_backlog_gbp"].to_numpy(float))
     out["invoice_backlog_peak_count"] = int(daily["invoice_backlog_count"].max())
-    out["invoice_backlog_peak_gbp"] = float(value[peak])
+    out["invoice_backlog_peak_gbp"] = float(value.max())
     out["invoice_backlog_peak_date"] = _date(daily, peak)
     out["invoice_backlog_cleared_date"] = _date(daily, cleared)
     out["invoice_overdue_peak_gbp"] = float(daily["invoice_overdue_gbp"].max())
     orders = daily["parts_backlog_orders"].to_numpy(float)
     ppeak, pclear = peak_and_clearance(orders, daily["baseline_parts_backlog_orders"].to_numpy(float))
-    out["parts_backlog_peak_orders"] = int(orders[ppeak])
+    out["parts_backlog_peak_orders"] = int(orders.max())
     out["parts_backlog_peak_date"] = _date(daily, ppeak)
     out["parts_backlog_cleared_date"] = _date(daily, pclear)
     out["parts_orders_lost"] = int(daily["parts_orders_lost_cum"].iloc[-1])
@@ -84,12 +90,12 @@ def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame
     out["oem_cash_trough_gbp"] = float(cash[trough])
     out["oem_cash_trough_date"] = _date(daily, trough)
     out["oem_cash_gap_end_gbp"] = float(daily["baseline_oem_cash_gbp"].iloc[-1] - cash[-1])
-    out["suppliers_insolvent"] = int(suppliers["insolvent_date"].notna().sum())
+    out["suppliers_insolvent"] = int(suppliers["insolvencies"].sum())
     out["supplier_jobs_lost"] = float(daily["supplier_jobs_lost"].iloc[-1])
     under = daily["suppliers_under_7_days_cash"].to_numpy()
     upeak = int(np.argmax(under))
     out["suppliers_under_7_days_cash_peak"] = int(under[upeak])
-    out["suppliers_under_7_days_cash_peak_date"] = _date(daily, upeak)
+    out["suppliers_under_7_days_cash_peak_date"] = _date(daily, upeak) if under[upeak] > 0 else None
     out["supplier_cash_shortfall_gbp"] = float(daily["supplier_cash_shortfall_gbp"].max())
     out["supplier_cash_trough_gbp"] = float(daily["supplier_cash_gbp"].min())
     out["oem_facility_drawn_gbp"] = float(daily["facility_drawn_gbp"].iloc[-1])

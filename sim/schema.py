@@ -221,11 +221,15 @@ class SupplierFinanceScheme(Spec):
 
 
 class ShortTimeWork(Spec):
-    """Government pays ``payroll_share_covered`` of the idle part of suppliers' payroll."""
+    """Government pays ``payroll_share_covered`` of the idle part of suppliers' payroll; a supported
+    supplier keeps its staff (no layoffs while it is supported)."""
 
     start: DateParam
     end: DateParam | None = None
     payroll_share_covered: Param = 0.6
+    min_idle_share: Param = Field(
+        default=0.2, description="only suppliers with at least this share of last week's work lost qualify"
+    )
     tiers: list[Literal[1, 2]] = [1, 2]
 
 

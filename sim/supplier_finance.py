@@ -30,7 +30,7 @@ class SupplierFinance:
     """Per-supplier cash flows other than OEM payments, and the states they lead to."""
 
     def __init__(self, supply: SupplyBase, stw_start: int | None, stw_end: int | None, stw_share: float,
-                 stw_tiers: list[int]) -> None:
+                 stw_tiers: list[int], stw_min_idle: float = 0.0) -> None:
         t = supply.table
         self.supply = supply
         oem_revenue = supply.normal_units * t.price  # pence per calendar day
@@ -56,10 +56,12 @@ class SupplierFinance:
         self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.events: list[SupplierEvent] = []
+        self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
         self.insolvent_now = 0  # suppliers insolvent and not yet replaced
         self.replaced_now = 0
         self.jobs_lost_total = 0.0
         self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
+        self.stw_min_idle = stw_min_idle
         self.stw_eligible = np.isin(t.tier, stw_tiers)
         self.stw_paid = 0
         self.stw_today = 0
@@ -113,16 +115,20 @@ class SupplierFinance:
             ledger.suppliers("fixed_costs", self._minus_fixed)
             ledger.suppliers("other_customers_margin", self.other_margin)
         self.stw_today = 0
+        supported = np.zeros(t.n, dtype=bool)
         if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
             expected = supply.normal_units * 7
             with np.errstate(divide="ignore", invalid="ignore"):
                 idle = np.where(expected > 0, np.clip(1 - supply.units_last_week(day) / expected, 0, 1), 0.0)
-            grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * (alive & self.stw_eligible)
+            supported = alive & self.stw_eligible & (idle >= self.stw_min_idle)
+            grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * supported
             ledger.suppliers("short_time_work", grant)
             self.stw_today = int(grant.sum())
             self.stw_paid += self.stw_today
         idle_days = day - supply.last_ship_day
-        cut = alive & ~self.laid_off & (t.layoff_after >= 0) & (idle_days >= t.layoff_after) & (t.layoff_share > 0)
+        # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
+        cut = alive & ~self.laid_off & ~supported & (t.layoff_after >= 0) & (idle_days >= t.layoff_after)
+        cut &= t.layoff_share > 0
         if cut.any():
             rows = np.flatnonzero(cut)
             saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
@@ -142,6 +148,7 @@ class SupplierFinance:
         failing = alive & (cash < -self.credit)
         for row in np.flatnonzero(failing):
             state[row] = INSOLVENT
+            self.insolvencies[row] += 1
             self.insolvent_now += 1
             self.insolvent_day[row] = day
             self.jobs_lost[row] += self.jobs[row]

@@ -31,6 +31,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "layoff_share": SHARE,
     "prepay_share": SHARE,
     "payroll_share_covered": SHARE,
+    "min_idle_share": SHARE,
     "lead_time_days": (1.0, 365.0),
     "payment_terms_days": (0.0, 730.0),
     "settlement_days": (0.0, 365.0),
