@@ -106,9 +106,13 @@ class SupplyBase:
         self.state = np.zeros(n, dtype=np.int8)
         self.shipped_today = np.zeros(n, dtype=np.int64)
         self.last_ship_day = np.full(n, -1, dtype=np.int64)  # the warm start: all shipped the day before
-        self.week_units = np.zeros((7, n), dtype=np.int64)  # units shipped on each of the last 7 days
+        # units shipped on each of the last 7 days; the warm start: a normal week already shipped
+        self.week_units = np.zeros((7, n), dtype=np.int64)
         self.week_day = np.full(7, -7, dtype=np.int64)
         self.units_shipped = np.zeros(n, dtype=np.int64)
+        for back in range(1, 8):
+            self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
+            self.week_day[-back % 7] = -back
         self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
         self.shipped_units_log = np.zeros(horizon, dtype=np.int64)
         self.invoiced_value_log = np.zeros(horizon, dtype=np.int64)
