@@ -20,12 +20,12 @@ _EXPORTS = {
     "validate_data": "sim.loader",
     "Scenario": "sim.schema",
     "ScenarioError": "sim.errors",
-    "simulate": "sim.simulate",
-    "RunResult": "sim.simulate",
+    "simulate": "sim.simulation",
+    "RunResult": "sim.simulation",
     "ConservationError": "sim.checks",
     "run_replications": "sim.experiments",
     "run_sweep": "sim.experiments",
-    "compare": "sim.compare",
+    "compare": "sim.comparison",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

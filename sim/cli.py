@@ -126,7 +126,7 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
         click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
         print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)}, tuple(k for k in HEADLINE if k in reps.summary))
         return
-    from sim.simulate import simulate
+    from sim.simulation import simulate
 
     result = simulate(spec, seed, check_daily=check_daily, source=scenario)
     figures = None if no_figures else figures_writer("write_run_figures", result.daily, result.events,
@@ -179,7 +179,7 @@ def schema(out: str | None) -> None:
 @friendly
 def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool) -> None:
     """Run FIRST and SECOND with common random numbers; write and print KPIs side by side."""
-    from sim.compare import compare as run_compare
+    from sim.comparison import compare as run_compare
     from sim.runner import atomic_folder, provenance, write_json
 
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from typing import Any
 
 from sim.loader import apply_overrides, validate_data
 from sim.schema import Scenario
-from sim.simulate import RunResult, simulate
+from sim.simulation import RunResult, simulate
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

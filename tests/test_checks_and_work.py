@@ -11,7 +11,7 @@ from sim.checks import ConservationError, daily_check, violations
 from sim.engine import World
 from sim.loader import load_scenario
 from sim.realise import realise
-from sim.simulate import simulate
+from sim.simulation import simulate
 from sim.streams import seed_sequence
 from tests.micro import micro, outage
 

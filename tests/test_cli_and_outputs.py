@@ -13,7 +13,7 @@ import pytest
 
 from sim.loader import load_scenario
 from sim.runner import jsonable
-from sim.simulate import simulate
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
 from sim.loader import validate_data
-from sim.simulate import simulate
+from sim.simulation import simulate
 from tests.micro import BASE, micro, outage, run
 
 FULL = {"erp": [{"date": "2025-02-01"}], "invoicing": [{"date": "2025-02-01"}]}

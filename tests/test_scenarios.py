@@ -11,7 +11,7 @@ import pytest
 from sim.errors import ScenarioError
 from sim.loader import load_scenario
 from sim.schema_export import schema_json
-from sim.simulate import simulate
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sim.loader import load_scenario
 from sim.runner import jsonable
-from sim.simulate import simulate
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sim.schema import Scenario
-from sim.simulate import RunResult, simulate
+from sim.simulation import RunResult, simulate
 
 
 def kpi_table(results: dict[str, RunResult]) -> pd.DataFrame:
