@@ -25,7 +25,7 @@ from sim.payables import Batch, Payables
 from sim.plants import Plant, plant_process
 from sim.recorder import Recorder
 from sim.sales import Sales
-from sim.schema import Scenario
+from sim.schema import WEEKDAYS, Scenario
 from sim.streams import stream
 from sim.supplier_finance import SupplierFinance
 from sim.suppliers import build_supplier_table
@@ -157,16 +157,34 @@ class World:
         self.time_to_survive = np.full(table.n, np.inf)
 
     def _open_payables(self) -> None:
-        """Normal trading before day 0: each delivery lane's last ``terms`` days of invoices."""
+        """Normal trading before day 0: an invoice for each delivery lane and each of the plant's
+        working days in the last ``terms`` days, not yet due."""
         t, supply = self.supply.table, self.supply
-        lanes = np.flatnonzero(supply.lane_normal_units > 0)
-        rows = supply.lane_sup[lanes]
-        terms = t.terms[rows]
-        daily = np.rint(supply.lane_normal_units[lanes] * supply.lane_price[lanes]).astype(np.int64)
-        sup = np.repeat(rows, terms)
-        due = np.concatenate([np.arange(k) for k in terms]) if len(terms) else np.zeros(0, dtype=np.int64)
-        value = np.repeat(daily, terms)
-        self.payables.open_with(Batch(sup, value, np.zeros_like(value), due.astype(np.int64)))
+        first_weekday = self.calendar.start_date.weekday()
+        sups: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        dues: list[np.ndarray] = []
+        for plant in self.plants:
+            lanes = np.arange(plant.lanes.start, plant.lanes.stop)
+            if len(lanes) == 0:
+                continue
+            working = np.array([d in plant.spec.working_days for d in WEEKDAYS])
+            per_day = np.rint(supply.lane_ppu[lanes] * _f(plant.spec.daily_rate) * supply.lane_price[lanes])
+            rows = supply.lane_sup[lanes]
+            terms = t.terms[rows]
+            for term in np.unique(terms):
+                group = terms == term
+                back = np.arange(1, int(term) + 1)
+                back = back[working[(first_weekday - back) % 7]]  # past working days
+                sups.append(np.repeat(rows[group], len(back)))
+                values.append(np.repeat(per_day[group].astype(np.int64), len(back)))
+                dues.append(np.tile(int(term) - back, int(group.sum())))
+        if sups:
+            value = np.concatenate(values)
+            keep = value > 0
+            batch = Batch(np.concatenate(sups)[keep], value[keep], np.zeros(int(keep.sum()), dtype=np.int64),
+                          np.concatenate(dues)[keep].astype(np.int64))
+            self.payables.open_with(batch)
         t2 = supply.tier2_rows
         for k in range(int(t.terms[t2].max()) if len(t2) else 0):
             has = t.terms[t2] > k

@@ -7,8 +7,8 @@ becomes one :class:`ScenarioError` naming the file, the line, the field path and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 

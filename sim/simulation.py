@@ -1,7 +1,7 @@
 """The public entry point for one run: a scenario and a seed in, tables and KPIs out.
 
-Every run also simulates its baseline (the same scenario and seed with no outages), so that
-"lost" is always measured against what would have happened.
+Every run also simulates its baseline (the same scenario and seed with no outages and no
+interventions), so that "lost" is always measured against what would have happened.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sim.engine import World
 from sim.frames import daily_frame, events_frame, suppliers_frame, with_baseline
 from sim.metrics import summarise
 from sim.realise import realise
-from sim.schema import Scenario
+from sim.schema import InterventionsSpec, Scenario
 from sim.streams import seed_sequence
 
 
@@ -49,6 +49,12 @@ def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, ch
     return world
 
 
+def baseline_of(scenario: Scenario) -> Scenario:
+    """Business as usual: the same scenario without its outages and without the interventions
+    that respond to them (so every variant of a scenario shares one baseline)."""
+    return scenario.model_copy(update={"outages": {}, "interventions": InterventionsSpec()})
+
+
 def seed_label(root: np.random.SeedSequence) -> int | list[int]:
     """A JSON-able seed: the integer, or [seed, replication] for a spawned child."""
     entropy = int(root.entropy)  # type: ignore[arg-type]
@@ -61,8 +67,9 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     root = seed_sequence(scenario.seed if seed is None else seed)
     realised, draws = realise(scenario, root, source)
     world = _run_world(realised, root, source, check_daily)
-    if realised.outages:
-        baseline_world = _run_world(realised.model_copy(update={"outages": {}}), root, source, check_daily)
+    calm = baseline_of(realised)
+    if calm != realised:
+        baseline_world = _run_world(calm, root, source, check_daily)
     else:
         baseline_world = world
     plants = [p.name for p in world.plants]

@@ -160,9 +160,11 @@ class SupplierFinance:
             self.insolvent_now -= 1
             self.replaced_now += 1
             self.replaced_day[back] = day
-            # the replacement firm starts with the opening cash of the one it replaces
+            # the replacement is an established firm: the opening cash of the one it replaces, plus
+            # the working capital to carry its first deliveries until they are paid (terms x sales)
+            working_capital = int(t.terms[back] * self.supply.normal_units[back] * t.price[back])
             top_up = np.zeros(t.n, dtype=np.int64)
-            top_up[back] = self.opening_cash[back] - cash[back]
+            top_up[back] = self.opening_cash[back] + working_capital - cash[back]
             ledger.suppliers("replacement_capital", top_up)
             self.events.append(SupplierEvent(day, back, "replacement", 0.0))
 
