@@ -13,14 +13,13 @@ import math
 import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DPI = 100
@@ -29,7 +28,8 @@ ACTUAL = "#1f4e79"
 BASELINE = "#7f7f7f"
 ACCENT = "#c8553d"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728")
-EVENT_STYLE: dict[str, tuple[str, str]] = {  # kind -> (colour, line style)
+Dash = Literal["-", "--", ":", "-."]
+EVENT_STYLE: dict[str, tuple[str, Dash]] = {  # kind -> (colour, line style)
     "outage": ("#d62728", "-"),
     "restore": ("#2ca02c", "-"),
     "manual_team_start": ("#9467bd", "--"),
@@ -41,6 +41,7 @@ MAX_EVENT_KEYS = 14
 # fixed layout, in inches
 LEFT_IN, RIGHT_IN, TOP_IN, STRIP_IN, AXIS_IN, NOTE_IN, KEY_ROW_IN = 0.85, 2.75, 0.45, 0.45, 0.45, 0.28, 0.175
 STRIP_LEVELS = 3  # rows of event numbers above the first panel
+LEGEND_CHARS = 34  # characters per line of a legend label that fit in the right margin
 SMOOTH_DAYS = 7
 STOP_DAYS = 3  # a plant idle this many of its normal working days after the outage start has stopped
 
@@ -53,7 +54,10 @@ def as_timestamp(value: Any) -> pd.Timestamp | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, (str, date, datetime, np.datetime64, pd.Timestamp)):
-        ts = pd.Timestamp(value)
+        try:
+            ts = pd.Timestamp(value)
+        except ValueError:
+            return None
         return None if pd.isna(ts) else ts
     return None
 
@@ -86,8 +90,9 @@ def money_text(value: float) -> str:
 
 
 def smooth(values: pd.Series, days: int = SMOOTH_DAYS) -> pd.Series:
-    """Centred rolling mean over ``days`` to read through weekends (blank where the window is incomplete)."""
-    return values.rolling(days, center=True, min_periods=days).mean() if days > 1 else values
+    """Trailing mean over ``days`` (the day and the days before it), to read through weekends; blank until the
+    window is full. Trailing, so that nothing appears built before it was."""
+    return values.rolling(days, min_periods=days).mean() if days > 1 else values
 
 
 def key_rows(entries: int) -> int:
@@ -121,7 +126,7 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=9)
-    locator = mdates.AutoDateLocator(minticks=5, maxticks=12)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     axes[-1].xaxis.set_major_locator(locator)
     axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
         locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]))
@@ -130,13 +135,16 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
 
 def thousands(ax: Axes, integer: bool = False) -> None:
     """Y tick labels with thousands separators (and only whole numbers for counts)."""
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=integer))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.3g}"))
 
 
 def panel_legend(ax: Axes) -> None:
-    """Series legend to the right of its panel, so it never hides data."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, borderaxespad=0.0)
+    """Series legend to the right of its panel, so it never hides data (long labels wrapped to fit)."""
+    handles, labels = ax.get_legend_handles_labels()
+    wrapped = [textwrap.fill(label, LEGEND_CHARS) for label in labels]
+    ax.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+              borderaxespad=0.0)
 
 
 def annotate(ax: Axes, x: Any, y: float, text: str, below: bool = True) -> None:
@@ -149,22 +157,18 @@ def annotate(ax: Axes, x: Any, y: float, text: str, below: bool = True) -> None:
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#999999", "lw": 0.6})
 
 
-def mark_date(axes: list[Axes], ts: pd.Timestamp | None, text: str = "", color: str = "#222222") -> None:
-    """A dotted vertical line across every panel, labelled at the top of the first if ``text``."""
+def mark_date(axes: list[Axes], ts: pd.Timestamp | None, color: str = "#222222") -> None:
+    """A dotted vertical line across every panel (a clearance or recovery date)."""
     if ts is None:
         return
     for ax in axes:
-        ax.axvline(ts, color=color, linestyle=(0, (1, 2)), linewidth=1.3)
-    if text:
-        axes[0].annotate(text, (ts, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                         textcoords="offset points", fontsize=8.5, va="top", color=color,
-                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.axvline(mdates.date2num(ts), color=color, linestyle=(0, (1, 2)), linewidth=1.3)
 
 
 # ---------------------------------------------------------------- events
 
 
-def _names(entities: Iterable[str], limit: int = 3) -> str:
+def _names(entities: Iterable[str], limit: int = 2) -> str:
     items = list(entities)
     shown = ", ".join(items[:limit])
     return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
@@ -203,46 +207,80 @@ def event_groups(events: pd.DataFrame | None, kinds: tuple[str, ...]) -> list[tu
     chosen = events[events["kind"].isin(kinds)]
     groups = []
     for (day, kind), rows in chosen.groupby(["date", "kind"], sort=False):
-        groups.append((pd.Timestamp(day), str(kind), describe_events(str(kind), rows)))
+        groups.append((pd.Timestamp(str(day)), str(kind), describe_events(str(kind), rows)))
     return sorted(groups, key=lambda g: (g[0], kinds.index(g[1])))
 
 
 def mark_events(fig: Figure, axes: list[Axes], groups: list[tuple[pd.Timestamp, str, str]]) -> None:
-    """Numbered vertical lines for event groups, with their key under the figure."""
+    """Numbered vertical lines for event groups, with their key (plain text, fast to draw) under the figure."""
     if not groups:
         return
     lo, hi = axes[0].get_xlim()
     span = max(hi - lo, 1.0)
-    handles, labels = [], []
-    last_x, level = -np.inf, 0
-    for number, (ts, kind, text) in enumerate(groups, start=1):
-        color, style = EVENT_STYLE.get(kind, ("#555555", "-."))
-        for ax in axes:
-            ax.axvline(ts, color=color, linestyle=style, linewidth=1.0, alpha=0.8)
-        x = mdates.date2num(ts)
-        level = level + 1 if x - last_x < 0.03 * span else 0  # stagger the numbers of close dates
-        last_x = x
-        axes[0].annotate(str(number), (ts, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(0, 8 + 13 * (level % STRIP_LEVELS)), textcoords="offset points", ha="center",
-                         va="center", annotation_clip=False,
-                         fontsize=7.5, color="white", fontweight="bold",
+    other: tuple[str, Dash] = ("#555555", "-.")
+    styles = [EVENT_STYLE.get(kind, other) for _, kind, _ in groups]
+    xs = [mdates.date2num(ts) for ts, _, _ in groups]
+    for ax in axes:  # one collection per panel and line style rather than one line per event
+        for style in sorted({ls for _, ls in styles}):
+            chosen = [(x, c) for x, (c, ls) in zip(xs, styles, strict=True) if ls == style]
+            ax.vlines([x for x, _ in chosen], 0, 1, transform=ax.get_xaxis_transform(), colors=[c for _, c in chosen],
+                      linestyles=style, linewidth=1.0, alpha=0.8)
+    last_x = [-np.inf] * STRIP_LEVELS  # rightmost number on each row of the strip
+    for number, (x, (color, _)) in enumerate(zip(xs, styles, strict=True), start=1):
+        free = [i for i in range(STRIP_LEVELS) if x - last_x[i] >= 0.025 * span]  # rows with room
+        level = free[0] if free else int(np.argmin(last_x))
+        last_x[level] = x
+        axes[0].annotate(str(number), (x, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(0, 8 + 13 * level), textcoords="offset points", ha="center",
+                         va="center", annotation_clip=False, fontsize=7.5, color="white", fontweight="bold",
                          bbox={"boxstyle": "circle,pad=0.2", "fc": color, "ec": "none"})
-        if number <= MAX_EVENT_KEYS:
-            handles.append(Line2D([], [], color=color, linestyle=style, linewidth=1.5))
-            labels.append(textwrap.shorten(f"{number}  {day_text(ts, year=False)}: {text}", 88, placeholder="…"))
+    lines = [textwrap.shorten(f"{n}   {day_text(ts, year=False)}: {text}", 72, placeholder="…")
+             for n, (ts, _, text) in enumerate(groups[:MAX_EVENT_KEYS], start=1)]
     if len(groups) > MAX_EVENT_KEYS:
-        handles.append(Line2D([], [], color="none"))
-        labels.append(f"… and {len(groups) - MAX_EVENT_KEYS} more events")
-    top = (NOTE_IN + KEY_ROW_IN * key_rows(len(groups))) / fig.get_figheight()
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.1 / WIDTH_IN, top), ncols=2 if len(labels) > 3 else 1,
-               fontsize=8, frameon=False, title="Events", title_fontsize=8.5, alignment="left", borderaxespad=0.0,
-               borderpad=0.0, labelspacing=0.35, handlelength=1.8, columnspacing=2.0)
+        lines.append(f"… and {len(groups) - MAX_EVENT_KEYS} more events")
+    height = fig.get_figheight()
+    top = (NOTE_IN + KEY_ROW_IN * key_rows(len(groups))) / height
+    fig.text(0.1 / WIDTH_IN, top, "Events", fontsize=8.5, fontweight="bold", va="top")
+    columns = [lines] if len(lines) <= 3 else [lines[: math.ceil(len(lines) / 2)], lines[math.ceil(len(lines) / 2):]]
+    for i, column in enumerate(columns):
+        fig.text((0.1 + i * (WIDTH_IN - 0.2) / 2) / WIDTH_IN, top - KEY_ROW_IN / height, "\n".join(column),
+                 fontsize=8, va="top", linespacing=1.5)
 
 
-def keep_date_range(axes: list[Axes], daily: pd.DataFrame) -> None:
-    """Event lines outside the run must not stretch the date axis."""
+Window = tuple[pd.Timestamp, pd.Timestamp]
+
+
+def focus(daily: pd.DataFrame, summary: Mapping[str, Any], ends: Iterable[Any] = (), before_days: int = 21,
+          after_days: int = 28) -> Window:
+    """Dates to show: from three weeks before the outage to four weeks after the latest of ``ends``
+    (a clearance or recovery date), within the run; the whole run if there is no outage or an end is missing."""
     first, last = pd.Timestamp(daily["date"].iloc[0]), pd.Timestamp(daily["date"].iloc[-1])
-    axes[0].set_xlim(mdates.date2num(first), mdates.date2num(last))
+    start = as_timestamp(summary.get("outage_start_date"))
+    end_dates = [as_timestamp(e) for e in ends]
+    if start is None or not end_dates or any(e is None for e in end_dates):
+        return first, last
+    lo = max(first, start - pd.Timedelta(days=before_days))
+    hi = min(last, max(e for e in end_dates if e is not None) + pd.Timedelta(days=after_days))
+    hi = max(hi, min(last, lo + pd.Timedelta(days=56)))
+    return (first, last) if hi - lo >= 0.9 * (last - first) else (lo, hi)  # nothing gained by a small trim
+
+
+def window_note(note: str, daily: pd.DataFrame, window: Window) -> str:
+    """The source note, saying which part of the run is shown when it is not all of it."""
+    first, last = pd.Timestamp(daily["date"].iloc[0]), pd.Timestamp(daily["date"].iloc[-1])
+    if window == (first, last):
+        return note
+    shown = f"showing {day_text(window[0])} to {day_text(window[1])} (run: {day_text(first)} to {day_text(last)})"
+    return f"{note}; {shown}" if note else shown
+
+
+def in_window(groups: list[tuple[pd.Timestamp, str, str]], window: Window) -> list[tuple[pd.Timestamp, str, str]]:
+    return [g for g in groups if window[0] <= g[0] <= window[1]]
+
+
+def set_window(axes: list[Axes], window: Window) -> None:
+    """Fix the shared date axis to ``window`` (event lines outside must not stretch it)."""
+    axes[0].set_xlim(mdates.date2num(window[0]), mdates.date2num(window[1]))
 
 
 # ---------------------------------------------------------------- backlog figures
@@ -271,10 +309,13 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     """Invoice backlog clearance: value (£) and count of unprocessed invoices against the baseline,
     the processing capacity (invoices/day), and the outage, restores, manual teams and schemes."""
     x = daily["date"]
-    groups = event_groups(events, ("outage", "restore", "manual_team_start", "scheme_start"))
-    fig, axes = new_figure([3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}", note, 6.2, len(groups))
-    keep_date_range(axes, daily)
-    value, overdue, base = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"], daily["baseline_invoice_backlog_gbp"]
+    window = focus(daily, summary, [summary.get("invoice_backlog_cleared_date")])
+    groups = in_window(event_groups(events, ("outage", "restore", "manual_team_start", "scheme_start")), window)
+    fig, axes = new_figure([3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}",
+                           window_note(note, daily, window), 6.2, len(groups))
+    set_window(axes, window)
+    value, overdue = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"]
+    base = daily["baseline_invoice_backlog_gbp"]
     div, unit = money_scale(value, overdue, base)
     ax = axes[0]
     ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)",
@@ -300,9 +341,9 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     ax = axes[2]
     ax.step(x, daily["invoice_capacity"], where="post", color="#2ca02c", linewidth=1.5, label="processing capacity")
     ax.plot(x, smooth(daily["invoices_received"].astype(float)), color="#555555", linewidth=1.0,
-            label="received (7-day mean)")
+            label="received (7-day mean)", drawstyle="steps-post")
     ax.plot(x, smooth(daily["invoices_processed"].astype(float)), color=ACTUAL, linewidth=1.0,
-            label="processed (7-day mean)")
+            label="processed (7-day mean)", drawstyle="steps-post")
     ax.set_ylabel("invoices/day")
     ax.set_ylim(bottom=0)
     thousands(ax)
@@ -321,10 +362,11 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     """Parts-centre backlog: retailer orders waiting (orders) against the baseline, orders lost,
     and orders received and dispatched per day, with outage and restore dates."""
     x = daily["date"]
-    groups = event_groups(events, ("outage", "restore"))
-    fig, axes = new_figure([3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}", note, 4.6,
-                           len(groups))
-    keep_date_range(axes, daily)
+    window = focus(daily, summary, [summary.get("parts_backlog_cleared_date")])
+    groups = in_window(event_groups(events, ("outage", "restore")), window)
+    fig, axes = new_figure([3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}",
+                           window_note(note, daily, window), 4.6, len(groups))
+    set_window(axes, window)
     ax = axes[0]
     ax.plot(x, daily["baseline_parts_backlog_orders"], color=BASELINE, linestyle="--", linewidth=1.2,
             label="baseline (no outage)", drawstyle="steps-post")
@@ -338,8 +380,9 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     ax.set_ylim(0, max(float(backlog.max()), float(daily["parts_orders_lost_cum"].max())) * 1.15 or 1.0)
     thousands(ax, integer=True)
     ax = axes[1]
-    ax.plot(x, daily["parts_orders"], color="#555555", linewidth=1.0, label="orders received")
-    ax.plot(x, daily["parts_dispatched"], color=ACTUAL, linewidth=1.3, label="orders dispatched")
+    ax.plot(x, daily["parts_orders"], color="#555555", linewidth=1.0, label="orders received", drawstyle="steps-post")
+    ax.plot(x, daily["parts_dispatched"], color=ACTUAL, linewidth=1.3, label="orders dispatched",
+            drawstyle="steps-post")
     ax.set_ylabel("orders/day")
     ax.set_ylim(bottom=0)
     thousands(ax)
@@ -401,51 +444,55 @@ def restart_date(daily: pd.DataFrame, plant: str, start: pd.Timestamp | None) ->
 
 def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *,
                         title: str = "", note: str = "") -> Figure:
-    """Vehicles built per day (7-day centred means) per vehicle plant and in total against the
+    """Vehicles built per day (trailing 7-day means) per vehicle plant and in total against the
     baseline, engines built, each plant's restart, and cumulative vehicles lost (vehicles)."""
     x = daily["date"]
-    groups = event_groups(events, ("outage",))
-    fig, axes = new_figure([3.0, 1.6], f"Production recovery{': ' + title if title else ''}", note, 5.0, len(groups))
-    keep_date_range(axes, daily)
+    window = focus(daily, summary, [summary.get("production_recovered_date")])
+    groups = in_window(event_groups(events, ("outage",)), window)
+    fig, axes = new_figure([3.0, 1.6], f"Production recovery{': ' + title if title else ''}",
+                           window_note(note, daily, window), 5.0, len(groups))
+    set_window(axes, window)
     vehicle, engine = plant_names(daily)
     start = as_timestamp(summary.get("outage_start_date"))
     ax = axes[0]
     ax.plot(x, smooth(daily["baseline_production_total"].astype(float)), color=BASELINE, linestyle="--",
-            linewidth=1.3, label="baseline total (no outage)")
+            linewidth=1.3, label="baseline total (no outage)", drawstyle="steps-post")
     total = smooth(daily["production_total"].astype(float))
-    ax.plot(x, total, color=ACTUAL, linewidth=2.4, label="all vehicle plants")
+    ax.plot(x, total, color=ACTUAL, linewidth=2.4, label="all vehicle plants", drawstyle="steps-post")
     for i, plant in enumerate(vehicle if len(vehicle) > 1 else []):
         series = smooth(daily[f"production_{plant}"].astype(float))
         color = PALETTE[i % len(PALETTE)]
         restart = restart_date(daily, plant, start)
         label = plant + (f" (restart {day_text(restart, year=False)})" if restart is not None else "")
-        ax.plot(x, series, color=color, linewidth=1.3, label=label)
+        ax.plot(x, series, color=color, linewidth=1.3, label=label, drawstyle="steps-post")
         if restart is not None:
-            ax.plot([restart], [0], marker="^", markersize=9, color=color, markeredgecolor="white", clip_on=False,
-                    zorder=5)
+            ax.plot([mdates.date2num(restart)], [0], marker="^", markersize=9, color=color, markeredgecolor="white",
+                    clip_on=False, zorder=5)
     for plant in engine:
         restart = restart_date(daily, plant, start)
-        label = f"{plant}: engines/day" + (f" (restart {day_text(restart, year=False)})" if restart else "")
+        label = f"{plant} (engines/day" + (f", restart {day_text(restart, year=False)})" if restart else ")")
         ax.plot(x, smooth(daily[f"production_{plant}"].astype(float)), color="#555555", linestyle=":",
-                linewidth=1.4, label=label)
+                linewidth=1.6, label=label, zorder=3, drawstyle="steps-post")
     if len(vehicle) == 1:
         restart = restart_date(daily, vehicle[0], start)
         if restart is not None:
-            ax.plot([restart], [0], marker="^", markersize=9, color=ACTUAL, markeredgecolor="white", clip_on=False,
-                    zorder=5, label=f"{vehicle[0]} restarts {day_text(restart, year=False)}", linestyle="none")
-    ax.set_ylabel("vehicles/day (7-day mean)")
+            ax.plot([mdates.date2num(restart)], [0], marker="^", markersize=9, color=ACTUAL, markeredgecolor="white",
+                    clip_on=False, zorder=5, linestyle="none",
+                    label=f"{vehicle[0]} restarts {day_text(restart, year=False)}")
+    ax.set_ylabel("vehicles/day (trailing 7-day mean)")
     ax.set_ylim(bottom=0)
     thousands(ax)
     recovered = as_timestamp(summary.get("production_recovered_date"))
-    mark_date(axes, recovered, f"back to 95% of baseline {day_text(recovered)}" if recovered is not None else "",
-              color="#2ca02c")
+    mark_date(axes, recovered, color="#2ca02c")
+    if recovered is not None:
+        ax.plot([], [], color="#2ca02c", linestyle=(0, (1, 2)), label=f"back to 95% of baseline {day_text(recovered)}")
     if recovered is None and start is not None:
         ax.text(0.99, 0.04, "not back to 95% of baseline by the end of the run", transform=ax.transAxes,
                 ha="right", fontsize=9, color=ACCENT, fontweight="bold")
     ax = axes[1]
     lost = daily["vehicles_lost_cum"].astype(float)
-    ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0)
-    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost (cumulative)")
+    ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0, step="post")
+    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost (cumulative)", drawstyle="steps-post")
     ax.set_ylabel("vehicles lost vs baseline")
     thousands(ax)
     if lost.iloc[-1] > 0:
@@ -467,7 +514,7 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     x = daily["date"]
     groups = event_groups(events, ("outage", "facility_available", "facility_draw", "scheme_start"))
     fig, axes = new_figure([2.6, 1.8, 1.6], f"Cash{': ' + title if title else ''}", note, 6.4, len(groups))
-    keep_date_range(axes, daily)
+    set_window(axes, (pd.Timestamp(x.iloc[0]), pd.Timestamp(x.iloc[-1])))
     ax = axes[0]
     oem, base = daily["oem_cash_gbp"], daily["baseline_oem_cash_gbp"]
     drawn, gov = daily["facility_drawn_gbp"], daily["government_loan_drawn_gbp"]
@@ -492,17 +539,21 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     div, unit = money_scale(sup, sup_base, short)
     ax.plot(x, sup_base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
     ax.plot(x, sup / div, color=ACTUAL, linewidth=2.0, label="all suppliers' cash")
-    if short.any():
-        ax.plot(x, short / div, color=ACCENT, linewidth=1.3, label="cash shortfall of suppliers out of cash")
+    if short.max() >= 1:
+        ax.plot(x, short / div, color=ACCENT, linewidth=1.3,
+                label=f"cash below zero, all suppliers (peak {money_text(float(short.max()))})")
     ax.set_ylabel(f"supplier cash ({unit})")
     thousands(ax)
     ax = axes[2]
     ax.plot(x, daily["baseline_suppliers_under_7_days_cash"], color=BASELINE, linestyle="--", linewidth=1.2,
-            label="under 7 days of cash: baseline")
-    ax.plot(x, daily["suppliers_under_7_days_cash"], color="#ff7f0e", linewidth=1.8, label="under 7 days of cash")
-    ax.plot(x, daily["suppliers_insolvent"], color="#d62728", linewidth=1.8, label="insolvent (not yet replaced)")
+            label="under 7 days of cash: baseline", drawstyle="steps-post")
+    ax.plot(x, daily["suppliers_under_7_days_cash"], color="#ff7f0e", linewidth=1.8, label="under 7 days of cash",
+            drawstyle="steps-post")
+    ax.plot(x, daily["suppliers_insolvent"], color="#d62728", linewidth=1.8, label="insolvent (not yet replaced)",
+            drawstyle="steps-post")
     if daily["suppliers_replaced"].any():
-        ax.plot(x, daily["suppliers_replaced"], color="#2ca02c", linewidth=1.3, label="replaced")
+        ax.plot(x, daily["suppliers_replaced"], color="#2ca02c", linewidth=1.3, label="replaced",
+                drawstyle="steps-post")
     ax.set_ylabel("suppliers")
     ax.set_ylim(bottom=0)
     thousands(ax, integer=True)
@@ -515,33 +566,57 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
 # ---------------------------------------------------------------- replications and comparisons
 
 
+def changed_window(dates: pd.Series, changed: np.ndarray, before_days: int = 21, after_days: int = 28) -> Window:
+    """From three weeks before the first changed date to four weeks after the last (at least eight
+    weeks, within ``dates``); all of ``dates`` if nothing changed."""
+    first, last = pd.Timestamp(dates.iloc[0]), pd.Timestamp(dates.iloc[-1])
+    hits = np.flatnonzero(changed)
+    if not len(hits):
+        return first, last
+    lo = max(first, pd.Timestamp(dates.iloc[hits[0]]) - pd.Timedelta(days=before_days))
+    hi = min(last, pd.Timestamp(dates.iloc[hits[-1]]) + pd.Timedelta(days=after_days))
+    hi = max(hi, min(last, lo + pd.Timedelta(days=56)))
+    return (first, last) if hi - lo >= 0.9 * (last - first) else (lo, hi)
+
+
 def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note: str = "",
               smooth_days: int = 1) -> Figure:
     """Median and 5–95% band of one series over replications (``bands``: date, series, p05, p50, p95).
 
     ``ylabel`` names the quantity with its unit; for a money series (``*_gbp``) the unit is
-    chosen here (£k/£m/£bn) and appended. ``smooth_days`` > 1 draws centred rolling means of
-    the daily percentiles (and says so).
+    chosen here (£k/£m/£bn) and appended. ``smooth_days`` > 1 draws trailing means of the daily
+    percentiles (and says so). The dates shown are those where the replications differ from
+    each other or from the baseline (``baseline_<series>`` in ``bands``, else the first value),
+    with three weeks before and four after.
     """
-    rows = bands[bands["series"] == series].sort_values("date")
+    rows = bands[bands["series"] == series].sort_values("date").reset_index(drop=True)
     if rows.empty:
         raise ValueError(f"fan_chart: series {series!r} is not in bands (has {sorted(bands['series'].unique())})")
-    fig, axes = new_figure([1.0], title, note, 4.0)
-    ax = axes[0]
-    div, unit = money_scale(rows["p05"], rows["p95"]) if series.endswith("_gbp") else (1.0, "")
     x = rows["date"]
-    lo, mid, hi = (smooth(rows[c].astype(float), smooth_days) / div for c in ("p05", "p50", "p95"))
-    suffix = f", {smooth_days}-day mean" if smooth_days > 1 else ""
+    lo, mid, hi = (smooth(rows[c].astype(float), smooth_days) for c in ("p05", "p50", "p95"))
     base = bands[bands["series"] == f"baseline_{series}"].sort_values("date")
+    reference = rows[["date"]].merge(base[["date", "p50"]], on="date", how="left")["p50"].astype(float)
+    if base.empty:  # no baseline: compare with the first value
+        reference = pd.Series(mid.iloc[smooth_days - 1], index=mid.index)
+    else:
+        reference = smooth(reference, smooth_days)
+    scale = max(float(np.nanmax(np.abs(hi.to_numpy()))), 1.0)
+    changed = ((hi - lo).to_numpy() > 1e-9 * scale) | (np.abs((mid - reference).to_numpy()) > 1e-9 * scale)
+    window = changed_window(x, np.nan_to_num(changed, nan=0.0).astype(bool))
+    fig, axes = new_figure([1.0], title, window_note(note, rows, window), 4.0)
+    ax = axes[0]
+    set_window(axes, window)
+    div, unit = money_scale(rows["p05"], rows["p95"]) if series.endswith("_gbp") else (1.0, "")
+    suffix = f", {smooth_days}-day mean" if smooth_days > 1 else ""
     if not base.empty:
         ax.plot(base["date"], smooth(base["p50"].astype(float), smooth_days) / div, color=BASELINE, linestyle="--",
                 linewidth=1.2, label="baseline median (no outage)")
-    ax.fill_between(x, lo, hi, color=ACTUAL, alpha=0.22, linewidth=0, label=f"5–95% of replications{suffix}")
-    ax.plot(x, mid, color=ACTUAL, linewidth=2.0, label=f"median{suffix}")
+    ax.fill_between(x, lo / div, hi / div, color=ACTUAL, alpha=0.22, linewidth=0,
+                    label=f"5–95% of replications{suffix}")
+    ax.plot(x, mid / div, color=ACTUAL, linewidth=2.0, label=f"median{suffix}")
     ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
     thousands(ax)
     panel_legend(ax)
-    ax.set_xlim(mdates.date2num(pd.Timestamp(x.iloc[0])), mdates.date2num(pd.Timestamp(x.iloc[-1])))
     return fig
 
 
@@ -562,6 +637,8 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
     baselines = [d[base_col].to_numpy() for _, d in frames if base_col in d]
     same_base = len(baselines) == len(frames) and all(
         len(b) == len(baselines[0]) and np.allclose(b, baselines[0]) for b in baselines)
+    starts = {n: (outages or {}).get(n) for n, _ in frames}
+    shared_start = len(set(starts.values())) == 1  # one line for an outage every run shares
     for i, (name, d) in enumerate(frames):
         color = PALETTE[i % len(PALETTE)]
         if base_col in d and (not same_base or i == 0):
@@ -570,9 +647,11 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
                     color=BASELINE if same_base else color, label=label)
         ax.plot(d["date"], smooth(d[series].astype(float), smooth_days) / div, color=color, linewidth=2.0,
                 label=f"{name}{suffix}")
-        start = (outages or {}).get(name)
-        if start is not None:
-            ax.axvline(start, color=color, linestyle=(0, (1, 2)), linewidth=1.1, label=f"{name}: outage starts")
+        start = starts[name]
+        if start is not None and (not shared_start or i == 0):
+            ax.axvline(mdates.date2num(start), color=EVENT_STYLE["outage"][0] if shared_start else color,
+                       linestyle=(0, (1, 2)), linewidth=1.2,
+                       label=f"outage starts {day_text(start)}" if shared_start else f"{name}: outage starts")
     ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
     thousands(ax)
     panel_legend(ax)
