@@ -44,7 +44,7 @@ BAND_SERIES = ("production_total", "invoice_backlog_gbp", "parts_backlog_orders"
 RUN_COLUMNS = ("replication", "seed", "status", "error")
 BAND_COLUMNS = ("date", "series", "p05", "p50", "p95")
 MAX_CHUNK = 8  # runs per task: enough to amortise task overhead, few enough to balance the tail
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 T = TypeVar("T")
 
 
@@ -118,7 +118,7 @@ def _mp_context() -> Any:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.experiments", "sim.simulate"])
+        ctx.set_forkserver_preload(["sim.experiments", "sim.simulation"])
         return ctx
     return None
 
@@ -165,8 +165,10 @@ def open_executor(workers: int | None, scheduler: str | None, dask_workers: int 
     pool = ProcessPoolExecutor(n, mp_context=_mp_context())
     try:
         yield pool, "process_pool", n
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # e.g. Ctrl-C: drop the queued chunks rather than wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def chunk_size(jobs: int, workers: int) -> int:
@@ -177,7 +179,7 @@ def chunk_size(jobs: int, workers: int) -> int:
 def run_chunk(scenarios: dict[int, tuple[bytes, str]], jobs: list[Job], series: tuple[str, ...],
               check_daily: bool) -> list[Outcome]:
     """Run ``jobs`` (in a worker); each scenario arrives pickled, once per task."""
-    from sim.simulate import simulate
+    from sim.simulation import simulate
 
     loaded = {i: (pickle.loads(blob), source) for i, (blob, source) in scenarios.items()}
     out = []
@@ -238,7 +240,8 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
                     advance(len(idx))
                     submit_next()
     outcomes = [r for r in results if r is not None]
-    assert len(outcomes) == len(jobs), "a chunk returned no outcome for some job"
+    if len(outcomes) != len(jobs):
+        raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
     return outcomes, Execution(kind, n, size, time.perf_counter() - started)
 
 
@@ -270,6 +273,10 @@ def outcome_table(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _stats(x: np.ndarray) -> list[float]:
     return [float(np.mean(x)), *map(float, np.percentile(x, [5, 50, 95]))]
 
@@ -281,7 +288,7 @@ def kpi_summary(table: pd.DataFrame, exclude: Sequence[str] = ()) -> dict[str, d
     for name in table.columns:
         if name in RUN_COLUMNS or name in exclude:
             continue
-        values = [v for v in ok[name].tolist() if v is not None and not (np.isscalar(v) and pd.isna(v))]
+        values = [v for v in ok[name].tolist() if not _missing(v)]
         keys = ("mean", "p05", "p50", "p95")
         if not values:
             out[name] = {**dict.fromkeys(keys), "n": 0}
@@ -458,7 +465,7 @@ def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_sweep(out: Path, table: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
     """Write sweep.parquet, sweep.csv (one row per point and replication), sweep_summary.csv and run.json."""
-    info = dict(table.attrs)
+    info = {str(k): v for k, v in table.attrs.items()}
     plain = table.copy()
     plain.attrs = {}
     with atomic_folder(Path(out), force) as tmp:

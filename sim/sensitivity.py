@@ -81,6 +81,10 @@ def _value(bounds: Bounds, x: float, original: Any) -> Any:
     return float(x)
 
 
+def _shown(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
 def _numeric(value: Any, start: date) -> float:
     """A KPI as a number for the analysis: dates as days from the scenario start; missing as NaN."""
     if value is None:
@@ -133,9 +137,9 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
             x = sample.sample(problem, samples, calc_second_order=False, seed=root)
     originals = {p: _original(data, p) for p in names}
     scenarios, design = [], []
-    for i, row in enumerate(x):
-        overrides = {p: _value(params[p], float(v), originals[p]) for p, v in zip(names, row, strict=True)}
-        where = f"{source} (sample {i}: {', '.join(f'{k}={v}' for k, v in overrides.items())})"
+    for i, point in enumerate(x):
+        overrides = {p: _value(params[p], float(v), originals[p]) for p, v in zip(names, point, strict=True)}
+        where = f"{source} (sample {i}: {', '.join(f'{k}={_shown(v)}' for k, v in overrides.items())})"
         scenarios.append((validate_data(apply_overrides(data, overrides, where), where, lines), where))
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
@@ -182,7 +186,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
 
 def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
     """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json."""
-    info = dict(ranking.attrs)
+    info = {str(k): v for k, v in ranking.attrs.items()}
     design = pd.DataFrame(info.pop("design", []))
     plain = ranking.copy()
     plain.attrs = {}

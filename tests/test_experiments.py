@@ -171,17 +171,22 @@ def test_grid_values_are_yaml_scalars() -> None:
             parse_grid((bad,))
 
 
-@pytest.mark.parametrize(("option", "path"), [
-    ("plants.plant_a.daily_rte=1,2", "plants.plant_a.daily_rte"),
-    ("payables.automated_invoices_per_day=10,-5", "payables.automated_invoices_per_day"),
-    ("nowhere.at_all=1", "nowhere.at_all"),
+@pytest.mark.parametrize(("option", "point", "line_at", "problem"), [
+    ("plants.plant_a.daily_rte=1,2", "plants.plant_a.daily_rte=1", ("plants", "plant_a"),
+     "plants.plant_a.daily_rte: unknown key"),
+    ("payables.automated_invoices_per_day=10,-5", "payables.automated_invoices_per_day=-5",
+     ("payables", "automated_invoices_per_day"), "payables.automated_invoices_per_day: must be >= 0"),
+    ("nowhere.at_all=1", "nowhere.at_all=1", None, "nowhere"),
 ])
-def test_bad_sweep_path_or_value_names_the_path_before_any_run(option: str, path: str) -> None:
-    """A misspelt path, an out-of-range value or a missing section is a ScenarioError naming the path."""
+def test_bad_sweep_path_or_value_names_the_path(option: str, point: str, line_at: tuple[str, ...] | None,
+                                                problem: str) -> None:
+    """A misspelt path, an out-of-range value or a missing section: a ScenarioError naming point, line and path."""
     data, lines = read_yaml(TINY)
     with pytest.raises(ScenarioError) as info:
         run_sweep(data, str(TINY), parse_grid((option,)), workers=1, lines=lines)
-    assert path in str(info.value) and "sweep point" in str(info.value)
+    where, _, what = str(info.value).partition(" is invalid: ")
+    assert where.endswith(f"(sweep point {point})")
+    assert what.startswith(f"line {lines[line_at]}, {problem}" if line_at else problem)
 
 
 def test_morris_sensitivity_ranks_both_parameters(tmp_path: Path) -> None:
