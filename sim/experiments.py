@@ -39,8 +39,9 @@ from sim.runner import atomic_folder, jsonable, provenance, write_json, write_sc
 from sim.schema import Scenario
 from sim.streams import replication_seeds
 
-BAND_SERIES = ("production_total", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
+_KEY_SERIES = ("production_total", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
                "suppliers_under_7_days_cash")
+BAND_SERIES = _KEY_SERIES + tuple(f"baseline_{s}" for s in _KEY_SERIES)  # the baseline's, for reference
 RUN_COLUMNS = ("replication", "seed", "status", "error")
 BAND_COLUMNS = ("date", "series", "p05", "p50", "p95")
 MAX_CHUNK = 8  # runs per task: enough to amortise task overhead, few enough to balance the tail
