@@ -123,7 +123,8 @@ def out_is_union_tag(part: str) -> bool:
     )
 
 
-def _value_at(data: Any, path: tuple[str, ...]) -> Any:
+def value_at(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at a key path in plain scenario data (list items by index), or None."""
     node = data
     for part in path:
         if isinstance(node, Mapping) and part in node:
@@ -141,7 +142,7 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: Lines) -> 
         grouped.setdefault(_data_path(data, tuple(err["loc"])), []).append(err)
     problems = []
     for path, errs in grouped.items():
-        value = _value_at(data, path)
+        value = value_at(data, path)
         kinds = {e["type"] for e in errs}
         if "extra_forbidden" in kinds:
             msg = "unknown key (not part of the scenario schema; check the spelling)"

@@ -21,7 +21,7 @@ import yaml
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Job, execute, scalar
-from sim.loader import apply_overrides, validate_data
+from sim.loader import apply_overrides, validate_data, value_at
 from sim.runner import atomic_folder, jsonable, provenance, write_json
 
 Bounds = tuple[float, float] | tuple[date, date]
@@ -60,15 +60,7 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Bounds]:
 
 
 def _original(data: Any, path: str) -> Any:
-    node = data
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
+    return value_at(data, tuple(path.split(".")))
 
 
 def _value(bounds: Bounds, x: float, original: Any) -> Any:
