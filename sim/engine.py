@@ -8,7 +8,7 @@ and the recorder takes the day's row. The engine does no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,6 +30,7 @@ from sim.streams import stream
 from sim.supplier_finance import SupplierFinance
 from sim.suppliers import build_supplier_table
 from sim.supply import SupplyBase, supply_process
+from sim.treasury import CreditLine, Treasury
 
 PHASE_PLANTS = 0.25
 PHASE_SUPPLY = 0.5
@@ -95,8 +96,6 @@ class World:
         )
         tr = scenario.treasury
         self.ledger = Ledger(pence(_f(tr.opening_cash_gbp)), fin.opening_cash)
-        from sim.treasury import CreditLine, Treasury
-
         lines = [
             CreditLine(name, pence(_f(f.size_gbp)), _day(cal, f.available_from), pence(_f(f.draw_below_gbp)),
                        f.government_guaranteed, _f(f.annual_interest_rate))
@@ -152,6 +151,7 @@ class World:
                 self.parts_centre.receipts[d] += int(round(rate * self.parts_centre.order_value))
         self.recorder = Recorder(horizon)
         self.counters = Counters()
+        self.check_daily: Callable[[World, int], None] | None = None  # e.g. sim.checks.daily_check
         starts = [d for d in estate.outage_start_days.values() if 0 <= d < horizon]
         self.survive_day = min(starts, default=0)
         self.time_to_survive = np.full(table.n, np.inf)
@@ -279,8 +279,6 @@ class World:
         for day in range(self.calendar.horizon_days):
             yield env.timeout(day + PHASE_PARTS - env.now)
             self.parts_centre.serve(day)
-
-    check_daily: Any = None
 
     def run(self) -> None:
         env = simpy.Environment()
