@@ -18,7 +18,7 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.estate import Estate
-from sim.interventions import EarlyPayment
+from sim.interventions import EarlyPayment, Rescue
 from sim.ledger import Ledger, pence
 from sim.parts_centre import PartsCentre
 from sim.payables import Batch, Payables
@@ -122,6 +122,10 @@ class World:
                 int(round(_f(sf.days_after_order))), eligible.astype(np.int64), _f(sf.annual_cost_rate),
                 sf.tier2_pass_through)
             self.payables.on_true_up.append(self.early_payment.true_up)
+        rescue = scenario.interventions.rescue
+        if rescue is not None:
+            eligible = np.isin(table.tier, rescue.tiers) & (table.critical | (not rescue.restart_critical_only))
+            fin.rescue = Rescue(_day(cal, rescue.start), pence(_f(rescue.budget_gbp)), _f(rescue.cushion_days), eligible)
         # sales
         sa = scenario.sales
         avail = np.maximum(estate.availability(sa.systems)[:horizon], _f(sa.manual_capacity))
@@ -231,10 +235,12 @@ class World:
             supply.invoiced_value_log[day] = int(v.sum())
 
     def intervention_cost(self) -> int:
-        """Short-time work paid + early-payment financing + interest on government-backed loans (pence)."""
+        """Short-time work paid + early-payment financing + interest on government-backed loans + money the
+        OEM put into rescued suppliers (pence)."""
         scheme = self.early_payment.cost if self.early_payment else 0
         gov = sum(line.interest_paid for line in self.treasury.lines if line.government)
-        return self.finance.stw_paid + scheme + gov
+        rescue = self.finance.rescue.spent if self.finance.rescue else 0
+        return self.finance.stw_paid + scheme + gov + rescue
 
     # --- processes ------------------------------------------------------------------------
     def close_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:

@@ -126,6 +126,9 @@ def events_frame(world: World) -> pd.DataFrame:
     if sc.interventions.supplier_finance is not None:
         sf = sc.interventions.supplier_finance
         rows.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+    if sc.interventions.rescue is not None:
+        rs = sc.interventions.rescue
+        rows.append((rs.start, "scheme_start", "rescue", float(rs.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
     if sc.interventions.short_time_work is not None:
         st = sc.interventions.short_time_work
         rows.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]

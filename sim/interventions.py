@@ -61,3 +61,26 @@ class EarlyPayment:
             cost = int(self.outstanding * self.annual_rate / 365)
             self.cost += cost
             ledger.oem("early_payment_financing", -cost)
+
+
+class Rescue:
+    """The OEM tops up failing qualifying suppliers so they keep trading, while its budget lasts."""
+
+    def __init__(self, start_day: int, budget: int, cushion_days: float, eligible: np.ndarray) -> None:
+        self.start_day = start_day
+        self.budget = budget
+        self.cushion_days = cushion_days
+        self.eligible = eligible
+        self.spent = 0
+
+    def save(self, day: int, rows: np.ndarray, cash: np.ndarray, normal_costs: np.ndarray, ledger: Ledger) -> np.ndarray:
+        """Rescue what it can of the failing ``rows``; returns the rows saved."""
+        if day < self.start_day or len(rows) == 0:
+            return rows[:0]
+        rows = rows[self.eligible[rows]]
+        need = np.ceil(self.cushion_days * normal_costs[rows]).astype(np.int64) - cash[rows]
+        fits = np.cumsum(need) <= self.budget - self.spent
+        saved, amounts = rows[fits], need[fits]
+        if len(saved):
+            self.spent += ledger.oem_pays("rescue", saved, amounts)
+        return saved

@@ -233,9 +233,22 @@ class ShortTimeWork(Spec):
     tiers: list[Literal[1, 2]] = [1, 2]
 
 
+class SupplierRescue(Spec):
+    """The OEM keeps a failing supplier trading (funds it, or its administrator): when a qualifying
+    supplier's cash would fall below its credit line, the OEM tops it up to ``cushion_days`` of
+    normal costs, within the budget."""
+
+    start: DateParam
+    budget_gbp: Param
+    cushion_days: Param = 14.0
+    tiers: list[Literal[1, 2]] = [1]
+    restart_critical_only: bool = True
+
+
 class InterventionsSpec(Spec):
     supplier_finance: SupplierFinanceScheme | None = None
     short_time_work: ShortTimeWork | None = None
+    rescue: SupplierRescue | None = None
 
 
 class Scenario(Spec):

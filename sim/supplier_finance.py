@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.interventions import Rescue
 from sim.ledger import Ledger
 from sim.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
 
@@ -22,7 +23,7 @@ from sim.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
 class SupplierEvent:
     day: int
     supplier: int
-    kind: str  # "insolvency" | "replacement" | "layoff"
+    kind: str  # "insolvency" | "replacement" | "layoff" | "rescue"
     jobs: float
 
 
@@ -62,6 +63,7 @@ class SupplierFinance:
         self.jobs_lost_total = 0.0
         self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
         self.stw_min_idle = stw_min_idle
+        self.rescue: Rescue | None = None
         self.stw_eligible = np.isin(t.tier, stw_tiers)
         self.stw_paid = 0
         self.stw_today = 0
@@ -145,8 +147,13 @@ class SupplierFinance:
         np.minimum(self.min_cash, cash, out=self.min_cash)
         newly_short = (cash < 0) & (self.cash_out_day < 0)
         self.cash_out_day[newly_short] = day
-        failing = alive & (cash < -self.credit)
-        for row in np.flatnonzero(failing):
+        failing = np.flatnonzero(alive & (cash < -self.credit))
+        if len(failing) and self.rescue is not None:
+            saved = self.rescue.save(day, failing, cash, self.normal_costs, ledger)
+            for row in saved:
+                self.events.append(SupplierEvent(day, int(row), "rescue", 0.0))
+            failing = np.setdiff1d(failing, saved)
+        for row in failing:
             state[row] = INSOLVENT
             self.insolvencies[row] += 1
             self.insolvent_now += 1

@@ -227,3 +227,16 @@ def test_idle_supplier_lays_off_unless_short_time_work_supports_it() -> None:
     assert grants["2025-01-15"] == 0 and grants["2025-01-22"] == 108 and grants["2025-02-01"] == 108
     assert grants["2025-01-06":"2025-01-16"].sum() == 0
     assert kept.summary["intervention_cost_gbp"] == pytest.approx(grants.sum())
+
+
+def test_rescue_keeps_a_failing_supplier_trading() -> None:
+    """On the day it would fail (18 Feb), the OEM tops the supplier up to 14 days of GBP 900 costs
+    (from GBP -200 to GBP 12,600: GBP 12,800) and it never becomes insolvent."""
+    over = {"payables.process_invoices": "when_due"}
+    rescue = {"rescue": {"start": "2025-01-06", "budget_gbp": 1e6, "restart_critical_only": False}}
+    r = run(micro(over, outages=outage("2025-01-16", ["erp", "invoicing"]), interventions=rescue))
+    assert r.summary["suppliers_insolvent"] == 0
+    assert r.summary["intervention_cost_gbp"] == 12_800
+    rescued = r.events[r.events["kind"] == "rescue"]
+    assert list(rescued["date"].dt.date) == [date(2025, 2, 18)]
+    assert day(r, "2025-02-18")["supplier_cash_gbp"] == 12_600
