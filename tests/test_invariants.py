@@ -195,3 +195,17 @@ def test_generated_invalid_values_name_the_field(path: str, value: Any) -> None:
     else:
         # a few values are valid for some fields (e.g. 0 demand); then it must run and balance
         simulate(validate_data(data, "generated"), 1)
+
+
+@pytest.mark.parametrize("seed", [2025, 2])
+def test_flagship_support_never_adds_insolvencies(seed: int) -> None:
+    """The JLR scheme and guarantee, against none, at the same seed: never more supplier failures."""
+    from pathlib import Path
+
+    from sim.loader import load_scenario
+
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    with_support = simulate(load_scenario(scenarios / "jlr_2025.yaml"), seed).summary
+    without = simulate(load_scenario(scenarios / "jlr_2025_no_support.yaml"), seed).summary
+    assert with_support["suppliers_insolvent"] <= without["suppliers_insolvent"]
+    assert with_support["suppliers_under_7_days_cash_peak"] <= without["suppliers_under_7_days_cash_peak"]
