@@ -232,7 +232,6 @@ class World:
         self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
         if len(delivered):
             self.payables.receive(Batch(rows, v, prepaid, day + supply.table.terms[rows]), day)
-            supply.invoiced_value_log[day] = int(v.sum())
 
     def intervention_cost(self) -> int:
         """Short-time work paid + early-payment financing + interest on government-backed loans + money the

@@ -104,18 +104,14 @@ class SupplyBase:
         self.used = np.zeros(len(self.lane_sup), dtype=np.int64)
         # supplier operating state
         self.state = np.zeros(n, dtype=np.int8)
-        self.shipped_today = np.zeros(n, dtype=np.int64)
         self.last_ship_day = np.full(n, -1, dtype=np.int64)  # the warm start: all shipped the day before
         # units shipped on each of the last 7 days; the warm start: a normal week already shipped
         self.week_units = np.zeros((7, n), dtype=np.int64)
         self.week_day = np.full(7, -7, dtype=np.int64)
-        self.units_shipped = np.zeros(n, dtype=np.int64)
         for back in range(1, 8):
             self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
             self.week_day[-back % 7] = -back
         self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
-        self.shipped_units_log = np.zeros(horizon, dtype=np.int64)
-        self.invoiced_value_log = np.zeros(horizon, dtype=np.int64)
 
     def _window(self, day: int, lead_minus_one: np.ndarray, known: np.ndarray) -> np.ndarray:
         """Parts each lane needs for production from ``day + 1`` to ``day + 1 + lead_minus_one``."""
@@ -167,12 +163,9 @@ class SupplyBase:
             t2_units = units[self.tier2_customer] * self.table.parts_per_unit[self.tier2_rows]
             units[self.tier2_rows] = t2_units
             value[self.tier2_rows] = t2_units * self.table.price[self.tier2_rows]
-        self.shipped_today = units
-        self.units_shipped += units
         self.last_ship_day[units > 0] = day
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
-        self.shipped_units_log[day] = int(ship.sum())
         return units, value, ship
 
     def units_last_week(self, day: int) -> np.ndarray:
