@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+COMMAND_LINE = "(command line)"  # the source of problems with options rather than a file
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a scenario: where (dotted field path, line) and what rule it breaks."""
@@ -28,4 +31,5 @@ class ScenarioError(ValueError):
         shown = problems[:6]
         more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
         body = "; ".join(p.render() for p in shown)
-        super().__init__(f"Scenario {source} is invalid: {body}{more}.")
+        what = "Command line: " if source == COMMAND_LINE else f"Scenario {source} is invalid: "
+        super().__init__(f"{what}{body}{more}.")
