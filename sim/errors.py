@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 COMMAND_LINE = "(command line)"  # the source of problems with options rather than a file
 
 
