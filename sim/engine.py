@@ -276,8 +276,6 @@ class World:
             yield env.timeout(day + PHASE_SALES - env.now)
             if self.sales.stock:
                 self.sales.wholesale(int(day))
-            else:
-                self.sales.wholesaled_today = 0
 
     def parts_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
         assert self.parts_centre is not None

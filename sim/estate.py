@@ -58,7 +58,6 @@ class Estate:
                     self.changes.append(SystemChange(day, system, capacity, outage_name))
                 self.schedule[system] = np.minimum(self.schedule[system], level)
         self.changes.sort(key=lambda c: (c.day, c.system))
-        self.live = {name: 1.0 for name in self.names}
         self.log: list[SystemChange] = []
 
     def availability(self, systems: Sequence[str]) -> np.ndarray:
@@ -80,5 +79,4 @@ class Estate:
                 return
             if change.day > env.now:
                 yield env.timeout(change.day - env.now)
-            self.live[system] = float(self.schedule[system][max(change.day, 0)])
             self.log.append(change)

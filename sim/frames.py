@@ -33,7 +33,7 @@ SUPPLIER_COLUMNS = (
     "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
     "oem_revenue_per_day_gbp", "revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
     "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
-    "insolvencies", "jobs_lost",
+    "insolvencies", "jobs_lost", "written_off_gbp",
 )
 
 
@@ -103,6 +103,7 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
         "replaced_date": dates(fin.replaced_day),
         "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
         "insolvencies": fin.insolvencies,
+        "written_off_gbp": fin.tier2_written_off / 100.0,  # tier 2: bills its failed customer never paid
         "jobs_lost": fin.jobs_lost,
     })
     return frame[list(SUPPLIER_COLUMNS)]

@@ -27,7 +27,6 @@ class EarlyPayment:
         self.annual_rate = annual_rate
         self.pass_through = pass_through  # prepaid tier-1 suppliers pay their tier-2 bills early
         self.outstanding = 0  # advanced (or committed) and not yet trued up, pence
-        self.advanced = 0
         self.cost = 0
         self.scheduled: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
 
@@ -49,7 +48,6 @@ class EarlyPayment:
         paid = 0
         for supplier, amount in self.scheduled.pop(day, []):
             paid += ledger.oem_pays("early_payment", supplier, amount)
-        self.advanced += paid
         return paid
 
     def true_up(self, prepaid: int) -> None:

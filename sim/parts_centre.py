@@ -29,7 +29,6 @@ class PartsCentre:
         self.received = 0
         self.dispatched = 0
         self.lost = 0
-        self.dispatched_today = 0
         self.revenue = 0
         self.receipts: dict[int, int] = defaultdict(int)
 
@@ -56,7 +55,6 @@ class PartsCentre:
                 self.queue.popleft()
         self.backlog -= sent
         self.dispatched += sent
-        self.dispatched_today = sent
         if sent:
             self.revenue += sent * self.order_value
             self.receipts[day + self.settlement_days] += sent * self.order_value

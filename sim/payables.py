@@ -77,8 +77,6 @@ class Payables:
         self.paid_value = 0  # face value of paid invoices
         self.opening_count = 0
         self.opening_value = 0
-        self.processed_today = 0
-        self.paid_today = 0  # cash paid today (pence)
         self.on_true_up: list = []
 
     def open_with(self, batch: Batch) -> None:
@@ -128,7 +126,6 @@ class Payables:
             self.awaiting_count -= count
             self.awaiting_value -= value
             self.processed_count += count
-            self.processed_today = count
             self.approved[day].append(done)
             self.approved_count += count
             self.approved_value += value
@@ -138,7 +135,6 @@ class Payables:
             self.awaiting_value -= int(batch.value.sum())
             self._enqueue(batch)
         if room <= 0 or self.backlog_count == 0:
-            self.processed_today = 0
             return 0
         if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
             pending = _concat(self.queue)
@@ -171,7 +167,6 @@ class Payables:
         self.backlog_count -= count
         self.backlog_value -= int(done.value.sum())
         self.processed_count += count
-        self.processed_today = count
         self._approve(done, today=day)
         return count
 
@@ -179,7 +174,6 @@ class Payables:
         """Pay every approved invoice due today, net of any prepayment; returns pence paid."""
         batches = self.approved.pop(day, [])
         if not batches:
-            self.paid_today = 0
             return 0
         due = _concat(batches)
         paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid)
@@ -187,7 +181,6 @@ class Payables:
         self.paid_value += int(due.value.sum())
         self.approved_count -= len(due.value)
         self.approved_value -= int(due.value.sum())
-        self.paid_today = paid
         prepaid = int(due.prepaid.sum())
         for callback in self.on_true_up:
             callback(prepaid)

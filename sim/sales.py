@@ -23,7 +23,6 @@ class Sales:
         self.stock = 0
         self.built = 0
         self.wholesaled = 0
-        self.wholesaled_today = 0
         self.revenue = 0
         self.receipts: dict[int, int] = defaultdict(int)
 
@@ -35,7 +34,6 @@ class Sales:
         sold = min(self.stock, int(self.capacity[day]))
         self.stock -= sold
         self.wholesaled += sold
-        self.wholesaled_today = sold
         self.revenue += sold * self.price
         if sold:
             self.receipts[day + self.settlement_days] += sold * self.price

@@ -66,7 +66,6 @@ class SupplierFinance:
         self.rescue: Rescue | None = None
         self.stw_eligible = np.isin(t.tier, stw_tiers)
         self.stw_paid = 0
-        self.stw_today = 0
         # variable cost per pound of OEM sales, net of what tier 2 supplies (paid on terms)
         t2_per_unit = np.zeros(t.n)
         if len(supply.tier2_rows):
@@ -116,7 +115,6 @@ class SupplierFinance:
         else:
             ledger.suppliers("fixed_costs", self._minus_fixed)
             ledger.suppliers("other_customers_margin", self.other_margin)
-        self.stw_today = 0
         supported = np.zeros(t.n, dtype=bool)
         if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
             expected = supply.normal_units * 7
@@ -125,8 +123,7 @@ class SupplierFinance:
             supported = alive & self.stw_eligible & (idle >= self.stw_min_idle)
             grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * supported
             ledger.suppliers("short_time_work", grant)
-            self.stw_today = int(grant.sum())
-            self.stw_paid += self.stw_today
+            self.stw_paid += int(grant.sum())
         idle_days = day - supply.last_ship_day
         # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
         cut = alive & ~self.laid_off & ~supported & (t.layoff_after >= 0) & (idle_days >= t.layoff_after)
