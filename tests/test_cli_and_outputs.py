@@ -122,3 +122,16 @@ def test_help_is_quick_to_import() -> None:
     code = "import sys, sim.cli; print(sorted(m for m in ('pandas','matplotlib','dask','simpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     assert out == "[]"
+
+
+def test_run_draws_figures_and_plot_redraws_them(tmp_path: Path) -> None:
+    """A run writes the four figures and report.html; `supplysim plot` redraws them from the saved files."""
+    out = tmp_path / "run"
+    assert supplysim("run", str(TINY), "--out", str(out)).returncode == 0
+    names = ("invoice_backlog.png", "parts_backlog.png", "production_recovery.png", "cash.png", "report.html")
+    first = {n: (out / n).read_bytes() for n in names}
+    for name in names:
+        (out / name).unlink()
+    proc = supplysim("plot", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert {n: (out / n).read_bytes() for n in names} == first
