@@ -97,6 +97,8 @@ class SupplyBase:
             due = (ahead < self.lane_lead).astype(np.int64) * self._window(ahead - 1, np.zeros_like(self.lane_lead), k0)
             self.ring[ahead % self.ring_size] = due
         self.opening_stock = self.stock.copy()
+        n_lanes = len(self.lane_sup)
+        self._ring_cell = self.lane_lead * n_lanes + np.arange(n_lanes)  # ring cell on day 0, flat
         self.in_transit = self.ring.sum(axis=0)
         self.opening_in_transit = self.in_transit.copy()
         self.received = np.zeros(len(self.lane_sup), dtype=np.int64)
@@ -153,8 +155,9 @@ class SupplyBase:
             with np.errstate(divide="ignore", invalid="ignore"):
                 scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
             ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
-        for _, lead, first, end in self.groups:
-            self.ring[(day + lead) % self.ring_size, first:end] += ship[first:end]
+        # each lane's delivery lands in the ring row of its arrival day (lanes are distinct cells)
+        cells = (self._ring_cell + day * len(ship)) % self.ring.size
+        self.ring.reshape(-1)[cells] += ship
         self.in_transit += ship
         self.shipped_lane += ship
         units = (asked if ship is order else np.bincount(self.lane_sup, weights=ship, minlength=n)).astype(np.int64)
