@@ -17,8 +17,8 @@ class Problem:
 
     def render(self) -> str:
         where = f"line {self.line}, " if self.line is not None else ""
-        field = self.path or "(top level)"
-        return f"{where}{field}: {self.message}"
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}{field}{self.message}"
 
 
 class ScenarioError(ValueError):
