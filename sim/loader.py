@@ -271,8 +271,3 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     """Plain data (JSON/YAML-ready) for a scenario, defaults filled in."""
     return scenario.model_dump(mode="json", exclude_none=True)
-
-
-def dump_scenario_yaml(scenario: Scenario) -> str:
-    return yaml.safe_dump(scenario_to_data(scenario), sort_keys=False, allow_unicode=True)
-

@@ -98,8 +98,8 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
         panel_legend(a)
     peak = summary.get("invoice_backlog_peak_gbp")
     annotate_peak_and_clearance(axes, x, value, summary.get("invoice_backlog_peak_date"),
-                        summary.get("invoice_backlog_cleared_date"), summary.get("outage_start_date"),
-                        money_text(float(peak)) if peak is not None else "", div)
+                                summary.get("invoice_backlog_cleared_date"), summary.get("outage_start_date"),
+                                money_text(float(peak)) if peak is not None else "", div)
     mark_events(fig, axes, groups)
     return fig
 
@@ -137,8 +137,8 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
         panel_legend(a)
     peak = summary.get("parts_backlog_peak_orders")
     annotate_peak_and_clearance(axes, x, backlog.astype(float), summary.get("parts_backlog_peak_date"),
-                        summary.get("parts_backlog_cleared_date"), summary.get("outage_start_date"),
-                        f"{int(peak):,} orders" if peak is not None else "")
+                                summary.get("parts_backlog_cleared_date"), summary.get("outage_start_date"),
+                                f"{int(peak):,} orders" if peak is not None else "")
     mark_events(fig, axes, groups)
     return fig
 

@@ -49,6 +49,7 @@ class SupplierFinance:
         self.jobs = self.payroll * 365 / (t.wage * 100)
         self.jobs_lost = np.zeros(t.n)
         self.laid_off = np.zeros(t.n, dtype=bool)
+        self.may_lay_off = (t.layoff_after >= 0) & (t.layoff_share > 0)  # fixed for the run
         self.insolvent_day = np.full(t.n, -1, dtype=np.int64)
         self.replaced_day = np.full(t.n, -1, dtype=np.int64)
         self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
@@ -126,8 +127,7 @@ class SupplierFinance:
             self.stw_paid += int(grant.sum())
         idle_days = day - supply.last_ship_day
         # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
-        cut = alive & ~self.laid_off & ~supported & (t.layoff_after >= 0) & (idle_days >= t.layoff_after)
-        cut &= t.layoff_share > 0
+        cut = alive & self.may_lay_off & ~self.laid_off & ~supported & (idle_days >= t.layoff_after)
         if cut.any():
             rows = np.flatnonzero(cut)
             saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)

@@ -121,10 +121,6 @@ def _unknown(path: str, names: list[str] | None, known: dict[str, Any], what: st
     return out
 
 
-def _const_date(value: Any) -> date | None:
-    return value if isinstance(value, date) else None
-
-
 def _date_bounds(value: Any) -> tuple[date, date] | None:
     if isinstance(value, date):
         return value, value
