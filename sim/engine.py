@@ -8,6 +8,7 @@ and the recorder takes the day's row. The engine does no I/O.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date
@@ -36,9 +37,7 @@ PHASE_PLANTS = 0.25
 PHASE_SUPPLY = 0.5
 PHASE_SALES = 0.625
 PHASE_PARTS = 0.6875
-PHASE_PAYABLES = 0.75
-PHASE_CLOSE = 0.8125
-PHASE_RECORD = 0.875
+PHASE_PAYABLES = 0.75  # then, in the same wake-up, the books close and the recorder takes the row
 
 
 def _f(x: Any) -> float:
@@ -165,30 +164,26 @@ class World:
         working days in the last ``terms`` days, not yet due."""
         t, supply = self.supply.table, self.supply
         first_weekday = self.calendar.start_date.weekday()
-        sups: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        dues: list[np.ndarray] = []
+        by_due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)  # due day -> (suppliers, values)
         for plant in self.plants:
             lanes = np.arange(plant.lanes.start, plant.lanes.stop)
             if len(lanes) == 0:
                 continue
             working = np.array([d in plant.spec.working_days for d in WEEKDAYS])
-            per_day = np.rint(supply.lane_ppu[lanes] * _f(plant.spec.daily_rate) * supply.lane_price[lanes])
+            per_day = np.rint(supply.lane_ppu[lanes] * _f(plant.spec.daily_rate) * supply.lane_price[lanes]).astype(np.int64)
             rows = supply.lane_sup[lanes]
             terms = t.terms[rows]
             for term in np.unique(terms):
-                group = terms == term
-                back = np.arange(1, int(term) + 1)
-                back = back[working[(first_weekday - back) % 7]]  # past working days
-                sups.append(np.repeat(rows[group], len(back)))
-                values.append(np.repeat(per_day[group].astype(np.int64), len(back)))
-                dues.append(np.tile(int(term) - back, int(group.sum())))
-        if sups:
-            value = np.concatenate(values)
-            keep = value > 0
-            batch = Batch(np.concatenate(sups)[keep], value[keep], np.zeros(int(keep.sum()), dtype=np.int64),
-                          np.concatenate(dues)[keep].astype(np.int64))
-            self.payables.open_with(batch)
+                group = (terms == term) & (per_day > 0)
+                for back in range(int(term), 0, -1):  # past working days, the oldest (due first) first
+                    if working[(first_weekday - back) % 7]:
+                        by_due[int(term) - back].append((rows[group], per_day[group]))
+        batches = []
+        for due in sorted(by_due):
+            sups = np.concatenate([s for s, _ in by_due[due]])
+            values = np.concatenate([v for _, v in by_due[due]])
+            batches.append(Batch(sups, values, np.zeros(len(values), dtype=np.int64), np.full(len(values), due, dtype=np.int64)))
+        self.payables.open_with(batches)
         t2 = supply.tier2_rows
         for k in range(int(t.terms[t2].max()) if len(t2) else 0):
             has = t.terms[t2] > k
@@ -216,22 +211,29 @@ class World:
             self.supply.consume(plant, units)
         plant.built[day] = units
 
-    def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray) -> None:
+    def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray,
+                       lane_value: np.ndarray) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
         supply = self.supply
-        delivered = np.flatnonzero(lanes > 0)
-        rows = supply.lane_sup[delivered]
-        v = lanes[delivered] * supply.lane_price[delivered]
+        if lanes.all():  # the normal day: every lane delivers
+            rows, v, due = supply.lane_sup, lane_value, supply.lane_terms + day
+        else:
+            delivered = np.flatnonzero(lanes)
+            rows, v, due = supply.lane_sup[delivered], lane_value[delivered], supply.lane_terms[delivered] + day
         scheme = self.early_payment
-        prepaid = scheme.prepaid_part(day, rows, v) if scheme else np.zeros_like(v)
+        prepaid = scheme.prepaid_part(day, rows, v) if scheme else self._no_prepayment(len(v))
         # with pass-through, a prepaid tier-1 supplier pays its tier-2 suppliers when its money comes
         fast = None
         if scheme is not None and scheme.pass_through and prepaid.any():
             fast = np.zeros(supply.table.n, dtype=bool)
             fast[rows[prepaid > 0]] = True
         self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
-        if len(delivered):
-            self.payables.receive(Batch(rows, v, prepaid, day + supply.table.terms[rows]), day)
+        if len(v):
+            self.payables.receive(Batch(rows, v, prepaid, due), day)
+
+    @staticmethod
+    def _no_prepayment(count: int) -> np.ndarray:
+        return np.zeros(count, dtype=np.int64)
 
     def intervention_cost(self) -> int:
         """Short-time work paid + early-payment financing + interest on government-backed loans + money the
@@ -249,6 +251,8 @@ class World:
             return self.finance.days_of_cash(self.ledger.supplier_cash)
 
         for day in range(horizon):
+            # payables, then the books, then the day's record: nothing else acts in between,
+            # so one wake-up a day does all three in that order
             yield env.timeout(day + PHASE_PAYABLES - env.now)
             if self.early_payment is not None:
                 self.early_payment.pay_due(day, self.ledger)
@@ -256,7 +260,6 @@ class World:
             self.payables.pay(day, self.ledger)
             if day == self.survive_day:
                 self.time_to_survive = self.finance.time_to_survive(self.ledger.supplier_cash)
-            yield env.timeout(PHASE_CLOSE - PHASE_PAYABLES)
             self.sales.collect(day, self.ledger)
             if self.parts_centre is not None:
                 self.parts_centre.collect(day, self.ledger)
@@ -264,7 +267,6 @@ class World:
             if self.early_payment is not None:
                 self.early_payment.charge(self.ledger)
             self.treasury.close_day(day, self.ledger)
-            yield env.timeout(PHASE_RECORD - PHASE_CLOSE)
             self.recorder.snapshot(day, self)
             if self.check_daily is not None:
                 self.check_daily(self, day)

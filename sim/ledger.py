@@ -48,6 +48,12 @@ class Ledger:
         self.supplier_cash += amounts
         self._supplier_book(category)[:] += amounts
 
+    def suppliers_each_day(self, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray], net: np.ndarray) -> None:
+        """Two recurring flows into (positive) or out of (negative) each supplier; ``net`` is their sum."""
+        self.supplier_cash += net
+        self._supplier_book(first[0])[:] += first[1]
+        self._supplier_book(second[0])[:] += second[1]
+
     def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
         """The OEM pays suppliers; returns the total paid (pence)."""
         if len(amounts) == 0:

@@ -79,14 +79,15 @@ class Payables:
         self.opening_value = 0
         self.on_true_up: list = []
 
-    def open_with(self, batch: Batch) -> None:
+    def open_with(self, batches: list[Batch]) -> None:
         """Invoices received before the run starts (normal trading), not yet due."""
-        if self.when_due:
-            self._await(batch, today=0)
-        else:
-            self._approve(batch, today=0)
-        self.opening_count = len(batch.value)
-        self.opening_value = int(batch.value.sum())
+        for batch in batches:
+            if self.when_due:
+                self._await(batch, today=0)
+            else:
+                self._approve(batch, today=0)
+            self.opening_count += len(batch.value)
+            self.opening_value += int(batch.value.sum())
 
     def receive(self, batch: Batch, today: int) -> None:
         """Invoices arrive: into the processing queue, or (when_due) to wait for their due date."""

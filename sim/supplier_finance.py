@@ -18,6 +18,8 @@ from sim.interventions import Rescue
 from sim.ledger import Ledger
 from sim.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
 
+NEVER = 1 << 40  # a wait (in days) that never ends
+
 
 @dataclass(frozen=True)
 class SupplierEvent:
@@ -59,7 +61,6 @@ class SupplierFinance:
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.events: list[SupplierEvent] = []
         self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
-        self.insolvent_now = 0  # suppliers insolvent and not yet replaced
         self.replaced_now = 0
         self.jobs_lost_total = 0.0
         self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
@@ -72,38 +73,59 @@ class SupplierFinance:
         if len(supply.tier2_rows):
             np.add.at(t2_per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
         self.tier2_cost_per_unit = t2_per_unit
+        # the tier-2 payment terms when every tier-2 supplier has the same (the usual case)
+        t2_terms = np.unique(t.terms[supply.tier2_rows])
+        self._tier2_terms = int(t2_terms[0]) if len(t2_terms) == 1 else None
+        self._net_daily = self.other_margin - fixed  # other customers' margin less fixed costs, per day
+        self._minus_credit = -self.credit
+        self._layoff_wait = np.where(self.may_lay_off, t.layoff_after, NEVER).astype(np.int64)  # idle days
+        self._everyone = np.ones(t.n, dtype=bool)
+        self._nobody = np.zeros(0, dtype=np.int64)
+
+    @property
+    def insolvent_now(self) -> int:
+        """Suppliers insolvent and not yet replaced."""
+        return self.supply.insolvent_count
 
     def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, ledger: Ledger,
                     fast: np.ndarray | None = None, fast_day: int = 0) -> None:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
-        tier2_cost = np.rint(units * self.tier2_cost_per_unit).astype(np.int64)
-        own_variable = np.maximum(np.floor(value * t.variable_share).astype(np.int64) - tier2_cost, 0)
-        ledger.suppliers("variable_costs", -own_variable)
+        # minus the variable costs of the output, net of what tier 2 supplies (paid on its terms)
+        paid_out = np.rint(units * self.tier2_cost_per_unit).astype(np.int64)
+        paid_out -= np.floor(value * t.variable_share).astype(np.int64)
+        ledger.suppliers("variable_costs", np.minimum(paid_out, 0, out=paid_out))
         rows = self.supply.tier2_rows
         if len(rows):
             billed = value[rows]
             has = billed > 0
-            if has.any():
+            if has.all():
+                payer, payee, amount = self.supply.tier2_customer, rows, billed
+            elif has.any():
                 payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
-                due = day + t.terms[payee]
-                if fast is not None:
-                    due = np.where(fast[payer], np.minimum(due, fast_day), due)
-                if due.min() == due.max():
-                    self.tier2_bills[int(due[0])].append((payer, payee, amount))
-                else:
-                    for d in np.unique(due):
-                        pick = due == d
-                        self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
+            else:
+                return
+            if fast is None and self._tier2_terms is not None:
+                self.tier2_bills[day + self._tier2_terms].append((payer, payee, amount))
+                return
+            due = day + t.terms[payee]
+            if fast is not None:
+                due = np.where(fast[payer], np.minimum(due, fast_day), due)
+            if due.min() == due.max():
+                self.tier2_bills[int(due[0])].append((payer, payee, amount))
+            else:
+                for d in np.unique(due):
+                    pick = due == d
+                    self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
 
     def close_day(self, day: int, ledger: Ledger) -> None:
         """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
         supply = self.supply
         t = supply.table
         state = supply.state
-        alive = state != INSOLVENT
-        any_insolvent = not alive.all()
+        any_insolvent = supply.insolvent_count > 0
+        alive = state != INSOLVENT if any_insolvent else self._everyone
         for payer, payee, amount in self.tier2_bills.pop(day, []):
             if any_insolvent:
                 can_pay = alive[payer]
@@ -114,9 +136,9 @@ class SupplierFinance:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
             ledger.suppliers("other_customers_margin", self.other_margin * alive)
         else:
-            ledger.suppliers("fixed_costs", self._minus_fixed)
-            ledger.suppliers("other_customers_margin", self.other_margin)
-        supported = np.zeros(t.n, dtype=bool)
+            ledger.suppliers_each_day(("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin),
+                                      self._net_daily)
+        supported = None
         if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
             expected = supply.normal_units * 7
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,26 +147,20 @@ class SupplierFinance:
             grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * supported
             ledger.suppliers("short_time_work", grant)
             self.stw_paid += int(grant.sum())
-        idle_days = day - supply.last_ship_day
-        # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
-        cut = alive & self.may_lay_off & ~self.laid_off & ~supported & (idle_days >= t.layoff_after)
-        if cut.any():
-            rows = np.flatnonzero(cut)
-            saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
-            lost = self.jobs[rows] * t.layoff_share[rows]
-            self.fixed[rows] -= saving
-            self._minus_fixed = -self.fixed
-            self.payroll[rows] -= saving
-            self.jobs[rows] -= lost
-            self.jobs_lost[rows] += lost
-            self.jobs_lost_total = float(self.jobs_lost.sum())
-            self.laid_off[rows] = True
-            self.events.extend(SupplierEvent(day, int(r), "layoff", float(j)) for r, j in zip(rows, lost, strict=True))
+        # idle long enough to cut staff (the wait is huge for those who never, or no longer, lay off)
+        idle_enough = supply.last_ship_day + self._layoff_wait <= day
+        if idle_enough.any():
+            # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
+            cut = idle_enough & alive if supported is None else idle_enough & alive & ~supported
+            if cut.any():
+                self._lay_off(day, np.flatnonzero(cut))
         cash = ledger.supplier_cash
         np.minimum(self.min_cash, cash, out=self.min_cash)
-        newly_short = (cash < 0) & (self.cash_out_day < 0)
-        self.cash_out_day[newly_short] = day
-        failing = np.flatnonzero(alive & (cash < -self.credit))
+        failing = self._nobody
+        if cash.min() < 0:
+            newly_short = (cash < 0) & (self.cash_out_day < 0)
+            self.cash_out_day[newly_short] = day
+            failing = np.flatnonzero(alive & (cash < self._minus_credit))
         if len(failing) and self.rescue is not None:
             saved = self.rescue.save(day, failing, cash, self.normal_costs, ledger)
             for row in saved:
@@ -153,7 +169,7 @@ class SupplierFinance:
         for row in failing:
             state[row] = INSOLVENT
             self.insolvencies[row] += 1
-            self.insolvent_now += 1
+            self.supply.insolvent_count += 1
             self.insolvent_day[row] = day
             self.jobs_lost[row] += self.jobs[row]
             self.jobs_lost_total = float(self.jobs_lost.sum())
@@ -161,7 +177,7 @@ class SupplierFinance:
             self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
         for back in self.replacements.pop(day, []):
             state[back] = REPLACED
-            self.insolvent_now -= 1
+            self.supply.insolvent_count -= 1
             self.replaced_now += 1
             self.replaced_day[back] = day
             # the replacement is an established firm: the opening cash of the one it replaces, plus
@@ -171,6 +187,21 @@ class SupplierFinance:
             top_up[back] = self.opening_cash[back] + working_capital - cash[back]
             ledger.suppliers("replacement_capital", top_up)
             self.events.append(SupplierEvent(day, back, "replacement", 0.0))
+
+    def _lay_off(self, day: int, rows: np.ndarray) -> None:
+        t = self.supply.table
+        saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
+        lost = self.jobs[rows] * t.layoff_share[rows]
+        self.fixed[rows] -= saving
+        self._minus_fixed = -self.fixed
+        self._net_daily = self.other_margin - self.fixed
+        self.payroll[rows] -= saving
+        self.jobs[rows] -= lost
+        self.jobs_lost[rows] += lost
+        self.jobs_lost_total = float(self.jobs_lost.sum())
+        self.laid_off[rows] = True
+        self._layoff_wait[rows] = NEVER
+        self.events.extend(SupplierEvent(day, int(r), "layoff", float(j)) for r, j in zip(rows, lost, strict=True))
 
     def under_a_week(self, cash: np.ndarray) -> np.ndarray:
         """True where cash plus unused credit covers less than 7 days of normal costs."""

@@ -33,31 +33,33 @@ class SupplyBase:
         self.horizon = horizon
         n = table.n
         tier1 = table.tier == 1
-        lane_sup: list[int] = []
-        lane_plant: list[int] = []
+        family = np.array([f if f is not None else "" for f in table.family], dtype=object)
+        lane_sup: list[np.ndarray] = []
+        lane_plant: list[np.ndarray] = []
         group_bounds: list[tuple[int, int, int, int]] = []  # (plant, lead, first lane, end lane)
+        first = 0
         for plant in plants:
-            start = len(lane_sup)
-            rows = [int(r) for r in np.flatnonzero(tier1) if table.family[r] in plant.spec.part_families]
-            rows.sort(key=lambda r: int(table.lead_time[r]))  # stable: lanes grouped by lead time
-            for lead in sorted({int(table.lead_time[r]) for r in rows}):
-                first = len(lane_sup)
-                for r in rows:
-                    if int(table.lead_time[r]) == lead:
-                        lane_sup.append(r)
-                        lane_plant.append(plant.index)
-                group_bounds.append((plant.index, lead, first, len(lane_sup)))
-            plant.lanes = slice(start, len(lane_sup))
+            start = first
+            rows = np.flatnonzero(tier1 & np.isin(family, list(plant.spec.part_families)))
+            rows = rows[np.argsort(table.lead_time[rows], kind="stable")]  # lanes grouped by lead time
+            leads, counts = np.unique(table.lead_time[rows], return_counts=True)
+            for lead, count in zip(leads, counts, strict=True):
+                group_bounds.append((plant.index, int(lead), first, first + int(count)))
+                first += int(count)
+            lane_sup.append(rows)
+            lane_plant.append(np.full(len(rows), plant.index, dtype=np.int64))
+            plant.lanes = slice(start, first)
         # lanes of one plant and one lead time are contiguous: one "group" each
         self.groups = group_bounds
         self.group_plant = np.array([g[0] for g in group_bounds], dtype=np.int64)
         self.group_lead = np.array([g[1] for g in group_bounds], dtype=np.int64)
         self.group_size = np.array([g[3] - g[2] for g in group_bounds], dtype=np.int64)
-        self.lane_sup = np.array(lane_sup, dtype=np.int64)
-        self.lane_plant = np.array(lane_plant, dtype=np.int64)
+        self.lane_sup = np.concatenate(lane_sup).astype(np.int64) if lane_sup else np.zeros(0, dtype=np.int64)
+        self.lane_plant = np.concatenate(lane_plant) if lane_plant else np.zeros(0, dtype=np.int64)
         self.lane_ppu = table.parts_per_unit[self.lane_sup]
         self.lane_price = table.price[self.lane_sup]
         self.lane_lead = table.lead_time[self.lane_sup]
+        self.lane_terms = table.terms[self.lane_sup]
         # the supplier's own systems, by day (rows) and supplier (columns); None when all always up
         self.availability_by_day = None if bool((availability >= 1).all()) else np.ascontiguousarray(availability.T)
         # normal demand per working day of each lane, and per calendar day of each supplier
@@ -74,6 +76,7 @@ class SupplyBase:
         self.capacity = np.ceil(self.peak_units * (1 + table.capacity_margin)).astype(np.int64)
         self.tier2_rows = tier2
         self.tier2_customer = cust
+        self.tier2_ppu = table.parts_per_unit[tier2]
         # plans with and without knowledge of the outage, as cumulative sums for window totals
         self.pad = int(self.lane_lead.max()) + 2 if len(self.lane_lead) else 2
         self.cum_plan = np.zeros((2, len(plants), horizon + self.pad + 1))
@@ -87,18 +90,23 @@ class SupplyBase:
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
         # opening position: one day of production plus the safety stock at the line, and the
-        # deliveries already under way for the next lead-time days
+        # deliveries already under way for the next lead-time days. The ring holds each lane's
+        # shipment by the day it left (row = ship day mod ring size); a lane's delivery on day d
+        # is in the row of day d - lead.
         self.ring_size = int(self.lane_lead.max()) + 1 if len(self.lane_lead) else 1
-        self.ring = np.zeros((self.ring_size, len(self.lane_sup)), dtype=np.int64)
-        k0 = np.zeros(len(self.lane_sup), dtype=np.int64)
-        day0 = self._window(-1, np.zeros_like(self.lane_lead), k0) if len(self.lane_sup) else k0
+        n_lanes = len(self.lane_sup)
+        self.ring = np.zeros((self.ring_size, n_lanes), dtype=np.int64)
+        k0 = np.zeros(n_lanes, dtype=np.int64)
+        day0 = self._window(-1, np.zeros_like(self.lane_lead), k0) if n_lanes else k0
         self.stock = self.safety + day0
+        lanes = np.arange(n_lanes)
         for ahead in range(1, self.ring_size):
             due = (ahead < self.lane_lead).astype(np.int64) * self._window(ahead - 1, np.zeros_like(self.lane_lead), k0)
-            self.ring[ahead % self.ring_size] = due
+            self.ring[(ahead - self.lane_lead) % self.ring_size, lanes] += due
         self.opening_stock = self.stock.copy()
-        n_lanes = len(self.lane_sup)
-        self._ring_cell = self.lane_lead * n_lanes + np.arange(n_lanes)  # ring cell on day 0, flat
+        # for each day mod ring size, the flat ring cell of every lane's delivery that day
+        self._arrival_cells = [((r - self.lane_lead) % self.ring_size) * n_lanes + lanes for r in range(self.ring_size)]
+        self._ring_flat = self.ring.reshape(-1)
         self.in_transit = self.ring.sum(axis=0)
         self.opening_in_transit = self.in_transit.copy()
         self.received = np.zeros(len(self.lane_sup), dtype=np.int64)
@@ -113,6 +121,9 @@ class SupplyBase:
         for back in range(1, 8):
             self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
             self.week_day[-back % 7] = -back
+        self.insolvent_count = 0  # suppliers in state INSOLVENT (kept by the supplier finance)
+        self.lane_group = np.repeat(np.arange(len(group_bounds)), self.group_size)
+        self.group_ahead = self._calloff_plan(horizon)
         self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
 
     def _window(self, day: int, lead_minus_one: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -122,6 +133,19 @@ class SupplyBase:
         b = np.minimum(day + 2 + lead_minus_one, self.cum_plan.shape[2] - 1)
         plan_units = self.cum_plan[known, p, b] - self.cum_plan[known, p, min(a, self.cum_plan.shape[2] - 1)]
         return np.rint(plan_units).astype(np.int64) * self.lane_ppu
+
+    def _calloff_plan(self, horizon: int) -> np.ndarray:
+        """Per day (rows) and lane group (columns): the units the group's plant plans to build over
+        the group's lead time, as its call-offs see them that day; a huge negative number on days
+        the plant cannot call off (so nothing is ordered)."""
+        gp = self.group_plant
+        days = np.arange(horizon)[:, None]
+        known = (days >= self.known_day[gp]).astype(np.int64)
+        last = self.cum_plan.shape[2] - 1
+        ahead = self.cum_plan[known, gp, np.minimum(days + 1 + self.group_lead, last)]
+        ahead = ahead - self.cum_plan[known, gp, np.minimum(days + 1, last)]
+        ok = self.calloff_ok[gp].T if len(gp) else np.zeros((horizon, 0), dtype=bool)
+        return np.where(ok, np.rint(ahead), -(1 << 40)).astype(np.int64)
 
     def ability(self, day: int) -> np.ndarray:
         """Share of capacity each supplier can use today (state, own systems, its tier-2 suppliers)."""
@@ -134,20 +158,18 @@ class SupplyBase:
             able = able * worst
         return able
 
-    def ship(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def ship(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Issue today's call-offs and ship them; returns units and value (pence) per supplier,
-        and units per lane (each lane's shipment is one delivery)."""
+        and units and value per lane (each lane's shipment is one delivery)."""
         n = self.table.n
-        gp = self.group_plant
-        known = (day >= self.known_day[gp]).astype(np.int64)
-        last = self.cum_plan.shape[2] - 1
-        ahead = self.cum_plan[known, gp, np.minimum(day + 1 + self.group_lead, last)]
-        ahead = ahead - self.cum_plan[known, gp, min(day + 1, last)]
-        ahead = np.where(self.calloff_ok[gp, day], np.rint(ahead), -(1 << 40))  # closed: order nothing
-        target = np.repeat(ahead.astype(np.int64), self.group_size) * self.lane_ppu + self.safety
-        order = np.maximum(target - self.stock - self.in_transit, 0)
+        target = self.group_ahead[day][self.lane_group]
+        target *= self.lane_ppu
+        target += self.safety
+        target -= self.stock
+        target -= self.in_transit
+        order = np.maximum(target, 0, out=target)
         asked = np.bincount(self.lane_sup, weights=order, minlength=n)
-        unhindered = self.availability_by_day is None and not (self.state == INSOLVENT).any()
+        unhindered = self.availability_by_day is None and not self.insolvent_count
         cap = self.capacity if unhindered else np.floor(self.capacity * self.ability(day)).astype(np.int64)
         if (asked <= cap).all():
             ship = order  # the normal day: every call-off is met in full
@@ -155,21 +177,23 @@ class SupplyBase:
             with np.errstate(divide="ignore", invalid="ignore"):
                 scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
             ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
-        # each lane's delivery lands in the ring row of its arrival day (lanes are distinct cells)
-        cells = (self._ring_cell + day * len(ship)) % self.ring.size
-        self.ring.reshape(-1)[cells] += ship
+        self.ring[day % self.ring_size] = ship  # the row of today's shipments
         self.in_transit += ship
         self.shipped_lane += ship
         units = (asked if ship is order else np.bincount(self.lane_sup, weights=ship, minlength=n)).astype(np.int64)
-        value = np.rint(np.bincount(self.lane_sup, weights=ship * self.lane_price, minlength=n)).astype(np.int64)
         if len(self.tier2_rows):
-            t2_units = units[self.tier2_customer] * self.table.parts_per_unit[self.tier2_rows]
+            t2_units = units[self.tier2_customer]
+            t2_units *= self.tier2_ppu
             units[self.tier2_rows] = t2_units
-            value[self.tier2_rows] = t2_units * self.table.price[self.tier2_rows]
+        value = units * self.table.price  # a supplier has one unit price on all its lanes
         self.last_ship_day[units > 0] = day
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
-        return units, value, ship
+        return units, value, ship, ship * self.lane_price
+
+    def no_shipments(self, day: int) -> None:
+        """A day without call-offs: nothing leaves today."""
+        self.ring[day % self.ring_size] = 0
 
     def units_last_week(self, day: int) -> np.ndarray:
         """Units each supplier shipped over the 7 days ending ``day``."""
@@ -178,13 +202,11 @@ class SupplyBase:
 
     def deliver(self, day: int) -> None:
         """Move the deliveries due on ``day`` from transit to the line side."""
-        slot = day % self.ring_size
-        arriving = self.ring[slot]
+        arriving = self._ring_flat[self._arrival_cells[day % self.ring_size]]
         if arriving.any():
             self.stock += arriving
             self.in_transit -= arriving
             self.received += arriving
-            self.ring[slot] = 0
 
     def buildable(self, plant: Plant) -> int:
         """Units the parts at the plant's line side allow (no limit if it needs none)."""
@@ -217,12 +239,15 @@ def supply_process(env: simpy.Environment, world: World, phase: float) -> Genera
             if len(later) == 0:
                 return
             day = int(later[0])
+            supply.ring[:] = 0  # everything on the road has arrived
         wait = day + phase - env.now
         if wait > 0:
             yield env.timeout(wait)
         if supply.any_calloff[day]:
-            units, value, lanes = supply.ship(day)
-            world.after_shipment(day, units, value, lanes)
+            units, value, lanes, lane_value = supply.ship(day)
+            world.after_shipment(day, units, value, lanes, lane_value)
+        else:
+            supply.no_shipments(day)
         if day + 1 < supply.horizon:
             supply.deliver(day + 1)
         day += 1
