@@ -23,7 +23,7 @@ from sim.interventions import EarlyPayment, Rescue
 from sim.ledger import Ledger, pence
 from sim.parts_centre import PartsCentre
 from sim.payables import Batch, Payables
-from sim.plants import Plant, plant_process
+from sim.plants import Plant, production_process
 from sim.recorder import Recorder
 from sim.sales import Sales
 from sim.schema import WEEKDAYS, Scenario
@@ -83,6 +83,8 @@ class World:
                 p.engine_target = int(round(_f(p.spec.engine_buffer_days) * rate))
                 p.engine_stock = p.engine_target
         self.opening_engine_stock = sum(p.engine_stock for p in self.plants)
+        # units each plant (rows, in index order) can build each day from its capacity alone
+        self.plan_units = np.array([p.plan[:horizon] for p in self.plants]).astype(np.int64).reshape(len(self.plants), horizon)
         # money
         st = scenario.interventions.short_time_work
         self.finance = fin = SupplierFinance(
@@ -191,25 +193,32 @@ class World:
             self.finance.tier2_bills[k].append((supply.tier2_customer[has], t2[has], daily2[has]))
 
     # --- glue called by processes -------------------------------------------------------
-    def build(self, plant: Plant, day: int) -> None:
-        """Build what capacity, parts and engines allow at ``plant`` on ``day``."""
-        units = min(int(plant.plan[day]), self.supply.buildable(plant))
-        if plant.is_engine_plant:
-            need = sum(int(c.plan[day]) for c in plant.consumers) + plant.engine_target
-            units = min(units, max(need - plant.engine_stock, 0))
-            plant.engine_stock += units
-            plant.engines_made += units
-        else:
-            if plant.engine_source is not None:
-                units = min(units, plant.engine_source.engine_stock)
-                plant.engine_source.engine_stock -= units
-                plant.engine_source.engines_fitted += units
-            self.sales.add(units)
-            if units:
-                self.ledger.oem("other_costs", -units * self.treasury.cost_per_unit)
-        if units:
-            self.supply.consume(plant, units)
-        plant.built[day] = units
+    def build(self, day: int) -> None:
+        """Build what capacity, parts and engines allow at every plant on ``day``: the engine
+        plants first, then the vehicle plants in turn, each taking engines from its engine plant."""
+        plan = self.plan_units[:, day]
+        units = np.minimum(plan, self.supply.buildable())
+        for plant in self.plants:
+            i = plant.index
+            if plan[i] <= 0:
+                continue
+            made = int(units[i])
+            if plant.is_engine_plant:
+                need = sum(int(c.plan[day]) for c in plant.consumers) + plant.engine_target
+                made = min(made, max(need - plant.engine_stock, 0))
+                plant.engine_stock += made
+                plant.engines_made += made
+            else:
+                if plant.engine_source is not None:
+                    made = min(made, plant.engine_source.engine_stock)
+                    plant.engine_source.engine_stock -= made
+                    plant.engine_source.engines_fitted += made
+                self.sales.add(made)
+                if made:
+                    self.ledger.oem("other_costs", -made * self.treasury.cost_per_unit)
+            units[i] = made
+            plant.built[day] = made
+        self.supply.consume(units)
 
     def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray,
                        lane_value: np.ndarray) -> None:
@@ -289,8 +298,7 @@ class World:
         env = simpy.Environment()
         for system in self.estate.names:
             env.process(self.estate.process(env, system))
-        for i, plant in enumerate(self.plants):
-            env.process(plant_process(env, plant, self, PHASE_PLANTS + i / 1024))
+        env.process(production_process(env, self, PHASE_PLANTS))
         env.process(supply_process(env, self, PHASE_SUPPLY))
         env.process(self.sales_process(env))
         if self.parts_centre is not None:

@@ -38,28 +38,29 @@ SUPPLIER_COLUMNS = (
 
 
 def daily_frame(world: World) -> pd.DataFrame:
-    """One row per date: production per plant and in total, stocks, invoices, cash, suppliers."""
-    cols = world.recorder.columns
-    out: dict[str, np.ndarray] = {"date": world.calendar.dates()}
+    """One row per date: production per plant and in total, stocks, invoices, cash, suppliers.
+
+    Counts are integers, money is in pounds (``_gbp`` columns, after the others)."""
+    horizon = world.calendar.horizon_days
     vehicle_plants = [p for p in world.plants if not p.is_engine_plant]
-    out["production_total"] = sum((p.built for p in vehicle_plants), np.zeros(world.calendar.horizon_days, np.int64))
-    out["engines_built"] = sum((p.built for p in world.plants if p.is_engine_plant),
-                               np.zeros(world.calendar.horizon_days, np.int64))
+    counts: dict[str, np.ndarray] = {
+        "production_total": sum((p.built for p in vehicle_plants), np.zeros(horizon, np.int64)),
+        "engines_built": sum((p.built for p in world.plants if p.is_engine_plant), np.zeros(horizon, np.int64)),
+    }
     for p in world.plants:
-        out[f"production_{p.name}"] = p.built.copy()
-    for name, values in cols.items():
+        counts[f"production_{p.name}"] = p.built.copy()
+    money: dict[str, np.ndarray] = {}
+    for name, values in world.recorder.columns.items():
         if name in DAILY_FLOWS:
-            out[DAILY_FLOWS[name]] = np.diff(values, prepend=0.0)
-        else:
-            out[name] = values
-    frame = pd.DataFrame(out)
-    frame["date"] = frame["date"].astype("datetime64[ns]")
-    for name in list(frame.columns):
+            name, values = DAILY_FLOWS[name], np.diff(values, prepend=0.0)
         if name.endswith("_pence"):
-            frame[name.replace("_pence", "_gbp")] = frame.pop(name) / 100.0
-    counts = [c for c in frame.columns if c != "date" and not c.endswith("_gbp") and c != "supplier_jobs_lost"]
-    frame[counts] = frame[counts].astype(np.int64)
-    return frame
+            money[name.replace("_pence", "_gbp")] = values / 100.0
+        elif name == "supplier_jobs_lost":
+            counts[name] = values
+        else:
+            counts[name] = values.astype(np.int64)
+    dates = world.calendar.dates().astype("datetime64[ns]")
+    return pd.DataFrame({"date": dates, **counts, **money}, copy=False)
 
 
 def with_baseline(run: pd.DataFrame, baseline: pd.DataFrame, plants: list[str]) -> pd.DataFrame:
@@ -76,8 +77,8 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
     t, fin, cal = world.supply.table, world.finance, world.calendar
 
     def dates(days: np.ndarray) -> pd.Series:
-        values = [pd.Timestamp(cal.date(int(d))) if d >= 0 else pd.NaT for d in days]
-        return pd.Series(values, dtype="datetime64[ns]")
+        when = np.datetime64(cal.start_date, "D") + days.astype("timedelta64[D]")
+        return pd.Series(np.where(days >= 0, when, np.datetime64("NaT")).astype("datetime64[ns]"))
 
     cash = world.ledger.supplier_cash
     frame = pd.DataFrame({

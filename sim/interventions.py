@@ -32,13 +32,15 @@ class EarlyPayment:
 
     def prepaid_part(self, day: int, supplier: np.ndarray, value: np.ndarray) -> np.ndarray:
         """Commit prepayments on today's deliveries; returns the prepaid pence per invoice."""
-        prepaid = np.zeros(len(value), dtype=np.int64)
         if day < self.start_day or len(value) == 0:
-            return prepaid
-        want = np.floor(value * self.share).astype(np.int64) * self.eligible[supplier]
-        fits = np.cumsum(want) <= self.budget - self.outstanding
-        prepaid[fits] = want[fits]
-        total = int(prepaid.sum())
+            return np.zeros(len(value), dtype=np.int64)
+        prepaid = np.floor(value * self.share).astype(np.int64)
+        prepaid *= self.eligible[supplier]
+        # invoices in order while the budget lasts (the running total only grows)
+        running = np.cumsum(prepaid)
+        fit = int(np.searchsorted(running, self.budget - self.outstanding, side="right"))
+        prepaid[fit:] = 0
+        total = int(running[fit - 1]) if fit else 0
         if total:
             self.outstanding += total
             self.scheduled[day + self.delay].append((supplier, prepaid))

@@ -19,6 +19,13 @@ def pence(gbp: float) -> int:
     return int(np.floor(abs(gbp) * PENCE + 0.5)) * (1 if gbp >= 0 else -1)
 
 
+def _sum_by(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Whole pence per account: ``amounts`` summed by account ``index`` (exact for integer amounts,
+    whose float sums are whole numbers below 2**53)."""
+    total = np.bincount(index, weights=amounts, minlength=n)
+    return (total if amounts.dtype.kind in "iu" else np.rint(total)).astype(np.int64)
+
+
 class Ledger:
     """Cash accounts of the OEM and of ``n_suppliers`` suppliers, with flows by category."""
 
@@ -58,8 +65,7 @@ class Ledger:
         """The OEM pays suppliers; returns the total paid (pence)."""
         if len(amounts) == 0:
             return 0
-        paid = np.bincount(supplier_idx, weights=amounts, minlength=len(self.supplier_cash))
-        paid_int = np.rint(paid).astype(np.int64)
+        paid_int = _sum_by(supplier_idx, amounts, len(self.supplier_cash))
         total = int(paid_int.sum())
         self.supplier_cash += paid_int
         self._supplier_book(f"from_oem:{category}")[:] += paid_int
@@ -72,9 +78,8 @@ class Ledger:
         """Suppliers pay other suppliers (tier 1 paying tier 2); each payee appears once."""
         if len(amounts) == 0:
             return
-        n = len(self.supplier_cash)
-        net = np.zeros(n, dtype=np.int64)
-        net[payee] = amounts  # a batch holds one bill per payee (one per tier-2 supplier and delivery day)
-        net -= np.rint(np.bincount(payer, weights=amounts, minlength=n)).astype(np.int64)
+        net = _sum_by(payer, amounts, len(self.supplier_cash))
+        np.negative(net, out=net)
+        net[payee] += amounts  # a batch holds one bill per payee (one per tier-2 supplier and delivery day)
         self.supplier_cash += net
         self._supplier_book(f"between_suppliers:{category}")[:] += net

@@ -178,10 +178,11 @@ class Payables:
             return 0
         due = _concat(batches)
         paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid)
+        face = int(due.value.sum())
         self.paid_count += len(due.value)
-        self.paid_value += int(due.value.sum())
+        self.paid_value += face
         self.approved_count -= len(due.value)
-        self.approved_value -= int(due.value.sum())
+        self.approved_value -= face
         prepaid = int(due.prepaid.sum())
         for callback in self.on_true_up:
             callback(prepaid)

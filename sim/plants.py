@@ -2,8 +2,9 @@
 
 A plant's capacity on a day is its normal rate on working days, times the capacity of the
 systems it depends on, times its ramp-up curve after a restart. What it actually builds is
-also limited by the parts at its line side and, for vehicle plants, by engines. Its process
-sleeps through days with no capacity (an outage, a weekend) instead of waking daily.
+also limited by the parts at its line side and, for vehicle plants, by engines. Production
+wakes only on days some plant has capacity, and builds at every such plant in turn, the engine
+plants first.
 """
 
 from __future__ import annotations
@@ -95,12 +96,12 @@ def material_plan(plant: Plant, known_outage: bool) -> np.ndarray:
     return np.minimum(own, demand)
 
 
-def plant_process(env: simpy.Environment, plant: Plant, world: World, phase: float) -> Generator[simpy.Event, None, None]:
-    """Build each day the plant has capacity; sleep over days it has none."""
-    horizon = len(plant.built)
-    productive = np.flatnonzero(plant.plan[:horizon] > 0)
+def production_process(env: simpy.Environment, world: World, phase: float) -> Generator[simpy.Event, None, None]:
+    """The plants' daily build on each day some plant has capacity; sleeps through days none has
+    (an outage, a weekend, a shutdown)."""
+    productive = np.flatnonzero((world.plan_units > 0).any(axis=0))
     for day in productive:
         wait = day + phase - env.now
         if wait > 0:
             yield env.timeout(wait)
-        world.build(plant, int(day))
+        world.build(int(day))

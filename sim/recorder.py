@@ -68,7 +68,7 @@ class Recorder:
         c["suppliers_insolvent"][day] = insolvent
         c["suppliers_replaced"][day] = fin.replaced_now
         short = fin.under_a_week(cash)
-        c["suppliers_under_7_days_cash"][day] = int((short & (state != INSOLVENT)).sum() if insolvent else short.sum())
+        c["suppliers_under_7_days_cash"][day] = np.count_nonzero(short & (state != INSOLVENT) if insolvent else short)
         c["supplier_jobs_lost"][day] = fin.jobs_lost_total
         c["short_time_work_cum_pence"][day] = fin.stw_paid
         scheme = world.early_payment

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.engine import World
 
 ACTIVE, INSOLVENT, REPLACED = 0, 1, 2
+NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
 STATE_NAMES = ("active", "insolvent", "replaced")
 
 
@@ -85,7 +86,12 @@ class SupplyBase:
                 plan = material_plan(plant, bool(known))[: horizon + self.pad]
                 self.cum_plan[known, plant.index, 1 : len(plan) + 1] = np.cumsum(plan)
         self.known_day = np.array([p.outage_known_day for p in plants], dtype=np.int64)
-        self._all_needed = [bool((self.lane_ppu[p.lanes] > 0).all()) for p in plants]
+        # per plant: its lanes (contiguous, in plant order) for the daily build
+        self._lanes_per_plant = np.array([p.lanes.stop - p.lanes.start for p in plants], dtype=np.int64)
+        self._plants_with_lanes = np.flatnonzero(self._lanes_per_plant > 0)
+        self._first_lanes = np.array([plants[i].lanes.start for i in self._plants_with_lanes], dtype=np.int64)
+        self._ppu_divisor = np.maximum(self.lane_ppu, 1)
+        self._not_needed = np.where(self.lane_ppu > 0, 0, NO_LIMIT)
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
@@ -208,24 +214,20 @@ class SupplyBase:
             self.in_transit -= arriving
             self.received += arriving
 
-    def buildable(self, plant: Plant) -> int:
-        """Units the parts at the plant's line side allow (no limit if it needs none)."""
-        s = plant.lanes
-        if s.stop == s.start:
-            return 1 << 40
-        ppu = self.lane_ppu[s]
-        if self._all_needed[plant.index]:
-            return int((self.stock[s] // ppu).min())
-        need = ppu > 0
-        if not need.any():
-            return 1 << 40
-        return int((self.stock[s][need] // ppu[need]).min())
+    def buildable(self) -> np.ndarray:
+        """Per plant, the units the parts at its line side allow (no limit if it needs none)."""
+        enough = self.stock // self._ppu_divisor
+        enough += self._not_needed  # a lane whose part the plant does not use never limits it
+        limit = np.full(len(self._lanes_per_plant), NO_LIMIT, dtype=np.int64)
+        if len(self._first_lanes):
+            limit[self._plants_with_lanes] = np.minimum(np.minimum.reduceat(enough, self._first_lanes), NO_LIMIT)
+        return limit
 
-    def consume(self, plant: Plant, units: int) -> None:
-        s = plant.lanes
-        used = self.lane_ppu[s] * units
-        self.stock[s] -= used
-        self.used[s] += used
+    def consume(self, units: np.ndarray) -> None:
+        """Take the parts for ``units`` built per plant from the line side."""
+        used = self.lane_ppu * np.repeat(units, self._lanes_per_plant)
+        self.stock -= used
+        self.used += used
 
 
 def supply_process(env: simpy.Environment, world: World, phase: float) -> Generator[simpy.Event, None, None]:

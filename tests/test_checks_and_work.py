@@ -68,7 +68,9 @@ def test_flagship_work_counter_guard() -> None:
     """Deterministic regression guard on the amount of work: events per simulated world-day."""
     result = simulate(load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), 1)
     per_world_day = result.work["events"] / (2 * 365)
-    assert per_world_day < 12
+    # one wake-up a day each for production, supply, sales, the parts centre and the books
+    # (fewer on weekends and during the outage), plus the estate's changes: 4.7 at seed 1
+    assert per_world_day < 5.5
 
 
 def test_money_is_integer_pence() -> None:
