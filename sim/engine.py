@@ -29,7 +29,7 @@ from sim.sales import Sales
 from sim.schema import WEEKDAYS, Scenario
 from sim.streams import stream
 from sim.supplier_finance import SupplierFinance
-from sim.suppliers import build_supplier_table
+from sim.suppliers import SupplierTable, build_supplier_table
 from sim.supply import SupplyBase, supply_process
 from sim.treasury import CreditLine, Treasury
 
@@ -60,10 +60,13 @@ class Counters:
 class World:
     """Every actor of one run, and the glue between them."""
 
-    def __init__(self, scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario") -> None:
+    def __init__(self, scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario",
+                 suppliers: SupplierTable | None = None) -> None:
+        """``suppliers``: the population drawn for another world of the same scenario and seed
+        (a run and its baseline trade with the same suppliers); drawn here when not given."""
         self.scenario = scenario
         horizon = scenario.horizon_days
-        table = build_supplier_table(scenario, root, source)
+        table = build_supplier_table(scenario, root, source) if suppliers is None else suppliers
         pad = int(table.lead_time.max()) + 3 if table.n else 3
         self.calendar = cal = Calendar(scenario.start_date, horizon, pad_days=pad)
         self.estate = estate = Estate(scenario, cal)
@@ -177,9 +180,10 @@ class World:
             terms = t.terms[rows]
             for term in np.unique(terms):
                 group = (terms == term) & (per_day > 0)
-                for back in range(int(term), 0, -1):  # past working days, the oldest (due first) first
+                invoice = (rows[group], per_day[group])  # one per lane and past working day
+                for back in range(int(term), 0, -1):  # the oldest (due first) first
                     if working[(first_weekday - back) % 7]:
-                        by_due[int(term) - back].append((rows[group], per_day[group]))
+                        by_due[int(term) - back].append(invoice)
         batches = []
         for due in sorted(by_due):
             sups = np.concatenate([s for s, _ in by_due[due]])

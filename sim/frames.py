@@ -65,11 +65,11 @@ def daily_frame(world: World) -> pd.DataFrame:
 
 def with_baseline(run: pd.DataFrame, baseline: pd.DataFrame, plants: list[str]) -> pd.DataFrame:
     """Add the no-outage baseline's key series and the cumulative vehicles lost."""
-    frame = run.copy()
+    columns = {name: run[name].to_numpy() for name in run.columns}
     for name in (*BASELINE_COLUMNS, *(f"production_{p}" for p in plants)):
-        frame[f"baseline_{name}"] = baseline[name].to_numpy()
-    frame["vehicles_lost_cum"] = (frame["baseline_production_total"] - frame["production_total"]).cumsum()
-    return frame
+        columns[f"baseline_{name}"] = baseline[name].to_numpy()
+    columns["vehicles_lost_cum"] = np.cumsum(columns["baseline_production_total"] - columns["production_total"])
+    return pd.DataFrame(columns, copy=False)
 
 
 def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> pd.DataFrame:
@@ -113,30 +113,50 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
 def events_frame(world: World) -> pd.DataFrame:
     """Everything that happened at a moment: outages, restores, insolvencies, draws, teams."""
     cal = world.calendar
-    rows: list[tuple[object, str, str, float, str]] = []
+    Row = tuple[object, str, str, float, str]
+    systems: list[Row] = []
     for c in world.estate.log:
         kind = "outage" if c.capacity == 0 else "restore"
-        rows.append((cal.date(max(c.day, 0)), kind, c.system, c.capacity, c.outage))
-    names = world.supply.table.name
-    for e in world.finance.events:
-        rows.append((cal.date(e.day), e.kind, names[e.supplier], e.jobs, "jobs"))
+        systems.append((cal.date(max(c.day, 0)), kind, c.system, c.capacity, c.outage))
+    others: list[Row] = []
     for d in world.treasury.draws:
-        rows.append((cal.date(d.day), "facility_draw", d.facility, d.amount / 100.0, "gbp"))
+        others.append((cal.date(d.day), "facility_draw", d.facility, d.amount / 100.0, "gbp"))
     sc = world.scenario
     for name, team in sc.payables.manual_teams.items():
-        rows.append((team.start, "manual_team_start", name, float(team.staff), "staff"))  # type: ignore[arg-type]
+        others.append((team.start, "manual_team_start", name, float(team.staff), "staff"))  # type: ignore[arg-type]
     if sc.interventions.supplier_finance is not None:
         sf = sc.interventions.supplier_finance
-        rows.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+        others.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
     if sc.interventions.rescue is not None:
         rs = sc.interventions.rescue
-        rows.append((rs.start, "scheme_start", "rescue", float(rs.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+        others.append((rs.start, "scheme_start", "rescue", float(rs.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
     if sc.interventions.short_time_work is not None:
         st = sc.interventions.short_time_work
-        rows.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]
+        others.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]
     for name, f in sc.treasury.facilities.items():
-        rows.append((f.available_from, "facility_available", name, float(f.size_gbp), "gbp"))  # type: ignore[arg-type]
-    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame = frame.astype({"kind": "string", "entity": "string", "value": "float64", "detail": "string"})
+        others.append((f.available_from, "facility_available", name, float(f.size_gbp), "gbp"))  # type: ignore[arg-type]
+
+    def table(rows: list[Row]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    frame = pd.concat([table(systems), _supplier_events(world), table(others)], ignore_index=True)
+    frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64",
+                          "detail": "string"})
     return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)
+
+
+def _supplier_events(world: World) -> pd.DataFrame:
+    """Insolvencies, replacements, layoffs and rescues as event rows (there can be thousands)."""
+    events = world.finance.events
+    day = np.fromiter((e.day for e in events), dtype=np.int64, count=len(events))
+    row = np.fromiter((e.supplier for e in events), dtype=np.int64, count=len(events))
+    names = np.asarray(world.supply.table.name, dtype=object)
+    return pd.DataFrame({
+        "date": (np.datetime64(world.calendar.start_date, "D") + day.astype("timedelta64[D]")).astype("datetime64[s]"),
+        "kind": [e.kind for e in events],
+        "entity": names[row] if len(events) else np.zeros(0, dtype=object),
+        "value": np.fromiter((e.jobs for e in events), dtype=np.float64, count=len(events)),
+        "detail": ["jobs"] * len(events),
+    })

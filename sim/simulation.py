@@ -19,6 +19,7 @@ from sim.metrics import summarise
 from sim.realise import realise
 from sim.schema import InterventionsSpec, Scenario
 from sim.streams import seed_sequence
+from sim.suppliers import SupplierTable
 
 
 @dataclass
@@ -36,15 +37,16 @@ class RunResult:
     work: dict[str, int] = field(default_factory=dict)
 
 
-def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool) -> World:
-    world = World(scenario, root, source)
+def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
+               suppliers: SupplierTable | None = None) -> World:
+    world = World(scenario, root, source, suppliers)
     if check_daily:
         world.check_daily = daily_check
     world.run()
     broken = violations(world) + processed_within_capacity(world)
     if broken:
         if not check_daily:  # run again checking every day, to name the first date it broke
-            _run_world(scenario, root, source, check_daily=True)
+            _run_world(scenario, root, source, True, suppliers)
         raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
     return world
 
@@ -69,7 +71,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     world = _run_world(realised, root, source, check_daily)
     calm = baseline_of(realised)
     if calm != realised:
-        baseline_world = _run_world(calm, root, source, check_daily)
+        baseline_world = _run_world(calm, root, source, check_daily, world.supply.table)  # the same suppliers
     else:
         baseline_world = world
     plants = [p.name for p in world.plants]

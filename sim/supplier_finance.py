@@ -72,12 +72,14 @@ class SupplierFinance:
         t2_per_unit = np.zeros(t.n)
         if len(supply.tier2_rows):
             np.add.at(t2_per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
-        self.tier2_cost_per_unit = t2_per_unit
+        # whole pence per unit (the usual case) keep the daily cost in integers
+        self.tier2_cost_per_unit = t2_per_unit.astype(np.int64) if (t2_per_unit == np.rint(t2_per_unit)).all() else t2_per_unit
         # the tier-2 payment terms when every tier-2 supplier has the same (the usual case)
         t2_terms = np.unique(t.terms[supply.tier2_rows])
         self._tier2_terms = int(t2_terms[0]) if len(t2_terms) == 1 else None
         self._net_daily = self.other_margin - fixed  # other customers' margin less fixed costs, per day
         self._minus_credit = -self.credit
+        self._week_less_credit = self.week_of_costs - self.credit
         self._layoff_wait = np.where(self.may_lay_off, t.layoff_after, NEVER).astype(np.int64)  # idle days
         self._everyone = np.ones(t.n, dtype=bool)
         self._nobody = np.zeros(0, dtype=np.int64)
@@ -93,7 +95,9 @@ class SupplierFinance:
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
         # minus the variable costs of the output, net of what tier 2 supplies (paid on its terms)
-        paid_out = np.rint(units * self.tier2_cost_per_unit).astype(np.int64)
+        paid_out = units * self.tier2_cost_per_unit
+        if paid_out.dtype.kind == "f":
+            paid_out = np.rint(paid_out).astype(np.int64)
         paid_out -= np.floor(value * t.variable_share).astype(np.int64)
         ledger.suppliers("variable_costs", np.minimum(paid_out, 0, out=paid_out))
         rows = self.supply.tier2_rows
@@ -205,7 +209,7 @@ class SupplierFinance:
 
     def under_a_week(self, cash: np.ndarray) -> np.ndarray:
         """True where cash plus unused credit covers less than 7 days of normal costs."""
-        return cash + self.credit < self.week_of_costs
+        return cash < self._week_less_credit
 
     def days_of_cash(self, cash: np.ndarray) -> np.ndarray:
         """Cash plus unused credit, in days of normal total costs."""

@@ -75,6 +75,7 @@ class SupplyBase:
         self.peak_units[tier2] = self.peak_units[cust] * table.parts_per_unit[tier2]
         self.normal_units[tier2] = self.normal_units[cust] * table.parts_per_unit[tier2]
         self.capacity = np.ceil(self.peak_units * (1 + table.capacity_margin)).astype(np.int64)
+        self._capacity_units = self.capacity.astype(np.float64)  # to compare with call-offs summed as floats
         self.tier2_rows = tier2
         self.tier2_customer = cust
         self.tier2_ppu = table.parts_per_unit[tier2]
@@ -176,7 +177,7 @@ class SupplyBase:
         order = np.maximum(target, 0, out=target)
         asked = np.bincount(self.lane_sup, weights=order, minlength=n)
         unhindered = self.availability_by_day is None and not self.insolvent_count
-        cap = self.capacity if unhindered else np.floor(self.capacity * self.ability(day)).astype(np.int64)
+        cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
         if (asked <= cap).all():
             ship = order  # the normal day: every call-off is met in full
         else:
@@ -192,7 +193,7 @@ class SupplyBase:
             t2_units *= self.tier2_ppu
             units[self.tier2_rows] = t2_units
         value = units * self.table.price  # a supplier has one unit price on all its lanes
-        self.last_ship_day[units > 0] = day
+        np.copyto(self.last_ship_day, day, where=units > 0)
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
         return units, value, ship, ship * self.lane_price
