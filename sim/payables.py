@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -27,6 +28,11 @@ class Batch:
     value: np.ndarray
     prepaid: np.ndarray
     due: np.ndarray
+
+    @cached_property
+    def face(self) -> int:
+        """Total face value (pence), summed once."""
+        return int(self.value.sum())
 
     def take(self, index: np.ndarray) -> Batch:
         return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
@@ -87,13 +93,13 @@ class Payables:
             else:
                 self._approve(batch, today=0)
             self.opening_count += len(batch.value)
-            self.opening_value += int(batch.value.sum())
+            self.opening_value += batch.face
 
     def receive(self, batch: Batch, today: int) -> None:
         """Invoices arrive: into the processing queue, or (when_due) to wait for their due date."""
         if len(batch.value) == 0:
             return
-        n, v = len(batch.value), int(batch.value.sum())
+        n, v = len(batch.value), batch.face
         self.received_count += n
         self.received_value += v
         if self.when_due:
@@ -104,17 +110,17 @@ class Payables:
     def _enqueue(self, batch: Batch) -> None:
         self.queue.append(batch)
         self.backlog_count += len(batch.value)
-        self.backlog_value += int(batch.value.sum())
+        self.backlog_value += batch.face
 
     def _await(self, batch: Batch, today: int) -> None:
         _bucket(self.awaiting, batch, today)
         self.awaiting_count += len(batch.value)
-        self.awaiting_value += int(batch.value.sum())
+        self.awaiting_value += batch.face
 
     def _approve(self, batch: Batch, today: int) -> None:
         _bucket(self.approved, batch, today)
         self.approved_count += len(batch.value)
-        self.approved_value += int(batch.value.sum())
+        self.approved_value += batch.face
 
     def process(self, day: int, urgency: Callable[[], np.ndarray] | None = None) -> int:
         """Process up to today's capacity; ``urgency()`` ranks suppliers for least_cash_first."""
@@ -123,7 +129,7 @@ class Payables:
         if due_today and not self.queue and sum(len(b.value) for b in due_today) <= room:
             # the normal day: everything falling due is processed and approved at once
             done = _concat(due_today)
-            count, value = len(done.value), int(done.value.sum())
+            count, value = len(done.value), done.face
             self.awaiting_count -= count
             self.awaiting_value -= value
             self.processed_count += count
@@ -133,7 +139,7 @@ class Payables:
             return count
         for batch in due_today:
             self.awaiting_count -= len(batch.value)
-            self.awaiting_value -= int(batch.value.sum())
+            self.awaiting_value -= batch.face
             self._enqueue(batch)
         if room <= 0 or self.backlog_count == 0:
             return 0
@@ -166,7 +172,7 @@ class Payables:
             done = _concat(taken)
         count = len(done.value)
         self.backlog_count -= count
-        self.backlog_value -= int(done.value.sum())
+        self.backlog_value -= done.face
         self.processed_count += count
         self._approve(done, today=day)
         return count
@@ -178,7 +184,7 @@ class Payables:
             return 0
         due = _concat(batches)
         paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid)
-        face = int(due.value.sum())
+        face = due.face
         self.paid_count += len(due.value)
         self.paid_value += face
         self.approved_count -= len(due.value)
