@@ -54,6 +54,22 @@ def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int) -> None:
         store[int(day)].append(Batch(batch.supplier[part], batch.value[part], batch.prepaid[part], due[part]))
 
 
+def _most_urgent(pending: Batch, urgency: np.ndarray, room: int) -> np.ndarray:
+    """Mask of the ``room`` invoices to process first: suppliers in order of ``urgency`` (lowest
+    first, ties by row), each supplier's invoices by due date then arrival. Every invoice of the
+    more urgent suppliers, then the oldest of the supplier where the room runs out."""
+    rank = np.empty(len(urgency), dtype=np.int64)
+    rank[np.argsort(urgency, kind="stable")] = np.arange(len(urgency))
+    invoice_rank = rank[pending.supplier]
+    queued = np.cumsum(np.bincount(invoice_rank, minlength=len(urgency)))  # invoices of the top k+1
+    cut = int(np.searchsorted(queued, room))  # the supplier where the room runs out
+    chosen = invoice_rank < cut
+    last = np.flatnonzero(invoice_rank == cut)  # in arrival order
+    left = room - (int(queued[cut - 1]) if cut else 0)
+    chosen[last[np.argsort(pending.due[last], kind="stable")[:left]]] = True
+    return chosen
+
+
 def _concat(batches: list[Batch]) -> Batch:
     if len(batches) == 1:
         return batches[0]
@@ -147,15 +163,8 @@ class Payables:
             pending = _concat(self.queue)
             # rank suppliers by urgency, then invoices by (supplier rank, due date, arrival):
             # unique keys, so the chosen set is the same wherever it runs
-            urgent = urgency()
-            rank = np.empty(len(urgent), dtype=np.int64)
-            rank[np.argsort(urgent, kind="stable")] = np.arange(len(urgent))
-            due = pending.due - pending.due.min()
-            key = (rank[pending.supplier] << 36) + (due << 24) + np.arange(len(due))
-            pick = np.sort(np.argpartition(key, room - 1)[:room])
-            keep = np.ones(len(key), dtype=bool)
-            keep[pick] = False
-            done, rest = pending.take(pick), pending.take(keep)
+            chosen = _most_urgent(pending, urgency(), room)
+            done, rest = pending.take(np.flatnonzero(chosen)), pending.take(np.flatnonzero(~chosen))
             self.queue = [rest] if len(rest.value) else []
         else:
             taken: list[Batch] = []
