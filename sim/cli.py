@@ -2,15 +2,20 @@
 
 Heavy libraries are imported inside each command so that ``supplysim --help`` answers at once.
 A user's mistake (a bad scenario, an existing output folder) exits 2 with a one-paragraph
-message and no traceback; a broken conservation identity (a model defect) exits 3.
+message and no traceback; a broken conservation identity (a model defect) exits 3; a figure worker
+that fails or dies exits 4 (and, like every failed run, leaves no results folder).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
+import importlib.util
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ import click
 
 USER_ERROR = 2
 MODEL_ERROR = 3
+FIGURE_ERROR = 4
 HEADLINE = (
     "vehicles_lost", "revenue_lost_gbp", "production_recovered_date", "invoice_backlog_peak_gbp",
     "invoice_backlog_peak_date", "invoice_backlog_cleared_date", "parts_backlog_peak_orders",
@@ -31,20 +37,35 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sim.checks import ConservationError
-        from sim.errors import ScenarioError
-        from sim.runner import OutputExistsError
-
         try:
             return fn(*args, **kwargs)
-        except (ScenarioError, OutputExistsError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(USER_ERROR)
-        except ConservationError as exc:
-            click.echo(f"model error (please report): {exc}", err=True)
-            sys.exit(MODEL_ERROR)
+        except Exception as exc:
+            known = explain(exc)
+            if known is None:
+                raise
+            click.echo(known[1], err=True)
+            sys.exit(known[0])
 
     return wrapper
+
+
+def explain(exc: Exception) -> tuple[int, str] | None:
+    """The exit code and message for an error the user should see without a traceback (None for others).
+
+    The error classes are imported only here, so that a command starts without loading them.
+    """
+    from sim.checks import ConservationError
+    from sim.errors import ScenarioError
+    from sim.figure_workers import FigureError
+    from sim.runner import OutputExistsError
+
+    if isinstance(exc, (ScenarioError, OutputExistsError)):
+        return USER_ERROR, f"error: {exc}"
+    if isinstance(exc, ConservationError):
+        return MODEL_ERROR, f"model error (please report): {exc}"
+    if isinstance(exc, FigureError):
+        return FIGURE_ERROR, f"error: {exc}"
+    return None
 
 
 def fmt(value: Any) -> str:
@@ -91,6 +112,9 @@ def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
 @click.version_option(package_name="supplysim")
 def main() -> None:
     """Simulate a manufacturer's IT outage or supplier failure: production, cash, invoices, suppliers."""
+    # at exit, Python would examine every object still alive (pandas and matplotlib alone: ~0.2 s) before the
+    # operating system frees them all anyway; frozen objects are left alone
+    atexit.register(gc.freeze)
 
 
 @main.command()
@@ -109,29 +133,39 @@ def main() -> None:
 def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
         scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool) -> None:
     """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out."""
-    from sim.runner import atomic_folder, write_run
+    from sim.figure_workers import FigureWorker, can_fork, drawn_here
 
     started = time.perf_counter()
-    spec = load(scenario, sets)
-    if Path(out).exists() and not force:
-        with atomic_folder(Path(out), force):
-            pass
-    if replications > 1 or scheduler or dask_local:
-        from sim.experiments import run_replications, write_replications
+    single = replications == 1 and not scheduler and not dask_local
+    draw = not no_figures and importlib.util.find_spec("matplotlib") is not None
+    # a figure worker starts first, to load matplotlib while this process loads and simulates the run
+    with FigureWorker() if single and draw and can_fork() else nullcontext() as worker:
+        from sim.runner import atomic_folder, write_run
 
-        reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
-                                dask_workers=dask_local, progress=sys.stderr.isatty(), check_daily=check_daily)
-        write_replications(Path(out), reps, time.perf_counter() - started, force=force,
-                           figures=None if no_figures else figures_writer("write_replication_figures", reps))
-        click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
-        print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)}, tuple(k for k in HEADLINE if k in reps.summary))
-        return
-    from sim.simulation import simulate
+        spec = load(scenario, sets)
+        if Path(out).exists() and not force:
+            with atomic_folder(Path(out), force):
+                pass
+        if not single:
+            from sim.experiments import run_replications, write_replications
 
-    result = simulate(spec, seed, check_daily=check_daily, source=scenario)
-    figures = None if no_figures else figures_writer("write_run_figures", result.daily, result.events,
-                                                     result.summary, result.suppliers, spec.name)
-    write_run(Path(out), result, time.perf_counter() - started, force=force, figures=figures)
+            reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
+                                    dask_workers=dask_local, progress=sys.stderr.isatty(), check_daily=check_daily)
+            write_replications(Path(out), reps, time.perf_counter() - started, force=force,
+                               figures=None if no_figures else figures_writer("write_replication_figures", reps))
+            click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
+            print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)},
+                       tuple(k for k in HEADLINE if k in reps.summary))
+            return
+        from sim.simulation import simulate
+
+        result = simulate(spec, seed, check_daily=check_daily, source=scenario)
+
+        def figures(folder: Path) -> AbstractContextManager[object]:
+            drawer = worker.run_figures if worker else drawn_here
+            return drawer(folder, result.daily, result.events, result.summary, result.suppliers, spec.name)
+
+        write_run(Path(out), result, time.perf_counter() - started, force=force, figures=figures if draw else None)
     click.echo(f"{spec.name} (seed {result.seed}) -> {out}")
     print_kpis(result.summary)
 

@@ -304,16 +304,25 @@ def run_note(folder: Path, title: str) -> str:
 def write_run_figures(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
                       suppliers: pd.DataFrame, title: str) -> list[Path]:
     """Write invoice_backlog.png, parts_backlog.png, production_recovery.png, cash.png and report.html."""
+    written = [draw_run_figure(folder, name, daily, events, summary, title) for name in RUN_FIGURES]
+    return [*written, write_run_report(folder, summary, suppliers, title)]
+
+
+def draw_run_figure(folder: Path, name: str, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+                    title: str) -> Path:
+    """Write one of the :data:`RUN_FIGURES` as ``<name>.png``; the note names the seed in the folder's run.json."""
     folder = Path(folder)
-    note = run_note(folder, title)
-    written = []
-    for name, draw in RUN_FIGURES.items():
-        written.append(save_figure(draw(daily, events, summary, title=title, note=note), folder / f"{name}.png"))
-    figures = "".join(_img(p, p.stem.replace("_", " "), CAPTIONS[p.stem]) for p in written)
+    figure = RUN_FIGURES[name](daily, events, summary, title=title, note=run_note(folder, title))
+    return save_figure(figure, folder / f"{name}.png")
+
+
+def write_run_report(folder: Path, summary: Mapping[str, Any], suppliers: pd.DataFrame, title: str) -> Path:
+    """Write report.html around the run's figures (already in ``folder``), its KPIs and its weakest suppliers."""
+    folder = Path(folder)
+    figures = "".join(_img(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
     sections = [("Key results", kpi_table(summary)), ("Figures", figures),
                 ("Suppliers closest to running out of cash", suppliers_table(suppliers))]
-    written.append(write_html(folder / "report.html", f"supplysim report: {title}", note, sections))
-    return written
+    return write_html(folder / "report.html", f"supplysim report: {title}", run_note(folder, title), sections)
 
 
 def _series_spec(series: str, table: Mapping[str, tuple[str, str, int]]) -> tuple[str, str, int]:
@@ -419,5 +428,5 @@ def redraw(folder: Path) -> list[Path]:
         "(a comparison)")
 
 
-__all__ = ["write_run_figures", "write_replication_figures", "write_comparison_figures", "redraw",
-           "Replications", "SavedReplications", "kpi_value", "kpi_label"]
+__all__ = ["write_run_figures", "draw_run_figure", "write_run_report", "write_replication_figures",
+           "write_comparison_figures", "redraw", "Replications", "SavedReplications", "kpi_value", "kpi_label"]

@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -98,16 +98,19 @@ def provenance(seed: Any, wall_s: float, extra: dict[str, Any] | None = None) ->
 
 
 def write_run(out: Path, result: Any, wall_s: float, force: bool = False,
-              figures: Callable[[Path], None] | None = None) -> Path:
-    """Write one run's tables, summary, scenario, provenance and figures into ``out``."""
-    with atomic_folder(out, force) as tmp:
-        result.daily.to_parquet(tmp / "daily.parquet", index=False)
-        result.suppliers.to_parquet(tmp / "suppliers.parquet", index=False)
-        result.events.to_parquet(tmp / "events.parquet", index=False)
-        write_json(tmp / "summary.json", result.summary)
-        write_scenario(tmp / "scenario.yaml", result.scenario)
-        write_json(tmp / "draws.json", result.draws)
+              figures: Callable[[Path], AbstractContextManager[object]] | None = None) -> Path:
+    """Write one run's tables, summary, scenario, provenance and figures into ``out``.
+
+    ``figures(folder)`` is a context manager that draws the figures and report into the folder by the
+    time it exits; the tables are written inside it (figures may be drawn in other processes meanwhile).
+    """
+    with atomic_folder(out, force) as tmp:  # run.json first: the figures' note names the run's seed
         write_json(tmp / "run.json", provenance(result.seed, wall_s, {"work": result.work, "scenario": result.scenario.name}))
-        if figures is not None:
-            figures(tmp)
+        with figures(tmp) if figures is not None else nullcontext():
+            result.daily.to_parquet(tmp / "daily.parquet", index=False)
+            result.suppliers.to_parquet(tmp / "suppliers.parquet", index=False)
+            result.events.to_parquet(tmp / "events.parquet", index=False)
+            write_json(tmp / "summary.json", result.summary)
+            write_scenario(tmp / "scenario.yaml", result.scenario)
+            write_json(tmp / "draws.json", result.draws)
     return out
