@@ -51,7 +51,6 @@ class SupplyBase:
             lane_plant.append(np.full(len(rows), plant.index, dtype=np.int64))
             plant.lanes = slice(start, first)
         # lanes of one plant and one lead time are contiguous: one "group" each
-        self.groups = group_bounds
         self.group_plant = np.array([g[0] for g in group_bounds], dtype=np.int64)
         self.group_lead = np.array([g[1] for g in group_bounds], dtype=np.int64)
         self.group_size = np.array([g[3] - g[2] for g in group_bounds], dtype=np.int64)
