@@ -115,6 +115,8 @@ class World:
             if a < b:
                 capacity[a:b] += np.floor(_f(team.staff) * _f(team.invoices_per_person_per_day) + 1e-9)
         self.payables = Payables(capacity.astype(np.int64), pay.priority, pay.process_invoices)
+        self._no_prepayment = np.zeros(len(self.supply.lane_sup), dtype=np.int64)
+        self._no_prepayment.flags.writeable = False  # shared by every invoice batch with nothing prepaid
         self._open_payables()
         # supplier early payment
         sf = scenario.interventions.supplier_finance
@@ -228,13 +230,16 @@ class World:
                        lane_value: np.ndarray) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
         supply = self.supply
-        if lanes.all():  # the normal day: every lane delivers
-            rows, v, due = supply.lane_sup, lane_value, supply.lane_terms + day
+        delivered = np.flatnonzero(lanes)
+        if len(delivered) == len(lanes):  # the normal day: every lane delivers
+            rows, v, terms = supply.lane_sup, lane_value, supply.lane_terms
         else:
-            delivered = np.flatnonzero(lanes)
-            rows, v, due = supply.lane_sup[delivered], lane_value[delivered], supply.lane_terms[delivered] + day
+            rows, v, terms = supply.lane_sup[delivered], lane_value[delivered], supply.lane_terms[delivered]
         scheme = self.early_payment
-        prepaid = scheme.prepaid_part(day, rows, v) if scheme else self._no_prepayment(len(v))
+        if scheme is not None and day >= scheme.start_day:
+            prepaid = scheme.prepaid_part(day, rows, v)
+        else:
+            prepaid = self._no_prepayment[: len(v)]
         # with pass-through, a prepaid tier-1 supplier pays its tier-2 suppliers when its money comes
         fast = None
         if scheme is not None and scheme.pass_through and prepaid.any():
@@ -242,11 +247,9 @@ class World:
             fast[rows[prepaid > 0]] = True
         self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
         if len(v):
-            self.payables.receive(Batch(rows, v, prepaid, due), day)
-
-    @staticmethod
-    def _no_prepayment(count: int) -> np.ndarray:
-        return np.zeros(count, dtype=np.int64)
+            terms_days = supply.uniform_terms
+            self.payables.receive(Batch(rows, v, prepaid, terms + day), day,
+                                  None if terms_days is None else day + terms_days)
 
     def intervention_cost(self) -> int:
         """Short-time work paid + early-payment financing + interest on government-backed loans + money the

@@ -38,8 +38,11 @@ class Batch:
         return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
 
 
-def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int) -> None:
-    """File a batch under its due days (today at the earliest)."""
+def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: int | None = None) -> None:
+    """File a batch under its due days (today at the earliest); ``due_day``: all fall due that day."""
+    if due_day is not None and due_day >= today:
+        store[due_day].append(batch)
+        return
     due = np.maximum(batch.due, today)
     if len(due) == 0:
         return
@@ -111,15 +114,16 @@ class Payables:
             self.opening_count += len(batch.value)
             self.opening_value += batch.face
 
-    def receive(self, batch: Batch, today: int) -> None:
-        """Invoices arrive: into the processing queue, or (when_due) to wait for their due date."""
+    def receive(self, batch: Batch, today: int, due_day: int | None = None) -> None:
+        """Invoices arrive: into the processing queue, or (when_due) to wait for their due date
+        (``due_day`` when all fall due the same day)."""
         if len(batch.value) == 0:
             return
         n, v = len(batch.value), batch.face
         self.received_count += n
         self.received_value += v
         if self.when_due:
-            self._await(batch, today)
+            self._await(batch, today, due_day)
         else:
             self._enqueue(batch)
 
@@ -128,8 +132,8 @@ class Payables:
         self.backlog_count += len(batch.value)
         self.backlog_value += batch.face
 
-    def _await(self, batch: Batch, today: int) -> None:
-        _bucket(self.awaiting, batch, today)
+    def _await(self, batch: Batch, today: int, due_day: int | None = None) -> None:
+        _bucket(self.awaiting, batch, today, due_day)
         self.awaiting_count += len(batch.value)
         self.awaiting_value += batch.face
 

@@ -80,8 +80,10 @@ class SupplierFinance:
         self._net_daily = self.other_margin - fixed  # other customers' margin less fixed costs, per day
         self._minus_credit = -self.credit
         self._week_less_credit = self.week_of_costs - self.credit
+        self._next_layoff_look = 0  # the first day anyone could be idle long enough to cut staff
         self._layoff_wait = np.where(self.may_lay_off, t.layoff_after, NEVER).astype(np.int64)  # idle days
         self._everyone = np.ones(t.n, dtype=bool)
+        self._rows = np.arange(t.n)
         self._nobody = np.zeros(0, dtype=np.int64)
 
     @property
@@ -98,30 +100,27 @@ class SupplierFinance:
         paid_out = units * self.tier2_cost_per_unit
         if paid_out.dtype.kind == "f":
             paid_out = np.rint(paid_out).astype(np.int64)
-        paid_out -= np.floor(value * t.variable_share).astype(np.int64)
+        variable = value * t.variable_share
+        np.subtract(paid_out, np.floor(variable, out=variable), out=paid_out, casting="unsafe")  # whole pence
         ledger.suppliers("variable_costs", np.minimum(paid_out, 0, out=paid_out))
         rows = self.supply.tier2_rows
-        if len(rows):
-            billed = value[rows]
-            has = billed > 0
-            if has.all():
-                payer, payee, amount = self.supply.tier2_customer, rows, billed
-            elif has.any():
-                payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
-            else:
-                return
-            if fast is None and self._tier2_terms is not None:
-                self.tier2_bills[day + self._tier2_terms].append((payer, payee, amount))
-                return
-            due = day + t.terms[payee]
-            if fast is not None:
-                due = np.where(fast[payer], np.minimum(due, fast_day), due)
-            if due.min() == due.max():
-                self.tier2_bills[int(due[0])].append((payer, payee, amount))
-            else:
-                for d in np.unique(due):
-                    pick = due == d
-                    self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
+        if len(rows) == 0:
+            return
+        billed = value[self.supply.tier2]  # one bill per tier-2 supplier (zero when it shipped nothing)
+        if fast is None and self._tier2_terms is not None:
+            self.tier2_bills[day + self._tier2_terms].append((self.supply.tier2_customer, self.supply.tier2, billed))
+            return
+        has = billed > 0
+        payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
+        due = day + t.terms[payee]
+        if fast is not None:
+            due = np.where(fast[payer], np.minimum(due, fast_day), due)
+        if len(due) and due.min() == due.max():
+            self.tier2_bills[int(due[0])].append((payer, payee, amount))
+        else:
+            for d in np.unique(due):
+                pick = due == d
+                self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
 
     def close_day(self, day: int, ledger: Ledger) -> None:
         """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
@@ -132,6 +131,7 @@ class SupplierFinance:
         alive = state != INSOLVENT if any_insolvent else self._everyone
         for payer, payee, amount in self.tier2_bills.pop(day, []):
             if any_insolvent:
+                payee = self._rows[payee]  # a slice of rows, as an index array
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
@@ -152,12 +152,19 @@ class SupplierFinance:
             ledger.suppliers("short_time_work", grant)
             self.stw_paid += int(grant.sum())
         # idle long enough to cut staff (the wait is huge for those who never, or no longer, lay off)
-        idle_enough = supply.last_ship_day + self._layoff_wait <= day
-        if idle_enough.any():
-            # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
-            cut = idle_enough & alive if supported is None else idle_enough & alive & ~supported
-            if cut.any():
-                self._lay_off(day, np.flatnonzero(cut))
+        # (last ship days only grow, so nobody can be idle long enough before the earliest day
+        # found at the last look)
+        if day >= self._next_layoff_look:
+            earliest = supply.last_ship_day + self._layoff_wait
+            idle_enough = earliest <= day
+            if idle_enough.any():
+                # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
+                cut = idle_enough & alive if supported is None else idle_enough & alive & ~supported
+                if cut.any():
+                    self._lay_off(day, np.flatnonzero(cut))
+                self._next_layoff_look = day + 1
+            else:
+                self._next_layoff_look = int(earliest.min())
         cash = ledger.supplier_cash
         np.minimum(self.min_cash, cash, out=self.min_cash)
         failing = self._nobody

@@ -60,6 +60,9 @@ class SupplyBase:
         self.lane_price = table.price[self.lane_sup]
         self.lane_lead = table.lead_time[self.lane_sup]
         self.lane_terms = table.terms[self.lane_sup]
+        # payment terms in days when every lane has the same (the usual case)
+        terms = np.unique(self.lane_terms)
+        self.uniform_terms = int(terms[0]) if len(terms) == 1 else None
         # the supplier's own systems, by day (rows) and supplier (columns); None when all always up
         self.availability_by_day = None if bool((availability >= 1).all()) else np.ascontiguousarray(availability.T)
         # normal demand per working day of each lane, and per calendar day of each supplier
@@ -76,6 +79,8 @@ class SupplyBase:
         self.capacity = np.ceil(self.peak_units * (1 + table.capacity_margin)).astype(np.int64)
         self._capacity_units = self.capacity.astype(np.float64)  # to compare with call-offs summed as floats
         self.tier2_rows = tier2
+        # tier-2 rows come after all tier-1 rows (see build_supplier_table): one slice
+        self.tier2 = slice(int(tier2[0]), n) if len(tier2) else slice(n, n)
         self.tier2_customer = cust
         self.tier2_ppu = table.parts_per_unit[tier2]
         # plans with and without knowledge of the outage, as cumulative sums for window totals
@@ -92,6 +97,7 @@ class SupplyBase:
         self._first_lanes = np.array([plants[i].lanes.start for i in self._plants_with_lanes], dtype=np.int64)
         self._ppu_divisor = np.maximum(self.lane_ppu, 1)
         self._not_needed = np.where(self.lane_ppu > 0, 0, NO_LIMIT)
+        self._one_per_unit = bool((self.lane_ppu == 1).all())  # the usual case: no division needed
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
@@ -188,11 +194,11 @@ class SupplyBase:
         self.shipped_lane += ship
         units = (asked if ship is order else np.bincount(self.lane_sup, weights=ship, minlength=n)).astype(np.int64)
         if len(self.tier2_rows):
-            t2_units = units[self.tier2_customer]
+            t2_units = units[self.tier2]
+            np.take(units, self.tier2_customer, out=t2_units)  # customers are tier-1 rows, before the slice
             t2_units *= self.tier2_ppu
-            units[self.tier2_rows] = t2_units
         value = units * self.table.price  # a supplier has one unit price on all its lanes
-        np.copyto(self.last_ship_day, day, where=units > 0)
+        np.maximum(self.last_ship_day, np.where(units > 0, day, -1), out=self.last_ship_day)
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
         return units, value, ship, ship * self.lane_price
@@ -216,8 +222,11 @@ class SupplyBase:
 
     def buildable(self) -> np.ndarray:
         """Per plant, the units the parts at its line side allow (no limit if it needs none)."""
-        enough = self.stock // self._ppu_divisor
-        enough += self._not_needed  # a lane whose part the plant does not use never limits it
+        if self._one_per_unit:
+            enough = self.stock
+        else:
+            enough = self.stock // self._ppu_divisor
+            enough += self._not_needed  # a lane whose part the plant does not use never limits it
         limit = np.full(len(self._lanes_per_plant), NO_LIMIT, dtype=np.int64)
         if len(self._first_lanes):
             limit[self._plants_with_lanes] = np.minimum(np.minimum.reduceat(enough, self._first_lanes), NO_LIMIT)
@@ -225,7 +234,9 @@ class SupplyBase:
 
     def consume(self, units: np.ndarray) -> None:
         """Take the parts for ``units`` built per plant from the line side."""
-        used = self.lane_ppu * np.repeat(units, self._lanes_per_plant)
+        used = np.repeat(units, self._lanes_per_plant)
+        if not self._one_per_unit:
+            used *= self.lane_ppu
         self.stock -= used
         self.used += used
 
