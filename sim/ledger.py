@@ -74,7 +74,7 @@ class Ledger:
         self.transfers[category] += total
         return total
 
-    def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray) -> None:
+    def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray | slice, amounts: np.ndarray) -> None:
         """Suppliers pay other suppliers (tier 1 paying tier 2); each payee appears once."""
         if len(amounts) == 0:
             return

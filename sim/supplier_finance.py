@@ -57,7 +57,7 @@ class SupplierFinance:
         self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
         self.min_cash = self.opening_cash.copy()
         self.replacements: dict[int, list[int]] = defaultdict(list)
-        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
+        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray | slice, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.events: list[SupplierEvent] = []
         self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
