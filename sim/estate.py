@@ -72,6 +72,11 @@ class Estate:
         days = [int(np.argmax(self.schedule[s] < 1.0)) for s in systems if (self.schedule[s] < 1.0).any()]
         return min(days) if days else self.calendar.length
 
+    def outage_began(self) -> int | None:
+        """The day (0 at the earliest) the first system went down in the run, None if none did."""
+        days = [max(c.day, 0) for c in self.log if c.capacity == 0]
+        return min(days, default=None)
+
     def process(self, env: simpy.Environment, system: str) -> Generator[simpy.Event, None, None]:
         """Apply ``system``'s capacity changes at the start of their days, recording each."""
         for change in (c for c in self.changes if c.system == system):

@@ -44,17 +44,10 @@ def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int | 
     return peak, (peak + int(back[0]) if len(back) else None)
 
 
-def first_outage_index(events: pd.DataFrame, daily: pd.DataFrame) -> int | None:
-    outages = events.loc[events["kind"] == "outage", "date"]
-    if outages.empty:
-        return None
-    first = pd.Timestamp(outages.min())
-    return int((first - pd.Timestamp(daily["date"].iloc[0])).days)
-
-
-def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame, plants: list[str],
+def summarise(daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
               price_gbp: float) -> dict[str, Any]:
-    """The KPI summary of one run against its baseline."""
+    """The KPI summary of one run against its baseline: ``daily`` with its baseline columns, the
+    day index the first outage began (None without one) and the number of supplier insolvencies."""
     out: dict[str, Any] = {}
     prod = daily["production_total"].to_numpy(float)
     base = daily["baseline_production_total"].to_numpy(float)
@@ -62,7 +55,6 @@ def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame
     out["vehicles_lost"] = int(base.sum() - prod.sum())
     sold_gap = daily["baseline_wholesale_vehicles"].sum() - daily["wholesale_vehicles"].sum()
     out["revenue_lost_gbp"] = float(sold_gap * price_gbp)
-    start = first_outage_index(events, daily)
     out["outage_start_date"] = _date(daily, start)
     rec = None if start is None else recovered_index(prod, base, start)
     out["production_recovered_date"] = _date(daily, rec)
@@ -90,7 +82,7 @@ def summarise(daily: pd.DataFrame, events: pd.DataFrame, suppliers: pd.DataFrame
     out["oem_cash_trough_gbp"] = float(cash[trough])
     out["oem_cash_trough_date"] = _date(daily, trough)
     out["oem_cash_gap_end_gbp"] = float(daily["baseline_oem_cash_gbp"].iloc[-1] - cash[-1])
-    out["suppliers_insolvent"] = int(suppliers["insolvencies"].sum())
+    out["suppliers_insolvent"] = insolvencies
     out["supplier_jobs_lost"] = float(daily["supplier_jobs_lost"].iloc[-1])
     under = daily["suppliers_under_7_days_cash"].to_numpy()
     upeak = int(np.argmax(under))

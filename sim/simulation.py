@@ -7,6 +7,7 @@ interventions), so that "lost" is always measured against what would have happen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -24,17 +25,30 @@ from sim.suppliers import SupplierTable
 
 @dataclass
 class RunResult:
-    """Everything one run produced. DataFrames carry real dates; money is in pounds."""
+    """Everything one run produced. DataFrames carry real dates; money is in pounds. The supplier
+    and event tables are built from the finished world when first asked for (a Monte Carlo
+    replication keeps only its summary and daily series, and never pays for them)."""
 
     scenario: Scenario  # as given (distributions intact)
     realised: Scenario  # every scalar drawn
     seed: int | list[int]
     draws: dict[str, Any]
     daily: pd.DataFrame
-    suppliers: pd.DataFrame
-    events: pd.DataFrame
     summary: dict[str, Any]
     work: dict[str, int] = field(default_factory=dict)
+    world: World | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def suppliers(self) -> pd.DataFrame:
+        """One row per supplier (see :func:`sim.frames.suppliers_frame`)."""
+        assert self.world is not None
+        return suppliers_frame(self.world, self.world.finance.min_cash, self.world.time_to_survive)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Everything that happened at a moment (see :func:`sim.frames.events_frame`)."""
+        assert self.world is not None
+        return events_frame(self.world)
 
 
 def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
@@ -76,10 +90,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
         baseline_world = world
     plants = [p.name for p in world.plants]
     daily = with_baseline(daily_frame(world), daily_frame(baseline_world), plants)
-    min_cash = world.finance.min_cash
-    suppliers = suppliers_frame(world, min_cash, world.time_to_survive)
-    events = events_frame(world)
     price = float(realised.sales.price_per_vehicle_gbp)  # type: ignore[arg-type]
-    summary = summarise(daily, events, suppliers, plants, price)
+    summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
     work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0)}
-    return RunResult(scenario, realised, seed_label(root), draws, daily, suppliers, events, summary, work)
+    return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world)
