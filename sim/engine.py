@@ -78,8 +78,8 @@ class World:
                 p.engine_source = by_name[p.spec.engines_from]
                 p.engine_source.consumers.append(p)
         entry_avail = np.array([estate.availability(scenario.suppliers[e].systems) for e in table.entry_names])
-        supplier_avail = entry_avail[table.entry] if table.n else np.zeros((0, cal.length))
-        self.supply = supply = SupplyBase(table, self.plants, supplier_avail, horizon)
+        entry_avail = entry_avail.reshape(len(table.entry_names), cal.length)
+        self.supply = supply = SupplyBase(table, self.plants, entry_avail, horizon)
         for p in self.plants:
             if p.is_engine_plant:
                 rate = sum(_f(c.spec.daily_rate) for c in p.consumers)
@@ -202,15 +202,15 @@ class World:
     def build(self, day: int) -> None:
         """Build what capacity, parts and engines allow at every plant on ``day``: the engine
         plants first, then the vehicle plants in turn, each taking engines from its engine plant."""
-        plan = self.plan_units[:, day]
-        units = np.minimum(plan, self.supply.buildable())
+        plan = self.plan_units[:, day].tolist()
+        units = np.minimum(self.plan_units[:, day], self.supply.buildable()).tolist()
         for plant in self.plants:
             i = plant.index
             if plan[i] <= 0:
                 continue
-            made = int(units[i])
+            made = units[i]
             if plant.is_engine_plant:
-                need = sum(int(c.plan[day]) for c in plant.consumers) + plant.engine_target
+                need = sum(plan[c.index] for c in plant.consumers) + plant.engine_target
                 made = min(made, max(need - plant.engine_stock, 0))
                 plant.engine_stock += made
                 plant.engines_made += made
@@ -224,7 +224,7 @@ class World:
                     self.ledger.oem("other_costs", -made * self.treasury.cost_per_unit)
             units[i] = made
             plant.built[day] = made
-        self.supply.consume(units)
+        self.supply.consume(np.array(units, dtype=np.int64))
 
     def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray,
                        lane_value: np.ndarray) -> None:
@@ -290,7 +290,7 @@ class World:
     def sales_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
         """Wholesale on days the wholesale function runs and there are vehicles to sell."""
         open_days = np.flatnonzero(self.sales.capacity > 0)
-        for day in open_days:
+        for day in open_days.tolist():
             yield env.timeout(day + PHASE_SALES - env.now)
             if self.sales.stock:
                 self.sales.wholesale(int(day))

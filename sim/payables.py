@@ -196,13 +196,13 @@ class Payables:
         if not batches:
             return 0
         due = _concat(batches)
-        paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid)
+        prepaid = int(due.prepaid.sum())
+        paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid if prepaid else due.value)
         face = due.face
         self.paid_count += len(due.value)
         self.paid_value += face
         self.approved_count -= len(due.value)
         self.approved_value -= face
-        prepaid = int(due.prepaid.sum())
         for callback in self.on_true_up:
             callback(prepaid)
         return paid

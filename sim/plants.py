@@ -100,7 +100,7 @@ def production_process(env: simpy.Environment, world: World, phase: float) -> Ge
     """The plants' daily build on each day some plant has capacity; sleeps through days none has
     (an outage, a weekend, a shutdown)."""
     productive = np.flatnonzero((world.plan_units > 0).any(axis=0))
-    for day in productive:
+    for day in productive.tolist():
         wait = day + phase - env.now
         if wait > 0:
             yield env.timeout(wait)

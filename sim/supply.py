@@ -29,7 +29,9 @@ STATE_NAMES = ("active", "insolvent", "replaced")
 class SupplyBase:
     """Lanes, stock and supplier operating state."""
 
-    def __init__(self, table: SupplierTable, plants: list[Plant], availability: np.ndarray, horizon: int) -> None:
+    def __init__(self, table: SupplierTable, plants: list[Plant], entry_availability: np.ndarray, horizon: int) -> None:
+        """``entry_availability``: the daily capacity of each supplier entry's own systems (rows by
+        entry, columns by calendar day)."""
         self.table = table
         self.horizon = horizon
         n = table.n
@@ -64,7 +66,10 @@ class SupplyBase:
         terms = np.unique(self.lane_terms)
         self.uniform_terms = int(terms[0]) if len(terms) == 1 else None
         # the supplier's own systems, by day (rows) and supplier (columns); None when all always up
-        self.availability_by_day = None if bool((availability >= 1).all()) else np.ascontiguousarray(availability.T)
+        if bool((entry_availability >= 1).all()):
+            self.availability_by_day = None
+        else:
+            self.availability_by_day = np.ascontiguousarray(entry_availability[table.entry].T)
         # normal demand per working day of each lane, and per calendar day of each supplier
         rates = np.array([float(p.spec.daily_rate) for p in plants])  # type: ignore[arg-type]
         week_share = np.array([len(p.spec.working_days) / 7 for p in plants])
@@ -175,7 +180,8 @@ class SupplyBase:
         and units and value per lane (each lane's shipment is one delivery)."""
         n = self.table.n
         target = self.group_ahead[day][self.lane_group]
-        target *= self.lane_ppu
+        if not self._one_per_unit:
+            target *= self.lane_ppu
         target += self.safety
         target -= self.stock
         target -= self.in_transit
@@ -227,6 +233,8 @@ class SupplyBase:
         else:
             enough = self.stock // self._ppu_divisor
             enough += self._not_needed  # a lane whose part the plant does not use never limits it
+        if self._one_per_unit and len(self._first_lanes) == len(self._lanes_per_plant):
+            return np.minimum.reduceat(enough, self._first_lanes)  # every plant has lanes, one part each
         limit = np.full(len(self._lanes_per_plant), NO_LIMIT, dtype=np.int64)
         if len(self._first_lanes):
             limit[self._plants_with_lanes] = np.minimum(np.minimum.reduceat(enough, self._first_lanes), NO_LIMIT)
