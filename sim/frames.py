@@ -149,14 +149,12 @@ def events_frame(world: World) -> pd.DataFrame:
 
 def _supplier_events(world: World) -> pd.DataFrame:
     """Insolvencies, replacements, layoffs and rescues as event rows (there can be thousands)."""
-    events = world.finance.events
-    day = np.fromiter((e.day for e in events), dtype=np.int64, count=len(events))
-    row = np.fromiter((e.supplier for e in events), dtype=np.int64, count=len(events))
+    day, kinds, row, jobs = world.finance.event_columns()
     names = np.asarray(world.supply.table.name, dtype=object)
     return pd.DataFrame({
         "date": (np.datetime64(world.calendar.start_date, "D") + day.astype("timedelta64[D]")).astype("datetime64[s]"),
-        "kind": [e.kind for e in events],
-        "entity": names[row] if len(events) else np.zeros(0, dtype=object),
-        "value": np.fromiter((e.jobs for e in events), dtype=np.float64, count=len(events)),
-        "detail": ["jobs"] * len(events),
+        "kind": kinds,
+        "entity": names[row] if len(row) else np.zeros(0, dtype=object),
+        "value": jobs,
+        "detail": ["jobs"] * len(row),
     })

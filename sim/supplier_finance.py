@@ -59,7 +59,9 @@ class SupplierFinance:
         self.replacements: dict[int, list[int]] = defaultdict(list)
         self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray | slice, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
-        self.events: list[SupplierEvent] = []
+        # supplier events in the order they happened, a group of suppliers per entry:
+        # (day, kind, supplier rows, jobs each)
+        self._event_groups: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
         self.replaced_now = 0
         self.jobs_lost_total = 0.0
@@ -85,6 +87,23 @@ class SupplierFinance:
         self._everyone = np.ones(t.n, dtype=bool)
         self._rows = np.arange(t.n)
         self._nobody = np.zeros(0, dtype=np.int64)
+
+    def event_columns(self) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """Every supplier event in order: days, kinds, supplier rows and jobs (lost, for layoffs
+        and insolvencies)."""
+        groups = self._event_groups
+        if not groups:
+            return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
+        sizes = [len(g[2]) for g in groups]
+        days = np.repeat(np.array([g[0] for g in groups], dtype=np.int64), sizes)
+        kinds = [g[1] for g, k in zip(groups, sizes, strict=True) for _ in range(k)]
+        return days, kinds, np.concatenate([g[2] for g in groups]), np.concatenate([g[3] for g in groups])
+
+    @property
+    def events(self) -> list[SupplierEvent]:
+        """The supplier events as records."""
+        days, kinds, rows, jobs = self.event_columns()
+        return [SupplierEvent(int(d), int(r), k, float(j)) for d, k, r, j in zip(days, kinds, rows, jobs, strict=True)]
 
     @property
     def insolvent_now(self) -> int:
@@ -175,7 +194,7 @@ class SupplierFinance:
         if len(failing) and self.rescue is not None:
             saved = self.rescue.save(day, failing, cash, self.normal_costs, ledger)
             for row in saved:
-                self.events.append(SupplierEvent(day, int(row), "rescue", 0.0))
+                self._event_groups.append((day, "rescue", np.array([row], dtype=np.int64), np.zeros(1)))
             failing = np.setdiff1d(failing, saved)
         for row in failing:
             state[row] = INSOLVENT
@@ -184,7 +203,7 @@ class SupplierFinance:
             self.insolvent_day[row] = day
             self.jobs_lost[row] += self.jobs[row]
             self.jobs_lost_total = float(self.jobs_lost.sum())
-            self.events.append(SupplierEvent(day, int(row), "insolvency", float(self.jobs[row])))
+            self._event_groups.append((day, "insolvency", np.array([row], dtype=np.int64), np.array([float(self.jobs[row])])))
             self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
         for back in self.replacements.pop(day, []):
             state[back] = REPLACED
@@ -197,7 +216,7 @@ class SupplierFinance:
             top_up = np.zeros(t.n, dtype=np.int64)
             top_up[back] = self.opening_cash[back] + working_capital - cash[back]
             ledger.suppliers("replacement_capital", top_up)
-            self.events.append(SupplierEvent(day, back, "replacement", 0.0))
+            self._event_groups.append((day, "replacement", np.array([back], dtype=np.int64), np.zeros(1)))
 
     def _lay_off(self, day: int, rows: np.ndarray) -> None:
         t = self.supply.table
@@ -212,7 +231,7 @@ class SupplierFinance:
         self.jobs_lost_total = float(self.jobs_lost.sum())
         self.laid_off[rows] = True
         self._layoff_wait[rows] = NEVER
-        self.events.extend(SupplierEvent(day, int(r), "layoff", float(j)) for r, j in zip(rows, lost, strict=True))
+        self._event_groups.append((day, "layoff", rows.astype(np.int64), lost.astype(np.float64)))
 
     def under_a_week(self, cash: np.ndarray) -> np.ndarray:
         """True where cash plus unused credit covers less than 7 days of normal costs."""

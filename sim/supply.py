@@ -131,7 +131,8 @@ class SupplyBase:
         self.used = np.zeros(len(self.lane_sup), dtype=np.int64)
         # supplier operating state
         self.state = np.zeros(n, dtype=np.int8)
-        self.last_ship_day = np.full(n, -1, dtype=np.int64)  # the warm start: all shipped the day before
+        self._last_ship_day = np.full(n, -1, dtype=np.int64)  # the warm start: all shipped the day before
+        self._folded_day = -1  # the week's rows up to this day are in _last_ship_day
         # units shipped on each of the last 7 days; the warm start: a normal week already shipped
         self.week_units = np.zeros((7, n), dtype=np.int64)
         self.week_day = np.full(7, -7, dtype=np.int64)
@@ -204,10 +205,27 @@ class SupplyBase:
             np.take(units, self.tier2_customer, out=t2_units)  # customers are tier-1 rows, before the slice
             t2_units *= self.tier2_ppu
         value = units * self.table.price  # a supplier has one unit price on all its lanes
-        np.maximum(self.last_ship_day, np.where(units > 0, day, -1), out=self.last_ship_day)
+        if self.week_day[day % 7] > self._folded_day:  # a day not yet folded is about to be overwritten
+            self._fold_week()
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
         return units, value, ship, ship * self.lane_price
+
+    @property
+    def last_ship_day(self) -> np.ndarray:
+        """The last day each supplier shipped anything (-1: before the run)."""
+        self._fold_week()
+        return self._last_ship_day
+
+    def _fold_week(self) -> None:
+        """Bring the last ship days up to date from the days of the week's record not yet folded in
+        (once a week or when asked, rather than every day)."""
+        newer = self.week_day > self._folded_day
+        if newer.any():
+            days = self.week_day[newer]
+            shipped_on = np.where(self.week_units[newer] > 0, days[:, None], -1).max(axis=0)
+            np.maximum(self._last_ship_day, shipped_on, out=self._last_ship_day)
+            self._folded_day = int(days.max())
 
     def no_shipments(self, day: int) -> None:
         """A day without call-offs: nothing leaves today."""
