@@ -230,10 +230,10 @@ class World:
                        lane_value: np.ndarray) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
         supply = self.supply
-        delivered = np.flatnonzero(lanes)
-        if len(delivered) == len(lanes):  # the normal day: every lane delivers
+        if np.count_nonzero(lanes) == len(lanes):  # the normal day: every lane delivers
             rows, v, terms = supply.lane_sup, lane_value, supply.lane_terms
         else:
+            delivered = np.flatnonzero(lanes)
             rows, v, terms = supply.lane_sup[delivered], lane_value[delivered], supply.lane_terms[delivered]
         scheme = self.early_payment
         if scheme is not None and day >= scheme.start_day:

@@ -38,11 +38,12 @@ class Ledger:
         self.supplier_flows: dict[str, np.ndarray] = {}
         self.transfers: dict[str, int] = defaultdict(int)
 
-    def _supplier_book(self, category: str) -> np.ndarray:
+    def _book(self, category: str, amounts: np.ndarray) -> None:
+        """Add ``amounts`` to the suppliers' flows of ``category`` (in place)."""
         book = self.supplier_flows.get(category)
         if book is None:
             book = self.supplier_flows[category] = np.zeros(len(self.supplier_cash), dtype=np.int64)
-        return book
+        np.add(book, amounts, out=book)
 
     def oem(self, category: str, amount: int) -> None:
         """Cash into (positive) or out of (negative) the OEM from outside the model."""
@@ -53,13 +54,13 @@ class Ledger:
     def suppliers(self, category: str, amounts: np.ndarray) -> None:
         """Cash into (positive) or out of (negative) each supplier from outside the model."""
         self.supplier_cash += amounts
-        self._supplier_book(category)[:] += amounts
+        self._book(category, amounts)
 
     def suppliers_each_day(self, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray], net: np.ndarray) -> None:
         """Two recurring flows into (positive) or out of (negative) each supplier; ``net`` is their sum."""
         self.supplier_cash += net
-        self._supplier_book(first[0])[:] += first[1]
-        self._supplier_book(second[0])[:] += second[1]
+        self._book(*first)
+        self._book(*second)
 
     def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
         """The OEM pays suppliers; returns the total paid (pence)."""
@@ -68,7 +69,7 @@ class Ledger:
         paid_int = _sum_by(supplier_idx, amounts, len(self.supplier_cash))
         total = int(paid_int.sum())
         self.supplier_cash += paid_int
-        self._supplier_book(f"from_oem:{category}")[:] += paid_int
+        self._book(f"from_oem:{category}", paid_int)
         self.oem_cash -= total
         self.oem_flows[f"to_suppliers:{category}"] -= total
         self.transfers[category] += total
@@ -82,4 +83,4 @@ class Ledger:
         np.negative(net, out=net)
         net[payee] += amounts  # a batch holds one bill per payee (one per tier-2 supplier and delivery day)
         self.supplier_cash += net
-        self._supplier_book(f"between_suppliers:{category}")[:] += net
+        self._book(f"between_suppliers:{category}", net)

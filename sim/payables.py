@@ -35,6 +35,7 @@ class Batch:
         return int(self.value.sum())
 
     def take(self, index: np.ndarray) -> Batch:
+        """The invoices at ``index`` (positions or a mask), in order."""
         return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
 
 
@@ -168,7 +169,7 @@ class Payables:
             # rank suppliers by urgency, then invoices by (supplier rank, due date, arrival):
             # unique keys, so the chosen set is the same wherever it runs
             chosen = _most_urgent(pending, urgency(), room)
-            done, rest = pending.take(np.flatnonzero(chosen)), pending.take(np.flatnonzero(~chosen))
+            done, rest = pending.take(chosen), pending.take(~chosen)
             self.queue = [rest] if len(rest.value) else []
         else:
             taken: list[Batch] = []

@@ -136,6 +136,7 @@ class SupplyBase:
         # units shipped on each of the last 7 days; the warm start: a normal week already shipped
         self.week_units = np.zeros((7, n), dtype=np.int64)
         self.week_day = np.full(7, -7, dtype=np.int64)
+        self.week_all = np.zeros(7, dtype=bool)  # whether every supplier shipped that day
         for back in range(1, 8):
             self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
             self.week_day[-back % 7] = -back
@@ -209,6 +210,7 @@ class SupplyBase:
             self._fold_week()
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
+        self.week_all[day % 7] = np.count_nonzero(units) == n
         return units, value, ship, ship * self.lane_price
 
     @property
@@ -223,8 +225,12 @@ class SupplyBase:
         newer = self.week_day > self._folded_day
         if newer.any():
             days = self.week_day[newer]
-            shipped_on = np.where(self.week_units[newer] > 0, days[:, None], -1).max(axis=0)
-            np.maximum(self._last_ship_day, shipped_on, out=self._last_ship_day)
+            if self.week_all[newer].any():  # the last day everyone shipped is everyone's last ship day so far
+                np.maximum(self._last_ship_day, days[self.week_all[newer]].max(), out=self._last_ship_day)
+            partial = newer & ~self.week_all
+            if partial.any():
+                shipped_on = np.where(self.week_units[partial] > 0, self.week_day[partial][:, None], -1).max(axis=0)
+                np.maximum(self._last_ship_day, shipped_on, out=self._last_ship_day)
             self._folded_day = int(days.max())
 
     def no_shipments(self, day: int) -> None:
