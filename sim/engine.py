@@ -57,13 +57,24 @@ class Counters:
     events: int = 0
 
 
+@dataclass(frozen=True)
+class Opening:
+    """Normal trading before day 0: the OEM's invoices not yet due, and the tier-2 bills not yet
+    due as (due day, payers, payees, amounts). The same for every world of one network and seed
+    (a run and its baseline); read only, so one copy serves both."""
+
+    invoices: list[Batch]
+    tier2_bills: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+
+
 class World:
     """Every actor of one run, and the glue between them."""
 
     def __init__(self, scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario",
-                 suppliers: SupplierTable | None = None) -> None:
-        """``suppliers``: the population drawn for another world of the same scenario and seed
-        (a run and its baseline trade with the same suppliers); drawn here when not given."""
+                 suppliers: SupplierTable | None = None, opening: Opening | None = None) -> None:
+        """``suppliers`` and ``opening``: the population drawn and the opening position of another
+        world of the same network and seed (a run and its baseline trade with the same suppliers,
+        from the same position); made here when not given."""
         self.scenario = scenario
         horizon = scenario.horizon_days
         table = build_supplier_table(scenario, root, source) if suppliers is None else suppliers
@@ -117,7 +128,10 @@ class World:
         self.payables = Payables(capacity.astype(np.int64), pay.priority, pay.process_invoices)
         self._no_prepayment = np.zeros(len(self.supply.lane_sup), dtype=np.int64)
         self._no_prepayment.flags.writeable = False  # shared by every invoice batch with nothing prepaid
-        self._open_payables()
+        self.opening = self._opening_trade() if opening is None else opening
+        self.payables.open_with(self.opening.invoices)
+        for due, payer, payee, amount in self.opening.tier2_bills:
+            self.finance.tier2_bills[due].append((payer, payee, amount))
         # supplier early payment
         sf = scenario.interventions.supplier_finance
         self.early_payment: EarlyPayment | None = None
@@ -166,9 +180,10 @@ class World:
         self.survive_day = min(starts, default=0)
         self.time_to_survive = np.full(table.n, np.inf)
 
-    def _open_payables(self) -> None:
+    def _opening_trade(self) -> Opening:
         """Normal trading before day 0: an invoice for each delivery lane and each of the plant's
-        working days in the last ``terms`` days, not yet due."""
+        working days in the last ``terms`` days, and a tier-2 bill for each of the last tier-2
+        terms days, not yet due."""
         t, supply = self.supply.table, self.supply
         first_weekday = self.calendar.start_date.weekday()
         by_due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)  # due day -> (suppliers, values)
@@ -191,12 +206,13 @@ class World:
             sups = np.concatenate([s for s, _ in by_due[due]])
             values = np.concatenate([v for _, v in by_due[due]])
             batches.append(Batch(sups, values, np.zeros(len(values), dtype=np.int64), np.full(len(values), due, dtype=np.int64)))
-        self.payables.open_with(batches)
         t2 = supply.tier2_rows
+        bills = []
         for k in range(int(t.terms[t2].max()) if len(t2) else 0):
             has = t.terms[t2] > k
             daily2 = np.rint(supply.normal_units[t2] * t.price[t2]).astype(np.int64)
-            self.finance.tier2_bills[k].append((supply.tier2_customer[has], t2[has], daily2[has]))
+            bills.append((k, supply.tier2_customer[has], t2[has], daily2[has]))
+        return Opening(batches, bills)
 
     # --- glue called by processes -------------------------------------------------------
     def build(self, day: int) -> None:

@@ -20,7 +20,6 @@ from sim.metrics import summarise
 from sim.realise import realise
 from sim.schema import InterventionsSpec, Scenario
 from sim.streams import seed_sequence
-from sim.suppliers import SupplierTable
 
 
 @dataclass
@@ -52,15 +51,20 @@ class RunResult:
 
 
 def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
-               suppliers: SupplierTable | None = None) -> World:
-    world = World(scenario, root, source, suppliers)
+               like: World | None = None) -> World:
+    """Build and run a world; ``like``: a world of the same network and seed to share suppliers
+    and opening position with."""
+    if like is None:
+        world = World(scenario, root, source)
+    else:
+        world = World(scenario, root, source, like.supply.table, like.opening)
     if check_daily:
         world.check_daily = daily_check
     world.run()
     broken = violations(world) + processed_within_capacity(world)
     if broken:
         if not check_daily:  # run again checking every day, to name the first date it broke
-            _run_world(scenario, root, source, True, suppliers)
+            _run_world(scenario, root, source, True, like)
         raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
     return world
 
@@ -85,7 +89,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     world = _run_world(realised, root, source, check_daily)
     calm = baseline_of(realised)
     if calm != realised:
-        baseline_world = _run_world(calm, root, source, check_daily, world.supply.table)  # the same suppliers
+        baseline_world = _run_world(calm, root, source, check_daily, world)  # the same suppliers and opening
     else:
         baseline_world = world
     plants = [p.name for p in world.plants]
