@@ -37,10 +37,10 @@ SUPPLIER_COLUMNS = (
 )
 
 
-def daily_frame(world: World) -> pd.DataFrame:
-    """One row per date: production per plant and in total, stocks, invoices, cash, suppliers.
-
-    Counts are integers, money is in pounds (``_gbp`` columns, after the others)."""
+def daily_columns(world: World) -> dict[str, np.ndarray]:
+    """One array per column, one row per date: production per plant and in total, stocks,
+    invoices, cash, suppliers. Counts are integers, money is in pounds (``_gbp`` columns, after
+    the others)."""
     horizon = world.calendar.horizon_days
     vehicle_plants = [p for p in world.plants if not p.is_engine_plant]
     counts: dict[str, np.ndarray] = {
@@ -60,14 +60,15 @@ def daily_frame(world: World) -> pd.DataFrame:
         else:
             counts[name] = values.astype(np.int64)
     dates = world.calendar.dates().astype("datetime64[ns]")
-    return pd.DataFrame({"date": dates, **counts, **money}, copy=False)
+    return {"date": dates, **counts, **money}
 
 
-def with_baseline(run: pd.DataFrame, baseline: pd.DataFrame, plants: list[str]) -> pd.DataFrame:
-    """Add the no-outage baseline's key series and the cumulative vehicles lost."""
-    columns = {name: run[name].to_numpy() for name in run.columns}
+def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str]) -> pd.DataFrame:
+    """The run's daily frame (columns from :func:`daily_columns`) with the no-outage baseline's key
+    series and the cumulative vehicles lost."""
+    columns = dict(run)
     for name in (*BASELINE_COLUMNS, *(f"production_{p}" for p in plants)):
-        columns[f"baseline_{name}"] = baseline[name].to_numpy()
+        columns[f"baseline_{name}"] = baseline[name]
     columns["vehicles_lost_cum"] = np.cumsum(columns["baseline_production_total"] - columns["production_total"])
     return pd.DataFrame(columns, copy=False)
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.checks import ConservationError, daily_check, processed_within_capacity, violations
 from sim.engine import World
-from sim.frames import daily_frame, events_frame, suppliers_frame, with_baseline
+from sim.frames import daily_columns, events_frame, suppliers_frame, with_baseline
 from sim.metrics import summarise
 from sim.realise import realise
 from sim.schema import InterventionsSpec, Scenario
@@ -93,7 +93,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     else:
         baseline_world = world
     plants = [p.name for p in world.plants]
-    daily = with_baseline(daily_frame(world), daily_frame(baseline_world), plants)
+    daily = with_baseline(daily_columns(world), daily_columns(baseline_world), plants)
     price = float(realised.sales.price_per_vehicle_gbp)  # type: ignore[arg-type]
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
     work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0)}

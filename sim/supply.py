@@ -36,14 +36,16 @@ class SupplyBase:
         self.horizon = horizon
         n = table.n
         tier1 = table.tier == 1
-        family = np.array([f if f is not None else "" for f in table.family], dtype=object)
+        codes: dict[str | None, int] = {}  # part families as small integers (fast to match)
+        family = np.array([codes.setdefault(f, len(codes)) for f in table.family], dtype=np.int64)
         lane_sup: list[np.ndarray] = []
         lane_plant: list[np.ndarray] = []
         group_bounds: list[tuple[int, int, int, int]] = []  # (plant, lead, first lane, end lane)
         first = 0
         for plant in plants:
             start = first
-            rows = np.flatnonzero(tier1 & np.isin(family, list(plant.spec.part_families)))
+            uses = [codes[f] for f in plant.spec.part_families if f in codes]
+            rows = np.flatnonzero(tier1 & np.isin(family, uses))
             rows = rows[np.argsort(table.lead_time[rows], kind="stable")]  # lanes grouped by lead time
             leads, counts = np.unique(table.lead_time[rows], return_counts=True)
             for lead, count in zip(leads, counts, strict=True):
