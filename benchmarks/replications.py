@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiments import ReplicationSet, run_replications
+from sim.experiments import LOCAL_WORKER_CONFIG, ReplicationSet, run_replications
 from sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,10 +56,13 @@ def main() -> None:
     pool_s, pool_cpu, pool = timed(f"process pool, {w} workers", lambda: run_replications(scenario, args.seed, r, workers=w))
     dask_s, _, dask = timed(f"Dask LocalCluster, {w} workers", lambda: run_replications(scenario, args.seed, r,
                                                                                         dask_workers=w))
+    from dask import config
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with config.set(LOCAL_WORKER_CONFIG):  # the worker settings the README recommends for a cluster
+        cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         client.submit(__import__, "sim.simulation").result()  # workers warm, as a long-lived cluster would be
         warm_s, _, warm = timed("Dask cluster already running", lambda: run_replications(
             scenario, args.seed, r, scheduler=cluster.scheduler_address))

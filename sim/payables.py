@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,11 +27,15 @@ class Batch:
     value: np.ndarray
     prepaid: np.ndarray
     due: np.ndarray
+    _face: int | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def face(self) -> int:
-        """Total face value (pence), summed once."""
-        return int(self.value.sum())
+        """Total face value (pence), summed once (a plain attribute: ``functools.cached_property``
+        takes a lock on Python 3.11 and cost more than the sum)."""
+        if self._face is None:
+            self._face = int(self.value.sum())
+        return self._face
 
     def take(self, index: np.ndarray) -> Batch:
         """The invoices at ``index`` (positions or a mask), in order."""
@@ -77,7 +80,10 @@ def _most_urgent(pending: Batch, urgency: np.ndarray, room: int) -> np.ndarray:
 def _concat(batches: list[Batch]) -> Batch:
     if len(batches) == 1:
         return batches[0]
-    return Batch(*(np.concatenate([getattr(b, f) for b in batches]) for f in ("supplier", "value", "prepaid", "due")))
+    faces = [b._face for b in batches if b._face is not None]  # totals already summed carry over
+    return Batch(np.concatenate([b.supplier for b in batches]), np.concatenate([b.value for b in batches]),
+                 np.concatenate([b.prepaid for b in batches]), np.concatenate([b.due for b in batches]),
+                 sum(faces) if len(faces) == len(batches) else None)
 
 
 class Payables:
