@@ -276,13 +276,13 @@ class World:
         return self.finance.stw_paid + scheme + gov + rescue
 
     # --- processes ------------------------------------------------------------------------
-    def close_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+    def close_process(self, env: simpy.Environment, first_day: int = 0) -> Generator[simpy.Event, None, None]:
         """Each day: pay invoices and prepayments, collect receipts, close suppliers' and OEM's books."""
         horizon = self.calendar.horizon_days
         def urgency() -> np.ndarray:
             return self.finance.days_of_cash(self.ledger.supplier_cash)
 
-        for day in range(horizon):
+        for day in range(first_day, horizon):
             # payables, then the books, then the day's record: nothing else acts in between,
             # so one wake-up a day does all three in that order
             yield env.timeout(day + PHASE_PAYABLES - env.now)
@@ -303,38 +303,42 @@ class World:
             if self.check_daily is not None:
                 self.check_daily(self, day)
 
-    def sales_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+    def sales_process(self, env: simpy.Environment, first_day: int = 0) -> Generator[simpy.Event, None, None]:
         """Wholesale on days the wholesale function runs and there are vehicles to sell."""
-        open_days = np.flatnonzero(self.sales.capacity > 0)
+        open_days = np.flatnonzero(self.sales.capacity[first_day:] > 0) + first_day
         for day in open_days.tolist():
             yield env.timeout(day + PHASE_SALES - env.now)
             if self.sales.stock:
                 self.sales.wholesale(int(day))
 
-    def parts_process(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
+    def parts_process(self, env: simpy.Environment, first_day: int = 0) -> Generator[simpy.Event, None, None]:
         assert self.parts_centre is not None
-        for day in range(self.calendar.horizon_days):
+        for day in range(first_day, self.calendar.horizon_days):
             yield env.timeout(day + PHASE_PARTS - env.now)
             self.parts_centre.serve(day)
 
     def run(self) -> None:
-        env = simpy.Environment()
+        """Simulate the whole horizon."""
+        self.advance(self.start(), self.calendar.horizon_days)
+
+    def start(self, first_day: int = 0) -> simpy.Environment:
+        """An environment with every actor's process, starting at the beginning of ``first_day``
+        (a world continuing from another's position starts there; see :mod:`sim.branching`)."""
+        env = simpy.Environment(initial_time=first_day)
         for system in self.estate.names:
             env.process(self.estate.process(env, system))
-        env.process(production_process(env, self, PHASE_PLANTS))
-        env.process(supply_process(env, self, PHASE_SUPPLY))
-        env.process(self.sales_process(env))
+        env.process(production_process(env, self, PHASE_PLANTS, first_day))
+        env.process(supply_process(env, self, PHASE_SUPPLY, first_day))
+        env.process(self.sales_process(env, first_day))
         if self.parts_centre is not None:
-            env.process(self.parts_process(env))
-        env.process(self.close_process(env))
+            env.process(self.parts_process(env, first_day))
+        env.process(self.close_process(env, first_day))
+        return env
+
+    def advance(self, env: simpy.Environment, until: int) -> None:
+        """Run every event before the start of day ``until`` (counted as work)."""
         count = 0
-        horizon = self.calendar.horizon_days
-        try:
-            while True:
-                if env.peek() >= horizon:
-                    break
-                env.step()
-                count += 1
-        except simpy.core.EmptySchedule:
-            pass
-        self.counters.events = count
+        while env.peek() < until:  # infinite when nothing is left to happen
+            env.step()
+            count += 1
+        self.counters.events += count

@@ -31,6 +31,8 @@ class SystemChange:
 class Estate:
     """Capacity schedules of every system, and the processes that apply them."""
 
+    STATE = ("log",)  # what changes as the run goes on
+
     def __init__(self, scenario: Scenario, calendar: Calendar) -> None:
         self.calendar = calendar
         self.names = list(scenario.systems)

@@ -17,6 +17,8 @@ from sim.ledger import Ledger
 
 
 class EarlyPayment:
+    STATE = ("outstanding", "cost", "scheduled")  # what changes as the run goes on
+
     def __init__(self, start_day: int, budget: int, share: float, delay: int, eligible: np.ndarray,
                  annual_rate: float, pass_through: bool = False) -> None:
         self.start_day = start_day
@@ -65,6 +67,8 @@ class EarlyPayment:
 
 class Rescue:
     """The OEM tops up failing qualifying suppliers so they keep trading, while its budget lasts."""
+
+    STATE = ("spent",)  # what changes as the run goes on
 
     def __init__(self, start_day: int, budget: int, cushion_days: float, eligible: np.ndarray) -> None:
         self.start_day = start_day

@@ -29,6 +29,8 @@ def _sum_by(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
 class Ledger:
     """Cash accounts of the OEM and of ``n_suppliers`` suppliers, with flows by category."""
 
+    STATE = ("oem_cash", "supplier_cash", "oem_flows", "supplier_flows", "transfers")  # what changes in a run
+
     def __init__(self, oem_cash: int, supplier_cash: np.ndarray) -> None:
         self.oem_opening = int(oem_cash)
         self.oem_cash = int(oem_cash)

@@ -17,6 +17,8 @@ from sim.ledger import Ledger
 class PartsCentre:
     """Order queue (arrival day, count) and dispatch capacity per day."""
 
+    STATE = ("queue", "backlog", "received", "dispatched", "lost", "revenue", "receipts")  # what changes in a run
+
     def __init__(self, orders: np.ndarray, capacity: np.ndarray, patience_days: int | None,
                  order_value: int, settlement_days: int) -> None:
         self.orders = orders  # orders arriving each day

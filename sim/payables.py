@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,11 @@ class Batch:
         if self._face is None:
             self._face = int(self.value.sum())
         return self._face
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Batch:
+        """Invoices never change once made (taking some makes a new batch), so a copy of a
+        position shares its batches."""
+        return self
 
     def take(self, index: np.ndarray) -> Batch:
         """The invoices at ``index`` (positions or a mask), in order."""
@@ -88,6 +94,11 @@ def _concat(batches: list[Batch]) -> Batch:
 
 class Payables:
     """The invoice queue, the approved invoices awaiting their due date, and what was paid."""
+
+    # what changes as the run goes on (everything else is fixed when the world is built)
+    STATE = ("awaiting", "awaiting_count", "awaiting_value", "queue", "approved", "backlog_count", "backlog_value",
+             "approved_count", "approved_value", "received_count", "received_value", "processed_count",
+             "paid_count", "paid_value")
 
     def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt") -> None:
         self.capacity = capacity  # invoices that can be processed each day

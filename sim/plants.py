@@ -66,6 +66,8 @@ class Plant:
     engines_fitted: int = 0
     engines_made: int = 0
 
+    STATE = ("engine_stock", "built", "engines_fitted", "engines_made")  # what changes as the run goes on
+
     @classmethod
     def create(cls, name: str, spec: PlantSpec, index: int, calendar: Calendar, estate: Estate) -> Plant:
         working = calendar.working_mask(spec).astype(float)
@@ -96,10 +98,11 @@ def material_plan(plant: Plant, known_outage: bool) -> np.ndarray:
     return np.minimum(own, demand)
 
 
-def production_process(env: simpy.Environment, world: World, phase: float) -> Generator[simpy.Event, None, None]:
-    """The plants' daily build on each day some plant has capacity; sleeps through days none has
-    (an outage, a weekend, a shutdown)."""
-    productive = np.flatnonzero((world.plan_units > 0).any(axis=0))
+def production_process(env: simpy.Environment, world: World, phase: float,
+                       first_day: int = 0) -> Generator[simpy.Event, None, None]:
+    """The plants' daily build on each day (from ``first_day``) some plant has capacity; sleeps
+    through days none has (an outage, a weekend, a shutdown)."""
+    productive = np.flatnonzero((world.plan_units[:, first_day:] > 0).any(axis=0)) + first_day
     for day in productive.tolist():
         wait = day + phase - env.now
         if wait > 0:

@@ -30,6 +30,8 @@ COLUMNS = (
 class Recorder:
     """Daily columns, filled in place by :meth:`snapshot`."""
 
+    STATE = ("columns",)  # what changes as the run goes on
+
     def __init__(self, horizon: int) -> None:
         self.columns = {name: np.zeros(horizon, dtype=np.float64) for name in COLUMNS}
 

@@ -16,6 +16,8 @@ from sim.ledger import Ledger
 class Sales:
     """Finished-vehicle stock, wholesale capacity per day and receipts to come (pence by day)."""
 
+    STATE = ("stock", "built", "wholesaled", "revenue", "receipts")  # what changes as the run goes on
+
     def __init__(self, capacity: np.ndarray, price: int, settlement_days: int) -> None:
         self.capacity = capacity
         self.price = price

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.branching import run_pair
 from sim.checks import ConservationError, daily_check, processed_within_capacity, violations
 from sim.engine import World
 from sim.frames import daily_columns, events_frame, suppliers_frame, with_baseline
@@ -50,9 +51,9 @@ class RunResult:
         return events_frame(self.world)
 
 
-def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
-               like: World | None = None) -> World:
-    """Build and run a world; ``like``: a world of the same network and seed to share suppliers
+def _build(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
+           like: World | None = None) -> World:
+    """A world ready to run; ``like``: a world of the same network and seed to share suppliers
     and opening position with."""
     if like is None:
         world = World(scenario, root, source)
@@ -60,13 +61,45 @@ def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, ch
         world = World(scenario, root, source, like.supply.table, like.opening)
     if check_daily:
         world.check_daily = daily_check
-    world.run()
+    return world
+
+
+def _check(world: World) -> None:
     broken = violations(world) + processed_within_capacity(world)
     if broken:
+        raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
+
+
+def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
+               like: World | None = None) -> World:
+    """Build and run a world, then check its books."""
+    world = _build(scenario, root, source, check_daily, like)
+    world.run()
+    try:
+        _check(world)
+    except ConservationError:
         if not check_daily:  # run again checking every day, to name the first date it broke
             _run_world(scenario, root, source, True, like)
-        raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
+        raise
     return world
+
+
+def _run_with_baseline(scenario: Scenario, calm: Scenario, root: np.random.SeedSequence, source: str,
+                       check_daily: bool) -> tuple[World, World, int]:
+    """Run a scenario and its baseline, their shared opening days once (see
+    :mod:`sim.branching`); returns both worlds and the days shared."""
+    world = _build(scenario, root, source, check_daily)
+    baseline = _build(calm, root, source, check_daily, world)  # the same suppliers and opening
+    shared = run_pair(world, baseline)
+    try:
+        _check(world)
+        _check(baseline)
+    except ConservationError:
+        if not check_daily:  # each world again on its own, checking every day, to name the first date it broke
+            _run_world(scenario, root, source, True)
+            _run_world(calm, root, source, True, world)
+        raise
+    return world, baseline, shared
 
 
 def baseline_of(scenario: Scenario) -> Scenario:
@@ -86,15 +119,16 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     """Run ``scenario`` (and its no-outage baseline) at ``seed`` (default: the scenario's seed)."""
     root = seed_sequence(scenario.seed if seed is None else seed)
     realised, draws = realise(scenario, root, source)
-    world = _run_world(realised, root, source, check_daily)
     calm = baseline_of(realised)
     if calm != realised:
-        baseline_world = _run_world(calm, root, source, check_daily, world)  # the same suppliers and opening
+        world, baseline_world, shared = _run_with_baseline(realised, calm, root, source, check_daily)
     else:
-        baseline_world = world
+        world = baseline_world = _run_world(realised, root, source, check_daily)
+        shared = 0
     plants = [p.name for p in world.plants]
     daily = with_baseline(daily_columns(world), daily_columns(baseline_world), plants)
     price = float(realised.sales.price_per_vehicle_gbp)  # type: ignore[arg-type]
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
-    work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0)}
+    work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0),
+            "shared_days": shared}
     return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world)

@@ -32,6 +32,12 @@ class SupplierEvent:
 class SupplierFinance:
     """Per-supplier cash flows other than OEM payments, and the states they lead to."""
 
+    # what changes as the run goes on (everything else is fixed when the world is built)
+    STATE = ("fixed", "_minus_fixed", "_net_daily", "payroll", "jobs", "jobs_lost", "jobs_lost_total", "laid_off",
+             "_layoff_wait", "_next_layoff_look", "insolvent_day", "replaced_day", "cash_out_day", "min_cash",
+             "replacements", "tier2_bills", "tier2_written_off", "_event_groups", "insolvencies", "replaced_now",
+             "stw_paid")
+
     def __init__(self, supply: SupplyBase, stw_start: int | None, stw_end: int | None, stw_share: float,
                  stw_tiers: list[int], stw_min_idle: float = 0.0) -> None:
         t = supply.table

@@ -29,6 +29,10 @@ STATE_NAMES = ("active", "insolvent", "replaced")
 class SupplyBase:
     """Lanes, stock and supplier operating state."""
 
+    # what changes as the run goes on (everything else is fixed when the world is built)
+    STATE = ("ring", "stock", "in_transit", "received", "shipped_lane", "used", "state", "_last_ship_day",
+             "_folded_day", "week_units", "week_day", "week_all", "insolvent_count")
+
     def __init__(self, table: SupplierTable, plants: list[Plant], entry_availability: np.ndarray, horizon: int) -> None:
         """``entry_availability``: the daily capacity of each supplier entry's own systems (rows by
         entry, columns by calendar day)."""
@@ -275,11 +279,13 @@ class SupplyBase:
         self.used += used
 
 
-def supply_process(env: simpy.Environment, world: World, phase: float) -> Generator[simpy.Event, None, None]:
-    """Daily call-offs and shipments while any plant can call off or parts are on the road."""
+def supply_process(env: simpy.Environment, world: World, phase: float,
+                   first_day: int = 0) -> Generator[simpy.Event, None, None]:
+    """Daily call-offs and shipments (from ``first_day``) while any plant can call off or parts
+    are on the road."""
     supply = world.supply
     calloff_days = np.flatnonzero(supply.any_calloff)
-    day = 0
+    day = first_day
     while day < supply.horizon:
         if not supply.any_calloff[day] and not supply.in_transit.any():
             later = calloff_days[calloff_days > day]

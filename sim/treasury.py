@@ -20,6 +20,8 @@ class CreditLine:
     drawn: int = 0
     interest_paid: int = 0
 
+    STATE = ("drawn", "interest_paid")  # what changes as the run goes on
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -29,6 +31,8 @@ class Draw:
 
 
 class Treasury:
+    STATE = ("draws",)  # what changes as the run goes on (and each line's own)
+
     def __init__(self, fixed_per_day: int, cost_per_unit: int, lines: list[CreditLine]) -> None:
         self.fixed_per_day = fixed_per_day
         self.cost_per_unit = cost_per_unit

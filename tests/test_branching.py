@@ -1,0 +1,193 @@
+"""A run and its baseline share their opening days: simulated once, then the run carries on from
+the baseline's position. The run must come out exactly as if it had been simulated on its own."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.branching import _actors, run_pair
+from sim.engine import World
+from sim.frames import daily_columns, events_frame, suppliers_frame
+from sim.loader import load_scenario, validate_data
+from sim.realise import realise
+from sim.schema import Scenario
+from sim.simulation import baseline_of
+from sim.streams import seed_sequence
+from tests.micro import BASE, EVERY_DAY, micro, outage
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+EARLY_PAYMENT = {"start": "2025-01-10", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2,
+                 "tiers": [1], "restart_critical_only": False}
+TIER2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
+
+
+def worlds(scenario: Scenario, seed: int = 1) -> tuple[World, World, World, int]:
+    """The run on its own; the run and its baseline simulated together; and the days they shared."""
+    root = seed_sequence(seed)
+    realised, _ = realise(scenario, root)
+    alone = World(realised, root)
+    alone.run()
+    run = World(realised, root)
+    baseline = World(baseline_of(realised), root, "scenario", run.supply.table, run.opening)
+    shared = run_pair(run, baseline)
+    return alone, run, baseline, shared
+
+
+def assert_same_run(a: World, b: World) -> None:
+    cols_a, cols_b = daily_columns(a), daily_columns(b)
+    assert cols_a.keys() == cols_b.keys()
+    for name in cols_a:
+        np.testing.assert_array_equal(cols_a[name], cols_b[name], err_msg=name)
+    pd.testing.assert_frame_equal(suppliers_frame(a, a.finance.min_cash, a.time_to_survive),
+                                  suppliers_frame(b, b.finance.min_cash, b.time_to_survive), check_exact=True)
+    pd.testing.assert_frame_equal(events_frame(a), events_frame(b), check_exact=True)
+    assert a.ledger.oem_flows == b.ledger.oem_flows
+    assert a.ledger.supplier_flows.keys() == b.ledger.supplier_flows.keys()
+    for category, flows in a.ledger.supplier_flows.items():
+        np.testing.assert_array_equal(flows, b.ledger.supplier_flows[category], err_msg=category)
+
+
+def test_shared_days_end_on_the_outage_day() -> None:
+    """An outage on 16 Jan (day 10 of a run starting 6 Jan): days 0-9 are shared."""
+    alone, run, baseline, shared = worlds(micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-30"}]})))
+    assert shared == 10
+    assert_same_run(alone, run)
+    # the baseline is the whole business-as-usual run: 100 vehicles every day of the 60
+    assert baseline.recorder.columns["wholesale_vehicles_cum"][-1] == 100 * 60
+
+
+def test_shared_days_end_when_an_intervention_starts_before_the_outage() -> None:
+    """Early payment from 10 Jan (day 4), the outage on 16 Jan: only days 0-3 are shared."""
+    scenario = micro(outages=outage("2025-01-16", ["erp", "invoicing"]), interventions={"supplier_finance": EARLY_PAYMENT})
+    alone, run, _, shared = worlds(scenario)
+    assert shared == 4
+    assert_same_run(alone, run)
+
+
+def test_nothing_is_shared_when_the_run_differs_from_day_zero() -> None:
+    """An outage already under way on the first day, or an intervention with no outage at all."""
+    for scenario in (micro(outages=outage("2025-01-06", ["erp"], {"erp": [{"date": "2025-01-20"}]})),
+                     micro(interventions={"supplier_finance": {**EARLY_PAYMENT, "start": "2025-01-06"}})):
+        alone, run, _, shared = worlds(scenario)
+        assert shared == 0
+        assert_same_run(alone, run)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_shipped_scenario_runs_the_same_branched_as_alone(path: Path) -> None:
+    alone, run, _, shared = worlds(load_scenario(path), seed=7)
+    assert_same_run(alone, run)
+    if path.stem != "baseline":
+        assert shared > 0
+
+
+@st.composite
+def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
+    """Small scenarios with an outage, a tier-2 supplier and any mix of interventions, starting on
+    any day (before, on or after the outage)."""
+    data: dict[str, Any] = copy.deepcopy(BASE)
+    data["horizon_days"] = draw(st.integers(20, 45))
+    data["suppliers"]["seat_co"].update(count=draw(st.integers(1, 4)), lead_time_days=draw(st.integers(1, 4)),
+                                        cash_days=draw(st.floats(0, 15)), credit_days=draw(st.floats(0, 3)),
+                                        resourcing_lead_time_days=draw(st.integers(1, 10)),
+                                        layoff_after_idle_days=draw(st.integers(1, 10)),
+                                        layoff_share=draw(st.sampled_from([0.0, 0.3])))
+    data["suppliers"]["frame_co"] = dict(TIER2)
+    data["payables"].update(automated_invoices_per_day=draw(st.integers(0, 20)),
+                            process_invoices=draw(st.sampled_from(["on_receipt", "when_due"])),
+                            priority=draw(st.sampled_from(["oldest_first", "least_cash_first"])))
+    data["plants"]["plant"]["working_days"] = draw(st.sampled_from([EVERY_DAY, EVERY_DAY[:5]]))
+    data["parts_centre"] = {"systems": ["warehouse"], "orders_per_day": 50, "order_value_gbp": 100,
+                            "order_randomness": "poisson", "patience_days": draw(st.sampled_from([None, 3]))}
+
+    def when() -> str:
+        return f"2025-01-{6 + draw(st.integers(0, 20)):02d}"
+
+    systems = draw(st.lists(st.sampled_from(["erp", "invoicing", "wholesale", "warehouse"]), min_size=1, unique=True))
+    data["outages"] = {"attack": {"start": when(), "systems": systems,
+                                  "restore": {s: [{"after_days": draw(st.integers(0, 15)), "capacity": 1.0}]
+                                              for s in systems if draw(st.booleans())}}}
+    interventions: dict[str, Any] = {}
+    if draw(st.booleans()):
+        interventions["supplier_finance"] = {**EARLY_PAYMENT, "start": when(),
+                                             "tier2_pass_through": draw(st.booleans())}
+    if draw(st.booleans()):
+        interventions["short_time_work"] = {"start": when(), "payroll_share_covered": 0.6}
+    if draw(st.booleans()):
+        interventions["rescue"] = {"start": when(), "budget_gbp": 1e5, "restart_critical_only": False}
+    data["interventions"] = interventions
+    return data
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios_with_support())
+def test_generated_scenarios_run_the_same_branched_as_alone(data: dict[str, Any]) -> None:
+    alone, run, _, shared = worlds(validate_data(data, "generated"), seed=5)
+    assert 0 <= shared <= 20
+    assert_same_run(alone, run)
+
+
+def _stateful(world: World) -> list[Any]:
+    return [*_actors(world), *(x for x in (world.early_payment, world.finance.rescue) if x is not None)]
+
+
+def _fingerprint(obj: Any, actors: tuple[type, ...]) -> dict[str, bytes]:
+    """Each attribute's value as bytes, leaving out links to other actors, callbacks, and views of
+    the object's own arrays (they change with them)."""
+    out = {}
+    own = [id(v) for v in vars(obj).values() if isinstance(v, np.ndarray)]
+    for name, value in vars(obj).items():
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(v, actors) or callable(v) for v in items):
+            continue
+        if isinstance(value, np.ndarray) and value.base is not None and id(value.base) in own:
+            continue
+        out[name] = pickle.dumps(value)
+    return out
+
+
+@pytest.mark.parametrize("scenario", [
+    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), id="flagship"),
+    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "supplier_fire.yaml"), id="supplier_fire"),
+    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "parts_centre_outage.yaml"), id="parts_centre"),
+    pytest.param(lambda: micro(
+        {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5,
+         "suppliers.seat_co.layoff_after_idle_days": 3, "suppliers.seat_co.layoff_share": 0.3},
+        suppliers={**BASE["suppliers"], "frame_co": TIER2},
+        outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"date": "2025-02-01"}]}),
+        interventions={"supplier_finance": {**EARLY_PAYMENT, "tier2_pass_through": True},
+                       "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6},
+                       "rescue": {"start": "2025-02-10", "budget_gbp": 1e4, "restart_critical_only": False}},
+        treasury={"opening_cash_gbp": 100_000, "fixed_costs_gbp_per_day": 10_000,
+                  "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
+                                         "draw_below_gbp": 1_000_000, "annual_interest_rate": 0.05}}}),
+        id="micro-everything"),
+])
+def test_everything_that_changes_in_a_run_is_declared_state(scenario: Any) -> None:
+    """What a run changes in any actor is in that actor's STATE, so a branched run carries it over.
+    (Anything else must be fixed when the world is built.)"""
+    root = seed_sequence(3)
+    realised, _ = realise(scenario(), root)
+    world = World(realised, root)
+    kinds = tuple({type(a) for a in _stateful(world)})
+    before = [_fingerprint(a, kinds) for a in _stateful(world)]
+    world.run()
+    after = [_fingerprint(a, kinds) for a in _stateful(world)]
+    changed = set()
+    for actor, b, a in zip(_stateful(world), before, after, strict=True):
+        assert a.keys() == b.keys(), f"{type(actor).__name__} gained attributes in the run"
+        undeclared = {name for name in a if a[name] != b[name]} - set(type(actor).STATE)
+        assert not undeclared, f"{type(actor).__name__} changes {sorted(undeclared)} but does not declare them STATE"
+        changed |= {f"{type(actor).__name__}.{name}" for name in a if a[name] != b[name]}
+    assert "Ledger.supplier_cash" in changed and "SupplyBase.ring" in changed  # the check sees changes
