@@ -227,4 +227,6 @@ class Payables:
 
     def overdue_value(self, day: int) -> int:
         """Face value of unprocessed invoices past their due date."""
+        if not self.queue:
+            return 0
         return int(sum(int(b.value[b.due < day].sum()) for b in self.queue))

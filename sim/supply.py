@@ -228,16 +228,18 @@ class SupplyBase:
     def _fold_week(self) -> None:
         """Bring the last ship days up to date from the days of the week's record not yet folded in
         (once a week or when asked, rather than every day)."""
-        newer = self.week_day > self._folded_day
-        if newer.any():
-            days = self.week_day[newer]
-            if self.week_all[newer].any():  # the last day everyone shipped is everyone's last ship day so far
-                np.maximum(self._last_ship_day, days[self.week_all[newer]].max(), out=self._last_ship_day)
-            partial = newer & ~self.week_all
-            if partial.any():
-                shipped_on = np.where(self.week_units[partial] > 0, self.week_day[partial][:, None], -1).max(axis=0)
-                np.maximum(self._last_ship_day, shipped_on, out=self._last_ship_day)
-            self._folded_day = int(days.max())
+        # every day not yet folded is later than any last ship day already folded in
+        newer = [(int(d), row) for row, d in enumerate(self.week_day.tolist()) if d > self._folded_day]
+        if not newer:
+            return
+        newer.sort()
+        self._folded_day = newer[-1][0]
+        full = [i for i, (_, row) in enumerate(newer) if self.week_all[row]]
+        if full:  # the last day everyone shipped is everyone's last ship day so far
+            self._last_ship_day.fill(newer[full[-1]][0])
+            newer = newer[full[-1] + 1 :]
+        for day, row in newer:  # then, oldest first, each later day for those who shipped on it
+            np.putmask(self._last_ship_day, self.week_units[row] > 0, day)
 
     def no_shipments(self, day: int) -> None:
         """A day without call-offs: nothing leaves today."""
