@@ -7,6 +7,7 @@ parameters are drawn from that entry's own random streams.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,12 @@ class SupplierTable:
         return len(self.name)
 
 
+@functools.lru_cache(maxsize=1024)
+def _member_names(entry: str, count: int) -> tuple[str, ...]:
+    """The names of an entry's members ("entry-001"...), the same for every replication."""
+    return (entry,) if count == 1 else tuple(f"{entry}-{k + 1:0{len(str(count))}d}" for k in range(count))
+
+
 def build_supplier_table(scenario: Scenario, root: np.random.SeedSequence, source: str) -> SupplierTable:
     """Draw every supplier member's parameters; tier 1 rows come first, then tier 2."""
     entries = sorted(scenario.suppliers.items(), key=lambda kv: kv[1].tier)
@@ -78,7 +85,7 @@ def build_supplier_table(scenario: Scenario, root: np.random.SeedSequence, sourc
     problems: list[Problem] = []
     for i, (entry, spec) in enumerate(entries):
         n = spec.count
-        names += [entry] if n == 1 else [f"{entry}-{k + 1:0{len(str(n))}d}" for k in range(n)]
+        names += _member_names(entry, n)
         entry_idx.append(np.full(n, i))
         tiers.append(np.full(n, spec.tier))
         families += [spec.part_family] * n
