@@ -67,22 +67,6 @@ def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: in
         store[int(day)].append(Batch(batch.supplier[part], batch.value[part], batch.prepaid[part], due[part]))
 
 
-def _most_urgent(pending: Batch, urgency: np.ndarray, room: int) -> np.ndarray:
-    """Mask of the ``room`` invoices to process first: suppliers in order of ``urgency`` (lowest
-    first, ties by row), each supplier's invoices by due date then arrival. Every invoice of the
-    more urgent suppliers, then the oldest of the supplier where the room runs out."""
-    rank = np.empty(len(urgency), dtype=np.int64)
-    rank[np.argsort(urgency, kind="stable")] = np.arange(len(urgency))
-    invoice_rank = rank[pending.supplier]
-    queued = np.cumsum(np.bincount(invoice_rank, minlength=len(urgency)))  # invoices of the top k+1
-    cut = int(np.searchsorted(queued, room))  # the supplier where the room runs out
-    chosen = invoice_rank < cut
-    last = np.flatnonzero(invoice_rank == cut)  # in arrival order
-    left = room - (int(queued[cut - 1]) if cut else 0)
-    chosen[last[np.argsort(pending.due[last], kind="stable")[:left]]] = True
-    return chosen
-
-
 def _concat(batches: list[Batch]) -> Batch:
     if len(batches) == 1:
         return batches[0]
@@ -96,7 +80,8 @@ class Payables:
     """The invoice queue, the approved invoices awaiting their due date, and what was paid."""
 
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE = ("awaiting", "awaiting_count", "awaiting_value", "queue", "approved", "backlog_count", "backlog_value",
+    STATE = ("awaiting", "awaiting_count", "awaiting_value", "queue", "waiting", "waiting_count", "by_supplier",
+             "approved", "backlog_count", "backlog_value",
              "approved_count", "approved_value", "received_count", "received_value", "processed_count",
              "paid_count", "paid_value")
 
@@ -107,7 +92,13 @@ class Payables:
         self.awaiting: dict[int, list[Batch]] = defaultdict(list)  # when_due: received, not yet due
         self.awaiting_count = 0
         self.awaiting_value = 0
+        # the processing queue: batches in arrival order; for each, a mask of the invoices still
+        # waiting (None: all) and their number; and (when processing by urgency) the number
+        # waiting per supplier
         self.queue: list[Batch] = []
+        self.waiting: list[np.ndarray | None] = []
+        self.waiting_count: list[int] = []
+        self.by_supplier: np.ndarray | None = None
         self.approved: dict[int, list[Batch]] = defaultdict(list)
         self.backlog_count = 0
         self.backlog_value = 0
@@ -147,6 +138,10 @@ class Payables:
 
     def _enqueue(self, batch: Batch) -> None:
         self.queue.append(batch)
+        self.waiting.append(None)
+        self.waiting_count.append(len(batch.value))
+        if self.by_supplier is not None:
+            self.by_supplier += np.bincount(batch.supplier, minlength=len(self.by_supplier))
         self.backlog_count += len(batch.value)
         self.backlog_value += batch.face
 
@@ -182,23 +177,23 @@ class Payables:
         if room <= 0 or self.backlog_count == 0:
             return 0
         if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
-            pending = _concat(self.queue)
-            # rank suppliers by urgency, then invoices by (supplier rank, due date, arrival):
-            # unique keys, so the chosen set is the same wherever it runs
-            chosen = _most_urgent(pending, urgency(), room)
-            done, rest = pending.take(chosen), pending.take(~chosen)
-            self.queue = [rest] if len(rest.value) else []
+            done = self._most_urgent(urgency(), room)
         else:
+            self._compact()
+            self.by_supplier = None
             taken: list[Batch] = []
             while room > 0 and self.queue:
                 head = self.queue[0]
                 if len(head.value) <= room:
                     taken.append(self.queue.pop(0))
+                    self.waiting.pop(0)
+                    self.waiting_count.pop(0)
                     room -= len(head.value)
                 else:
                     cut = np.arange(room)
                     taken.append(head.take(cut))
                     self.queue[0] = head.take(np.arange(room, len(head.value)))
+                    self.waiting_count[0] = len(head.value) - room
                     room = 0
             done = _concat(taken)
         count = len(done.value)
@@ -207,6 +202,78 @@ class Payables:
         self.processed_count += count
         self._approve(done, today=day)
         return count
+
+    def _most_urgent(self, urgency: np.ndarray, room: int) -> Batch:
+        """Take the ``room`` invoices to process first: suppliers in order of ``urgency`` (lowest
+        first, ties by row), each supplier's invoices by due date then arrival (unique keys, so
+        the choice is the same wherever it runs). Every invoice of the more urgent suppliers,
+        then the oldest of the supplier where the room runs out.
+
+        The queue stays where it is: the invoices taken are marked, and a batch is cut down only
+        when fewer than half of its invoices still wait, so a day's work follows the invoices
+        taken rather than the whole backlog."""
+        n = len(urgency)
+        self._tidy()
+        if self.by_supplier is None:
+            self.by_supplier = np.zeros(n, dtype=np.int64)
+            for batch, mask in zip(self.queue, self.waiting, strict=True):
+                self.by_supplier += np.bincount(batch.supplier if mask is None else batch.supplier[mask], minlength=n)
+        order = np.argsort(urgency, kind="stable")
+        queued = np.cumsum(self.by_supplier[order])  # invoices of the top k+1 suppliers
+        cut = int(np.searchsorted(queued, room))  # the supplier where the room runs out
+        left = room - (int(queued[cut - 1]) if cut else 0)
+        code = np.zeros(n, dtype=np.int8)
+        code[order[:cut]] = 1  # take all
+        code[order[cut]] = 2  # take the oldest ``left``
+        picks, last = [], []
+        for batch, mask in zip(self.queue, self.waiting, strict=True):
+            codes = code[batch.supplier]
+            if mask is not None:
+                codes *= mask
+            marked = np.flatnonzero(codes != 0)
+            kind = codes[marked]
+            picks.append(marked[kind == 1])
+            last.append(marked[kind == 2])  # in arrival order
+        where = np.repeat(np.arange(len(last)), [len(x) for x in last])
+        at = np.concatenate(last)
+        oldest = np.argsort(np.concatenate([b.due[x] for b, x in zip(self.queue, last, strict=True)]), kind="stable")[:left]
+        for i in range(len(picks)):
+            extra = at[oldest[where[oldest] == i]]
+            if len(extra):
+                picks[i] = np.sort(np.concatenate([picks[i], extra]))
+        parts = [b.take(p) for b, p in zip(self.queue, picks, strict=True) if len(p)]
+        done = _concat(parts)
+        self.by_supplier -= np.bincount(done.supplier, minlength=n)
+        queue, waiting, counts = [], [], []
+        for batch, mask, count, pick in zip(self.queue, self.waiting, self.waiting_count, picks, strict=True):
+            if len(pick):
+                count -= len(pick)
+                if count == 0:
+                    continue
+                if mask is None:
+                    mask = np.ones(len(batch.value), dtype=bool)
+                mask[pick] = False
+                if 2 * count < len(mask):
+                    batch, mask = batch.take(mask), None
+            queue.append(batch)
+            waiting.append(mask)
+            counts.append(count)
+        self.queue, self.waiting, self.waiting_count = queue, waiting, counts
+        return done
+
+    def _tidy(self) -> None:
+        """Merge the newest queued batches while one holds at least half as many waiting invoices
+        as the one before it: a long queue stays a few batches of falling size, and each invoice
+        is copied a few times while it waits rather than every day."""
+        q, w, c = self.queue, self.waiting, self.waiting_count
+        while len(q) > 1 and c[-2] <= 2 * c[-1]:
+            merged = _concat([b if m is None else b.take(m) for b, m in zip(q[-2:], w[-2:], strict=True)])
+            q[-2:], w[-2:], c[-2:] = [merged], [None], [c[-2] + c[-1]]
+
+    def _compact(self) -> None:
+        """Cut every queued batch down to the invoices still waiting."""
+        self.queue = [b if m is None else b.take(m) for b, m in zip(self.queue, self.waiting, strict=True)]
+        self.waiting = [None] * len(self.queue)
 
     def pay(self, day: int, ledger: Ledger) -> int:
         """Pay every approved invoice due today, net of any prepayment; returns pence paid."""
@@ -229,4 +296,5 @@ class Payables:
         """Face value of unprocessed invoices past their due date."""
         if not self.queue:
             return 0
-        return int(sum(int(b.value[b.due < day].sum()) for b in self.queue))
+        return int(sum(int(b.value[b.due < day if m is None else (b.due < day) & m].sum())
+                       for b, m in zip(self.queue, self.waiting, strict=True)))
