@@ -28,51 +28,57 @@ COLUMNS = (
 
 
 class Recorder:
-    """Daily columns, filled in place by :meth:`snapshot`."""
+    """Daily facts, one row per day (in the order of COLUMNS), filled by :meth:`snapshot`."""
 
-    STATE = ("columns",)  # what changes as the run goes on
+    STATE = ("table",)  # what changes as the run goes on
 
     def __init__(self, horizon: int) -> None:
-        self.columns = {name: np.zeros(horizon, dtype=np.float64) for name in COLUMNS}
+        self.table = np.zeros((horizon, len(COLUMNS)), dtype=np.float64)
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """One array per column (copies)."""
+        by_column = np.ascontiguousarray(self.table.T)
+        return dict(zip(COLUMNS, by_column, strict=True))
 
     def snapshot(self, day: int, world: World) -> None:
-        c = self.columns
         ledger, supply, pay, fin = world.ledger, world.supply, world.payables, world.finance
-        c["engine_stock"][day] = sum(p.engine_stock for p in world.plants)
-        c["finished_vehicle_stock"][day] = world.sales.stock
-        c["wholesale_vehicles_cum"][day] = world.sales.wholesaled
-        c["line_side_parts"][day] = supply.stock.sum()
-        c["parts_in_transit"][day] = supply.in_transit.sum()
-        c["invoices_received_cum"][day] = pay.received_count
-        c["invoices_processed_cum"][day] = pay.processed_count
-        c["invoice_capacity"][day] = pay.capacity[day]
-        c["invoice_backlog_count"][day] = pay.backlog_count
-        c["invoice_backlog_pence"][day] = pay.backlog_value
-        c["invoice_overdue_pence"][day] = pay.overdue_value(day)
-        c["payables_approved_pence"][day] = pay.approved_value
-        c["supplier_payments_cum_pence"][day] = sum(ledger.transfers.values())
-        if world.parts_centre is not None:
-            pc = world.parts_centre
-            c["parts_orders_cum"][day] = pc.received
-            c["parts_dispatched_cum"][day] = pc.dispatched
-            c["parts_backlog_orders"][day] = pc.backlog
-            c["parts_orders_lost_cum"][day] = pc.lost
-        c["oem_cash_pence"][day] = ledger.oem_cash
-        c["facility_drawn_pence"][day] = world.treasury.drawn
-        c["government_loan_drawn_pence"][day] = world.treasury.government_drawn
-        c["oem_receipts_cum_pence"][day] = ledger.oem_flows["wholesale_receipts"] + ledger.oem_flows["parts_receipts"]
+        pc, sales, treasury = world.parts_centre, world.sales, world.treasury
         cash = ledger.supplier_cash
-        c["supplier_cash_pence"][day] = cash.sum()
-        c["supplier_cash_shortfall_pence"][day] = -cash[cash < 0].sum() if cash.min() < 0 else 0
         state = supply.state
         insolvent = fin.insolvent_now
-        c["suppliers_active"][day] = len(state) - insolvent
-        c["suppliers_insolvent"][day] = insolvent
-        c["suppliers_replaced"][day] = fin.replaced_now
         short = fin.under_a_week(cash)
-        c["suppliers_under_7_days_cash"][day] = np.count_nonzero(short & (state != INSOLVENT) if insolvent else short)
-        c["supplier_jobs_lost"][day] = fin.jobs_lost_total
-        c["short_time_work_cum_pence"][day] = fin.stw_paid
         scheme = world.early_payment
-        c["early_payment_outstanding_pence"][day] = scheme.outstanding if scheme else 0
-        c["intervention_cost_cum_pence"][day] = world.intervention_cost()
+        self.table[day] = (
+            sum(p.engine_stock for p in world.plants),  # engine_stock
+            sales.stock,  # finished_vehicle_stock
+            sales.wholesaled,  # wholesale_vehicles_cum
+            supply.stock.sum(),  # line_side_parts
+            supply.in_transit.sum(),  # parts_in_transit
+            pay.received_count,  # invoices_received_cum
+            pay.processed_count,  # invoices_processed_cum
+            pay.capacity[day],  # invoice_capacity
+            pay.backlog_count,  # invoice_backlog_count
+            pay.backlog_value,  # invoice_backlog_pence
+            pay.overdue_value(day),  # invoice_overdue_pence
+            pay.approved_value,  # payables_approved_pence
+            sum(ledger.transfers.values()),  # supplier_payments_cum_pence
+            pc.received if pc else 0,  # parts_orders_cum
+            pc.dispatched if pc else 0,  # parts_dispatched_cum
+            pc.backlog if pc else 0,  # parts_backlog_orders
+            pc.lost if pc else 0,  # parts_orders_lost_cum
+            ledger.oem_cash,  # oem_cash_pence
+            treasury.drawn,  # facility_drawn_pence
+            treasury.government_drawn,  # government_loan_drawn_pence
+            ledger.oem_flows["wholesale_receipts"] + ledger.oem_flows["parts_receipts"],  # oem_receipts_cum_pence
+            cash.sum(),  # supplier_cash_pence
+            -cash[cash < 0].sum() if cash.min() < 0 else 0,  # supplier_cash_shortfall_pence
+            len(state) - insolvent,  # suppliers_active
+            insolvent,  # suppliers_insolvent
+            fin.replaced_now,  # suppliers_replaced
+            np.count_nonzero(short & (state != INSOLVENT) if insolvent else short),  # suppliers_under_7_days_cash
+            fin.jobs_lost_total,  # supplier_jobs_lost
+            fin.stw_paid,  # short_time_work_cum_pence
+            scheme.outstanding if scheme else 0,  # early_payment_outstanding_pence
+            world.intervention_cost(),  # intervention_cost_cum_pence
+        )
