@@ -23,8 +23,7 @@ from sim.engine import World
 
 def _first_difference(a: np.ndarray | None, b: np.ndarray | None, day_axis: int, days: int) -> int:
     """The first day (index along ``day_axis``) on which two schedules differ; ``days`` if never.
-    None stands for a schedule that is the same every day as ``other`` would have been without
-    outages: compared as all ones (full availability)."""
+    None is an availability schedule that is full every day (compared as all ones)."""
     if a is None and b is None:
         return days
     if a is None:
