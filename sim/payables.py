@@ -67,6 +67,11 @@ def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: in
         store[int(day)].append(Batch(batch.supplier[part], batch.value[part], batch.prepaid[part], due[part]))
 
 
+def _waiting_part(batch: Batch, waiting: np.ndarray | None) -> Batch:
+    """The invoices of a queued batch that still wait (``waiting``: their mask; None: all)."""
+    return batch if waiting is None else batch.take(waiting)
+
+
 def _concat(batches: list[Batch]) -> Batch:
     if len(batches) == 1:
         return batches[0]
@@ -267,12 +272,12 @@ class Payables:
         is copied a few times while it waits rather than every day."""
         q, w, c = self.queue, self.waiting, self.waiting_count
         while len(q) > 1 and c[-2] <= 2 * c[-1]:
-            merged = _concat([b if m is None else b.take(m) for b, m in zip(q[-2:], w[-2:], strict=True)])
+            merged = _concat([_waiting_part(b, m) for b, m in zip(q[-2:], w[-2:], strict=True)])
             q[-2:], w[-2:], c[-2:] = [merged], [None], [c[-2] + c[-1]]
 
     def _compact(self) -> None:
         """Cut every queued batch down to the invoices still waiting."""
-        self.queue = [b if m is None else b.take(m) for b, m in zip(self.queue, self.waiting, strict=True)]
+        self.queue = [_waiting_part(b, m) for b, m in zip(self.queue, self.waiting, strict=True)]
         self.waiting = [None] * len(self.queue)
 
     def pay(self, day: int, ledger: Ledger) -> int:

@@ -31,15 +31,13 @@ class Draw:
 
 
 class Treasury:
-    STATE = ("draws", "drawn", "government_drawn")  # what changes as the run goes on (and each line's own)
+    STATE = ("draws",)  # what changes as the run goes on (and each line's own)
 
     def __init__(self, fixed_per_day: int, cost_per_unit: int, lines: list[CreditLine]) -> None:
         self.fixed_per_day = fixed_per_day
         self.cost_per_unit = cost_per_unit
         self.lines = lines
         self.draws: list[Draw] = []
-        self.drawn = 0  # from commercial facilities (pence)
-        self.government_drawn = 0  # from government-backed ones (pence)
 
     def close_day(self, day: int, ledger: Ledger) -> None:
         """Pay the day's fixed costs and interest; draw facilities if cash is below their floor."""
@@ -53,10 +51,13 @@ class Treasury:
             if day >= line.available_day and ledger.oem_cash < line.floor and line.drawn < line.size:
                 amount = min(line.size - line.drawn, line.floor - ledger.oem_cash)
                 line.drawn += amount
-                if line.government:
-                    self.government_drawn += amount
-                else:
-                    self.drawn += amount
                 ledger.oem(f"facility:{line.name}", amount)
                 self.draws.append(Draw(day, line.name, amount))
 
+    @property
+    def drawn(self) -> int:
+        return sum(line.drawn for line in self.lines if not line.government)
+
+    @property
+    def government_drawn(self) -> int:
+        return sum(line.drawn for line in self.lines if line.government)
