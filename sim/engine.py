@@ -246,11 +246,7 @@ class World:
                        lane_value: np.ndarray) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
         supply = self.supply
-        if np.count_nonzero(lanes) == len(lanes):  # the normal day: every lane delivers
-            rows, v, terms = supply.lane_sup, lane_value, supply.lane_terms
-        else:
-            delivered = np.flatnonzero(lanes)
-            rows, v, terms = supply.lane_sup[delivered], lane_value[delivered], supply.lane_terms[delivered]
+        rows, v, due = supply.deliveries(lanes, lane_value, day)
         scheme = self.early_payment
         if scheme is not None and day >= scheme.start_day:
             prepaid = scheme.prepaid_part(day, rows, v)
@@ -264,7 +260,7 @@ class World:
         self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
         if len(v):
             terms_days = supply.uniform_terms
-            self.payables.receive(Batch(rows, v, prepaid, terms + day), day,
+            self.payables.receive(Batch(rows, v, prepaid, due), day,
                                   None if terms_days is None else day + terms_days)
 
     def intervention_cost(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from numba import njit
 
 PENCE = 100
 
@@ -20,10 +21,31 @@ def pence(gbp: float) -> int:
 
 
 def _sum_by(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
-    """Whole pence per account: ``amounts`` summed by account ``index`` (exact for integer amounts,
-    whose float sums are whole numbers below 2**53)."""
-    total = np.bincount(index, weights=amounts, minlength=n)
-    return (total if amounts.dtype.kind in "iu" else np.rint(total)).astype(np.int64)
+    """Whole pence per account: ``amounts`` summed by account ``index`` (float amounts are summed
+    as floats and rounded)."""
+    if amounts.dtype.kind in "iu":
+        return _whole_sums(index, amounts.astype(np.int64, copy=False), n)
+    return np.rint(np.bincount(index, weights=amounts, minlength=n)).astype(np.int64)
+
+
+@njit(cache=True)
+def _whole_sums(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Integer ``amounts`` summed by account ``index``: exact, as integers."""
+    total = np.zeros(n, dtype=np.int64)
+    for i in range(len(amounts)):
+        total[index[i]] += amounts[i]
+    return total
+
+
+@njit(cache=True)
+def _transfer(payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray, cash: np.ndarray, book: np.ndarray) -> None:
+    """Each ``payer`` pays ``amounts`` to its ``payee``: both sides on the cash and on the book."""
+    for i in range(len(amounts)):
+        a = amounts[i]
+        cash[payer[i]] -= a
+        book[payer[i]] -= a
+        cash[payee[i]] += a
+        book[payee[i]] += a
 
 
 class Ledger:
@@ -40,11 +62,16 @@ class Ledger:
         self.supplier_flows: dict[str, np.ndarray] = {}
         self.transfers: dict[str, int] = defaultdict(int)
 
-    def _book(self, category: str, amounts: np.ndarray) -> None:
-        """Add ``amounts`` to the suppliers' flows of ``category`` (in place)."""
+    def account(self, category: str) -> np.ndarray:
+        """The suppliers' flows of ``category`` so far (the array itself, to add to in place)."""
         book = self.supplier_flows.get(category)
         if book is None:
             book = self.supplier_flows[category] = np.zeros(len(self.supplier_cash), dtype=np.int64)
+        return book
+
+    def _book(self, category: str, amounts: np.ndarray) -> None:
+        """Add ``amounts`` to the suppliers' flows of ``category`` (in place)."""
+        book = self.account(category)
         np.add(book, amounts, out=book)
 
     def oem(self, category: str, amount: int) -> None:
@@ -77,12 +104,8 @@ class Ledger:
         self.transfers[category] += total
         return total
 
-    def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray | slice, amounts: np.ndarray) -> None:
-        """Suppliers pay other suppliers (tier 1 paying tier 2); each payee appears once."""
+    def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray) -> None:
+        """Suppliers pay other suppliers (tier 1 paying tier 2), whole pence."""
         if len(amounts) == 0:
             return
-        net = _sum_by(payer, amounts, len(self.supplier_cash))
-        np.negative(net, out=net)
-        net[payee] += amounts  # a batch holds one bill per payee (one per tier-2 supplier and delivery day)
-        self.supplier_cash += net
-        self._book(f"between_suppliers:{category}", net)
+        _transfer(payer, payee, amounts, self.supplier_cash, self.account(f"between_suppliers:{category}"))

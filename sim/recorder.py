@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.supply import INSOLVENT
-
 if TYPE_CHECKING:
     from sim.engine import World
 
@@ -44,17 +42,16 @@ class Recorder:
     def snapshot(self, day: int, world: World) -> None:
         ledger, supply, pay, fin = world.ledger, world.supply, world.payables, world.finance
         pc, sales, treasury = world.parts_centre, world.sales, world.treasury
-        cash = ledger.supplier_cash
-        state = supply.state
         insolvent = fin.insolvent_now
-        short = fin.under_a_week(cash)
+        cash_total, shortfall, short = fin.cash_readings(ledger.supplier_cash)
+        line_side, in_transit = supply.parts_totals()
         scheme = world.early_payment
         self.table[day] = (
             sum(p.engine_stock for p in world.plants),  # engine_stock
             sales.stock,  # finished_vehicle_stock
             sales.wholesaled,  # wholesale_vehicles_cum
-            supply.stock.sum(),  # line_side_parts
-            supply.in_transit.sum(),  # parts_in_transit
+            line_side,  # line_side_parts
+            in_transit,  # parts_in_transit
             pay.received_count,  # invoices_received_cum
             pay.processed_count,  # invoices_processed_cum
             pay.capacity[day],  # invoice_capacity
@@ -71,12 +68,12 @@ class Recorder:
             treasury.drawn,  # facility_drawn_pence
             treasury.government_drawn,  # government_loan_drawn_pence
             ledger.oem_flows["wholesale_receipts"] + ledger.oem_flows["parts_receipts"],  # oem_receipts_cum_pence
-            cash.sum(),  # supplier_cash_pence
-            -cash[cash < 0].sum() if cash.min() < 0 else 0,  # supplier_cash_shortfall_pence
-            len(state) - insolvent,  # suppliers_active
+            cash_total,  # supplier_cash_pence
+            shortfall,  # supplier_cash_shortfall_pence
+            len(supply.state) - insolvent,  # suppliers_active
             insolvent,  # suppliers_insolvent
             fin.replaced_now,  # suppliers_replaced
-            np.count_nonzero(short & (state != INSOLVENT) if insolvent else short),  # suppliers_under_7_days_cash
+            short,  # suppliers_under_7_days_cash
             fin.jobs_lost_total,  # supplier_jobs_lost
             fin.stw_paid,  # short_time_work_cum_pence
             scheme.outstanding if scheme else 0,  # early_payment_outstanding_pence

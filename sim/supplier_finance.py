@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.interventions import Rescue
 from sim.ledger import Ledger
@@ -27,6 +28,33 @@ class SupplierEvent:
     supplier: int
     kind: str  # "insolvency" | "replacement" | "layoff" | "rescue"
     jobs: float
+
+
+@njit(cache=True)
+def _variable_costs(units: np.ndarray, tier2_cost: np.ndarray, value: np.ndarray, variable_share: np.ndarray) -> np.ndarray:
+    """Minus each supplier's variable costs of an output of ``units`` worth ``value`` (whole
+    pence, rounded down), net of what its tier-2 suppliers supply (paid on their terms); never
+    positive."""
+    out = np.empty(len(units), dtype=np.int64)
+    for s in range(len(units)):
+        net = np.rint(units[s] * tier2_cost[s] * 1.0) - np.floor(value[s] * variable_share[s])
+        cost = np.int64(net)
+        out[s] = cost if cost < 0 else 0
+    return out
+
+
+@njit(cache=True)
+def _cash_readings(cash: np.ndarray, week_less_credit: np.ndarray, state: np.ndarray, insolvent: int) -> tuple[int, int, int]:
+    total = 0
+    shortfall = 0
+    short = 0
+    for s in range(len(cash)):
+        total += cash[s]
+        if cash[s] < 0:
+            shortfall -= cash[s]
+        if cash[s] < week_less_credit[s] and state[s] != insolvent:
+            short += 1
+    return total, shortfall, short
 
 
 class SupplierFinance:
@@ -63,7 +91,7 @@ class SupplierFinance:
         self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
         self.min_cash = self.opening_cash.copy()
         self.replacements: dict[int, list[int]] = defaultdict(list)
-        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray | slice, np.ndarray]]] = defaultdict(list)
+        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         # supplier events in the order they happened, a group of suppliers per entry:
         # (day, kind, supplier rows, jobs each)
@@ -91,7 +119,6 @@ class SupplierFinance:
         self._next_layoff_look = 0  # the first day anyone could be idle long enough to cut staff
         self._layoff_wait = np.where(self.may_lay_off, t.layoff_after, NEVER).astype(np.int64)  # idle days
         self._everyone = np.ones(t.n, dtype=bool)
-        self._rows = np.arange(t.n)
         self._nobody = np.zeros(0, dtype=np.int64)
 
     def event_columns(self) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
@@ -121,19 +148,13 @@ class SupplierFinance:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
-        # minus the variable costs of the output, net of what tier 2 supplies (paid on its terms)
-        paid_out = units * self.tier2_cost_per_unit
-        if paid_out.dtype.kind == "f":
-            paid_out = np.rint(paid_out).astype(np.int64)
-        variable = value * t.variable_share
-        np.subtract(paid_out, np.floor(variable, out=variable), out=paid_out, casting="unsafe")  # whole pence
-        ledger.suppliers("variable_costs", np.minimum(paid_out, 0, out=paid_out))
+        ledger.suppliers("variable_costs", _variable_costs(units, self.tier2_cost_per_unit, value, t.variable_share))
         rows = self.supply.tier2_rows
         if len(rows) == 0:
             return
         billed = value[self.supply.tier2]  # one bill per tier-2 supplier (zero when it shipped nothing)
         if fast is None and self._tier2_terms is not None:
-            self.tier2_bills[day + self._tier2_terms].append((self.supply.tier2_customer, self.supply.tier2, billed))
+            self.tier2_bills[day + self._tier2_terms].append((self.supply.tier2_customer, rows, billed))
             return
         has = billed > 0
         payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
@@ -156,7 +177,6 @@ class SupplierFinance:
         alive = state != INSOLVENT if any_insolvent else self._everyone
         for payer, payee, amount in self.tier2_bills.pop(day, []):
             if any_insolvent:
-                payee = self._rows[payee]  # a slice of rows, as an index array
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
@@ -239,9 +259,11 @@ class SupplierFinance:
         self._layoff_wait[rows] = NEVER
         self._event_groups.append((day, "layoff", rows.astype(np.int64), lost.astype(np.float64)))
 
-    def under_a_week(self, cash: np.ndarray) -> np.ndarray:
-        """True where cash plus unused credit covers less than 7 days of normal costs."""
-        return cash < self._week_less_credit
+    def cash_readings(self, cash: np.ndarray) -> tuple[int, int, int]:
+        """The suppliers' total cash, their total shortfall below zero, and how many (not
+        insolvent) have cash plus unused credit for less than 7 days of normal costs."""
+        total, shortfall, short = _cash_readings(cash, self._week_less_credit, self.supply.state, INSOLVENT)
+        return int(total), int(shortfall), int(short)
 
     def days_of_cash(self, cash: np.ndarray) -> np.ndarray:
         """Cash plus unused credit, in days of normal total costs."""

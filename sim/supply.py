@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+from numba import njit
 
 from sim.plants import Plant, material_plan
 from sim.suppliers import SupplierTable
@@ -24,6 +25,140 @@ if TYPE_CHECKING:
 ACTIVE, INSOLVENT, REPLACED = 0, 1, 2
 NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
 STATE_NAMES = ("active", "insolvent", "replaced")
+
+
+@njit(cache=True)
+def _calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_ppu: np.ndarray, by_ppu: bool,
+             safety: np.ndarray, stock: np.ndarray, in_transit: np.ndarray, lane_sup: np.ndarray,
+             order: np.ndarray, asked: np.ndarray) -> None:
+    """Each lane's call-off (``order``: the group's planned units ahead, in parts, plus the safety
+    stock, less the stock and parts on the road, at least nothing) and each supplier's total of
+    them (``asked``, summed as floats in lane order)."""
+    asked[:] = 0.0
+    for lane in range(len(order)):
+        target = ahead[lane_group[lane]]
+        if by_ppu:
+            target *= lane_ppu[lane]
+        target += safety[lane]
+        target -= stock[lane]
+        target -= in_transit[lane]
+        if target < 0:
+            target = 0
+        order[lane] = target
+        asked[lane_sup[lane]] += order[lane]
+
+
+@njit(cache=True)
+def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np.ndarray,
+             ring_row: np.ndarray, in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray,
+             ship: np.ndarray, lane_value: np.ndarray, units: np.ndarray) -> bool:
+    """Ship the call-offs: in full where a supplier can, else each of its lanes scaled down to its
+    capacity (rounded down). Puts today's shipments on the road (``ring_row``, ``in_transit``), and
+    fills ``ship`` and ``lane_value`` per lane and ``units`` per supplier. True when every lane shipped."""
+    n = len(asked)
+    met = True
+    for s in range(n):
+        if not asked[s] <= cap[s]:
+            met = False
+            break
+    if met:
+        ship[:] = order
+        for s in range(n):
+            units[s] = np.int64(asked[s])
+    else:
+        scale = np.ones(n)
+        for s in range(n):
+            if asked[s] > cap[s]:
+                scale[s] = cap[s] / max(asked[s], 1.0)
+        total = np.zeros(n)
+        for lane in range(len(order)):
+            ship[lane] = np.int64(np.floor(order[lane] * scale[lane_sup[lane]] + 1e-9))
+            total[lane_sup[lane]] += ship[lane]
+        for s in range(n):
+            units[s] = np.int64(total[s])
+    every_lane = True
+    for lane in range(len(ship)):
+        shipped = ship[lane]
+        ring_row[lane] = shipped
+        in_transit[lane] += shipped
+        shipped_lane[lane] += shipped
+        lane_value[lane] = shipped * lane_price[lane]
+        if shipped == 0:
+            every_lane = False
+    return every_lane
+
+
+@njit(cache=True)
+def _arrive(ring_flat: np.ndarray, cells: np.ndarray, stock: np.ndarray, in_transit: np.ndarray,
+            received: np.ndarray) -> None:
+    """Move each lane's shipment in ``cells`` of the road from transit to the line side."""
+    for lane in range(len(cells)):
+        arriving = ring_flat[cells[lane]]
+        if arriving:
+            stock[lane] += arriving
+            in_transit[lane] -= arriving
+            received[lane] += arriving
+
+
+@njit(cache=True)
+def _buildable(stock: np.ndarray, lane_ppu: np.ndarray, lanes_per_plant: np.ndarray) -> np.ndarray:
+    """Per plant, the units its line-side parts allow: the fewest over its lanes of the stock
+    divided by the parts per unit (rounded down); NO_LIMIT for a plant without lanes, and lanes
+    whose part the plant does not use (0 per unit) never limit it."""
+    limit = np.full(len(lanes_per_plant), NO_LIMIT, dtype=np.int64)
+    lane = 0
+    for plant in range(len(lanes_per_plant)):
+        for _ in range(lanes_per_plant[plant]):
+            ppu = lane_ppu[lane]
+            if ppu == 1:
+                enough = stock[lane]
+            elif ppu > 0:
+                enough = stock[lane] // ppu
+            else:
+                enough = NO_LIMIT
+            if enough < limit[plant]:
+                limit[plant] = enough
+            lane += 1
+    return limit
+
+
+@njit(cache=True)
+def _take_parts(units: np.ndarray, lanes_per_plant: np.ndarray, lane_ppu: np.ndarray, stock: np.ndarray,
+                used: np.ndarray) -> None:
+    """Take the parts for ``units`` built per plant from its lanes' line side."""
+    lane = 0
+    for plant in range(len(lanes_per_plant)):
+        for _ in range(lanes_per_plant[plant]):
+            need = units[plant] * lane_ppu[lane]
+            stock[lane] -= need
+            used[lane] += need
+            lane += 1
+
+
+@njit(cache=True)
+def _deliveries(ship: np.ndarray, lane_sup: np.ndarray, lane_value: np.ndarray, lane_terms: np.ndarray,
+                day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lanes that shipped: their suppliers, values and due days."""
+    count = 0
+    for lane in range(len(ship)):
+        if ship[lane] != 0:
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    value = np.empty(count, dtype=np.int64)
+    due = np.empty(count, dtype=np.int64)
+    k = 0
+    for lane in range(len(ship)):
+        if ship[lane] != 0:
+            rows[k] = lane_sup[lane]
+            value[k] = lane_value[lane]
+            due[k] = lane_terms[lane] + day
+            k += 1
+    return rows, value, due
+
+
+@njit(cache=True)
+def _two_sums(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    return a.sum(), b.sum()
 
 
 class SupplyBase:
@@ -104,10 +239,6 @@ class SupplyBase:
         self.known_day = np.array([p.outage_known_day for p in plants], dtype=np.int64)
         # per plant: its lanes (contiguous, in plant order) for the daily build
         self._lanes_per_plant = np.array([p.lanes.stop - p.lanes.start for p in plants], dtype=np.int64)
-        self._plants_with_lanes = np.flatnonzero(self._lanes_per_plant > 0)
-        self._first_lanes = np.array([plants[i].lanes.start for i in self._plants_with_lanes], dtype=np.int64)
-        self._ppu_divisor = np.maximum(self.lane_ppu, 1)
-        self._not_needed = np.where(self.lane_ppu > 0, 0, NO_LIMIT)
         self._one_per_unit = bool((self.lane_ppu == 1).all())  # the usual case: no division needed
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
@@ -187,26 +318,18 @@ class SupplyBase:
         """Issue today's call-offs and ship them; returns units and value (pence) per supplier,
         and units and value per lane (each lane's shipment is one delivery)."""
         n = self.table.n
-        target = self.group_ahead[day][self.lane_group]
-        if not self._one_per_unit:
-            target *= self.lane_ppu
-        target += self.safety
-        target -= self.stock
-        target -= self.in_transit
-        order = np.maximum(target, 0, out=target)
-        asked = np.bincount(self.lane_sup, weights=order, minlength=n)
+        lanes = len(self.lane_sup)
+        order = np.empty(lanes, dtype=np.int64)
+        asked = np.empty(n)
+        _calloffs(self.group_ahead[day], self.lane_group, self.lane_ppu, not self._one_per_unit, self.safety,
+                 self.stock, self.in_transit, self.lane_sup, order, asked)
         unhindered = self.availability_by_day is None and not self.insolvent_count
         cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
-        if (asked <= cap).all():
-            ship = order  # the normal day: every call-off is met in full
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(asked > cap, cap / np.maximum(asked, 1), 1.0)
-            ship = np.floor(order * scale[self.lane_sup] + 1e-9).astype(np.int64)
-        self.ring[day % self.ring_size] = ship  # the row of today's shipments
-        self.in_transit += ship
-        self.shipped_lane += ship
-        units = (asked if ship is order else np.bincount(self.lane_sup, weights=ship, minlength=n)).astype(np.int64)
+        ship = np.empty(lanes, dtype=np.int64)
+        lane_value = np.empty(lanes, dtype=np.int64)
+        units = np.empty(n, dtype=np.int64)
+        _dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
+                 self.shipped_lane, self.lane_price, ship, lane_value, units)
         if len(self.tier2_rows):
             t2_units = units[self.tier2]
             np.take(units, self.tier2_customer, out=t2_units)  # customers are tier-1 rows, before the slice
@@ -217,7 +340,7 @@ class SupplyBase:
         self.week_units[day % 7] = units
         self.week_day[day % 7] = day
         self.week_all[day % 7] = np.count_nonzero(units) == n
-        return units, value, ship, ship * self.lane_price
+        return units, value, ship, lane_value
 
     @property
     def last_ship_day(self) -> np.ndarray:
@@ -252,34 +375,24 @@ class SupplyBase:
 
     def deliver(self, day: int) -> None:
         """Move the deliveries due on ``day`` from transit to the line side."""
-        arriving = self._ring_flat[self._arrival_cells[day % self.ring_size]]
-        if arriving.any():
-            self.stock += arriving
-            self.in_transit -= arriving
-            self.received += arriving
+        _arrive(self._ring_flat, self._arrival_cells[day % self.ring_size], self.stock, self.in_transit, self.received)
 
     def buildable(self) -> np.ndarray:
         """Per plant, the units the parts at its line side allow (no limit if it needs none)."""
-        if self._one_per_unit:
-            enough = self.stock
-        else:
-            enough = self.stock // self._ppu_divisor
-            enough += self._not_needed  # a lane whose part the plant does not use never limits it
-        if self._one_per_unit and len(self._first_lanes) == len(self._lanes_per_plant):
-            return np.minimum.reduceat(enough, self._first_lanes)  # every plant has lanes, one part each
-        limit = np.full(len(self._lanes_per_plant), NO_LIMIT, dtype=np.int64)
-        if len(self._first_lanes):
-            limit[self._plants_with_lanes] = np.minimum(np.minimum.reduceat(enough, self._first_lanes), NO_LIMIT)
-        return limit
+        return _buildable(self.stock, self.lane_ppu, self._lanes_per_plant)
 
     def consume(self, units: np.ndarray) -> None:
         """Take the parts for ``units`` built per plant from the line side."""
-        used = np.repeat(units, self._lanes_per_plant)
-        if not self._one_per_unit:
-            used *= self.lane_ppu
-        self.stock -= used
-        self.used += used
+        _take_parts(units, self._lanes_per_plant, self.lane_ppu, self.stock, self.used)
 
+    def deliveries(self, lanes: np.ndarray, lane_value: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's deliveries (``lanes``: units shipped per lane): supplier, value and due day of each."""
+        return _deliveries(lanes, self.lane_sup, lane_value, self.lane_terms, day)
+
+    def parts_totals(self) -> tuple[int, int]:
+        """Parts at the line side and parts on the road."""
+        line_side, on_road = _two_sums(self.stock, self.in_transit)
+        return int(line_side), int(on_road)
 
 def supply_process(env: simpy.Environment, world: World, phase: float,
                    first_day: int = 0) -> Generator[simpy.Event, None, None]:
