@@ -20,23 +20,6 @@ def pence(gbp: float) -> int:
     return int(np.floor(abs(gbp) * PENCE + 0.5)) * (1 if gbp >= 0 else -1)
 
 
-def _sum_by(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
-    """Whole pence per account: ``amounts`` summed by account ``index`` (float amounts are summed
-    as floats and rounded)."""
-    if amounts.dtype.kind in "iu":
-        return _whole_sums(index, amounts.astype(np.int64, copy=False), n)
-    return np.rint(np.bincount(index, weights=amounts, minlength=n)).astype(np.int64)
-
-
-@njit(cache=True)
-def _whole_sums(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
-    """Integer ``amounts`` summed by account ``index``: exact, as integers."""
-    total = np.zeros(n, dtype=np.int64)
-    for i in range(len(amounts)):
-        total[index[i]] += amounts[i]
-    return total
-
-
 @njit(cache=True)
 def _transfer(payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray, cash: np.ndarray, book: np.ndarray) -> None:
     """Each ``payer`` pays ``amounts`` to its ``payee``: both sides on the cash and on the book."""
@@ -46,6 +29,26 @@ def _transfer(payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray, cash: n
         book[payer[i]] -= a
         cash[payee[i]] += a
         book[payee[i]] += a
+
+
+@njit(cache=True)
+def _pay_each(index: np.ndarray, amounts: np.ndarray, cash: np.ndarray, book: np.ndarray) -> int:
+    """Pay whole-pence ``amounts`` to accounts ``index``, on their cash and on the book; the total."""
+    total = 0
+    for i in range(len(amounts)):
+        cash[index[i]] += amounts[i]
+        book[index[i]] += amounts[i]
+        total += amounts[i]
+    return total
+
+
+@njit(cache=True)
+def _add_each_day(cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: np.ndarray, book2: np.ndarray,
+                  flow2: np.ndarray) -> None:
+    for s in range(len(cash)):
+        cash[s] += net[s]
+        book1[s] += flow1[s]
+        book2[s] += flow2[s]
 
 
 class Ledger:
@@ -87,18 +90,15 @@ class Ledger:
 
     def suppliers_each_day(self, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray], net: np.ndarray) -> None:
         """Two recurring flows into (positive) or out of (negative) each supplier; ``net`` is their sum."""
-        self.supplier_cash += net
-        self._book(*first)
-        self._book(*second)
+        _add_each_day(self.supplier_cash, net, self.account(first[0]), first[1], self.account(second[0]), second[1])
 
     def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
         """The OEM pays suppliers; returns the total paid (pence)."""
         if len(amounts) == 0:
             return 0
-        paid_int = _sum_by(supplier_idx, amounts, len(self.supplier_cash))
-        total = int(paid_int.sum())
-        self.supplier_cash += paid_int
-        self._book(f"from_oem:{category}", paid_int)
+        if amounts.dtype.kind not in "iu":
+            raise TypeError(f"payments are whole pence (integers), not {amounts.dtype}")
+        total = int(_pay_each(supplier_idx, amounts, self.supplier_cash, self.account(f"from_oem:{category}")))
         self.oem_cash -= total
         self.oem_flows[f"to_suppliers:{category}"] -= total
         self.transfers[category] += total

@@ -57,6 +57,18 @@ def _cash_readings(cash: np.ndarray, week_less_credit: np.ndarray, state: np.nda
     return total, shortfall, short
 
 
+@njit(cache=True)
+def _low_water(cash: np.ndarray, min_cash: np.ndarray) -> int:
+    """Lower each supplier's lowest cash so far (``min_cash``) to today's; the lowest cash today."""
+    lowest = cash[0] if len(cash) else 0
+    for s in range(len(cash)):
+        if cash[s] < min_cash[s]:
+            min_cash[s] = cash[s]
+        if cash[s] < lowest:
+            lowest = cash[s]
+    return lowest
+
+
 class SupplierFinance:
     """Per-supplier cash flows other than OEM payments, and the states they lead to."""
 
@@ -211,9 +223,8 @@ class SupplierFinance:
             else:
                 self._next_layoff_look = int(earliest.min())
         cash = ledger.supplier_cash
-        np.minimum(self.min_cash, cash, out=self.min_cash)
         failing = self._nobody
-        if cash.min() < 0:
+        if _low_water(cash, self.min_cash) < 0:
             newly_short = (cash < 0) & (self.cash_out_day < 0)
             self.cash_out_day[newly_short] = day
             failing = np.flatnonzero(alive & (cash < self._minus_credit))

@@ -28,17 +28,14 @@ STATE_NAMES = ("active", "insolvent", "replaced")
 
 
 @njit(cache=True)
-def _calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_ppu: np.ndarray, by_ppu: bool,
-             safety: np.ndarray, stock: np.ndarray, in_transit: np.ndarray, lane_sup: np.ndarray,
-             order: np.ndarray, asked: np.ndarray) -> None:
+def _calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_ppu: np.ndarray, safety: np.ndarray, stock: np.ndarray,
+              in_transit: np.ndarray, lane_sup: np.ndarray, order: np.ndarray, asked: np.ndarray) -> None:
     """Each lane's call-off (``order``: the group's planned units ahead, in parts, plus the safety
     stock, less the stock and parts on the road, at least nothing) and each supplier's total of
     them (``asked``, summed as floats in lane order)."""
     asked[:] = 0.0
     for lane in range(len(order)):
-        target = ahead[lane_group[lane]]
-        if by_ppu:
-            target *= lane_ppu[lane]
+        target = ahead[lane_group[lane]] * lane_ppu[lane]
         target += safety[lane]
         target -= stock[lane]
         target -= in_transit[lane]
@@ -86,6 +83,23 @@ def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: n
         if shipped == 0:
             every_lane = False
     return every_lane
+
+
+@njit(cache=True)
+def _output(units: np.ndarray, tier2_first: int, tier2_customer: np.ndarray, tier2_ppu: np.ndarray,
+            price: np.ndarray, value: np.ndarray, week_row: np.ndarray) -> bool:
+    """Complete a day's output per supplier: a tier-2 supplier (rows from ``tier2_first``) makes
+    what its tier-1 customer shipped times its parts per unit; ``value`` is units times unit
+    price. Records the units in ``week_row``; True when every supplier shipped something."""
+    for k in range(len(tier2_customer)):
+        units[tier2_first + k] = units[tier2_customer[k]] * tier2_ppu[k]
+    everyone = True
+    for s in range(len(units)):
+        value[s] = units[s] * price[s]
+        week_row[s] = units[s]
+        if units[s] == 0:
+            everyone = False
+    return everyone
 
 
 @njit(cache=True)
@@ -239,7 +253,6 @@ class SupplyBase:
         self.known_day = np.array([p.outage_known_day for p in plants], dtype=np.int64)
         # per plant: its lanes (contiguous, in plant order) for the daily build
         self._lanes_per_plant = np.array([p.lanes.stop - p.lanes.start for p in plants], dtype=np.int64)
-        self._one_per_unit = bool((self.lane_ppu == 1).all())  # the usual case: no division needed
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
@@ -321,25 +334,21 @@ class SupplyBase:
         lanes = len(self.lane_sup)
         order = np.empty(lanes, dtype=np.int64)
         asked = np.empty(n)
-        _calloffs(self.group_ahead[day], self.lane_group, self.lane_ppu, not self._one_per_unit, self.safety,
-                 self.stock, self.in_transit, self.lane_sup, order, asked)
+        _calloffs(self.group_ahead[day], self.lane_group, self.lane_ppu, self.safety, self.stock, self.in_transit,
+                  self.lane_sup, order, asked)
         unhindered = self.availability_by_day is None and not self.insolvent_count
         cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
         ship = np.empty(lanes, dtype=np.int64)
         lane_value = np.empty(lanes, dtype=np.int64)
         units = np.empty(n, dtype=np.int64)
         _dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
-                 self.shipped_lane, self.lane_price, ship, lane_value, units)
-        if len(self.tier2_rows):
-            t2_units = units[self.tier2]
-            np.take(units, self.tier2_customer, out=t2_units)  # customers are tier-1 rows, before the slice
-            t2_units *= self.tier2_ppu
-        value = units * self.table.price  # a supplier has one unit price on all its lanes
+                  self.shipped_lane, self.lane_price, ship, lane_value, units)
         if self.week_day[day % 7] > self._folded_day:  # a day not yet folded is about to be overwritten
             self._fold_week()
-        self.week_units[day % 7] = units
+        value = np.empty(n, dtype=np.int64)
+        self.week_all[day % 7] = _output(units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price,
+                                         value, self.week_units[day % 7])
         self.week_day[day % 7] = day
-        self.week_all[day % 7] = np.count_nonzero(units) == n
         return units, value, ship, lane_value
 
     @property
