@@ -20,6 +20,22 @@ def test_normal_day_is_steady() -> None:
     assert (r.daily["invoice_backlog_count"] == 0).all()
 
 
+def test_four_parts_per_vehicle() -> None:
+    """Four seats a vehicle: 400 parts shipped and invoiced a day (GBP 4,000), variable costs
+    GBP 2,400 and fixed GBP 1,200, so cash opens at 10 days of GBP 3,600 and rises GBP 400 a day;
+    the line side holds four times the parts; a week's outage still loses exactly 700 vehicles."""
+    r = run(micro({"suppliers.seat_co.parts_per_unit": 4}))
+    one = run(micro())
+    assert (r.daily["production_total"] == 100).all()
+    cash = r.daily["supplier_cash_gbp"].to_numpy()
+    assert cash[0] == 36_400 and np.all(np.diff(cash) == 400)
+    assert (r.daily["line_side_parts"] == 4 * one.daily["line_side_parts"]).all()
+    stopped = run(micro({"suppliers.seat_co.parts_per_unit": 4},
+                        outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-23"}]})))
+    assert stopped.summary["vehicles_lost"] == 700
+    assert day(stopped, "2025-01-23")["production_total"] == 100
+
+
 def test_plant_stops_for_exactly_the_outage_days() -> None:
     """ERP down 16-22 Jan: seven days without production, 700 vehicles lost, back on 23 Jan."""
     s = micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-23"}]}))
@@ -240,3 +256,19 @@ def test_rescue_keeps_a_failing_supplier_trading() -> None:
     rescued = r.events[r.events["kind"] == "rescue"]
     assert list(rescued["date"].dt.date) == [date(2025, 2, 18)]
     assert day(r, "2025-02-18")["supplier_cash_gbp"] == 12_600
+
+
+def test_ledger_pays_whole_pence_and_books_both_sides() -> None:
+    """Payments are integers: the OEM pays 300 + 200 to supplier 1 and 50 to supplier 0 (500 + 50
+    off its cash, each supplier's book and cash up by what it got); an amount in fractions is refused."""
+    from sim.ledger import Ledger
+
+    ledger = Ledger(10_000, np.zeros(2, dtype=np.int64))
+    paid = ledger.oem_pays("invoices", np.array([1, 0, 1]), np.array([300, 50, 200]))
+    assert paid == 550 and ledger.oem_cash == 9_450
+    assert ledger.supplier_cash.tolist() == [50, 500]
+    assert ledger.supplier_flows["from_oem:invoices"].tolist() == [50, 500]
+    ledger.supplier_pays_supplier("tier2_invoices", np.array([1, 1]), np.array([0, 0]), np.array([30, 20]))
+    assert ledger.supplier_cash.tolist() == [100, 450] and ledger.supplier_cash.sum() == 550
+    with pytest.raises(TypeError, match="whole pence"):
+        ledger.oem_pays("invoices", np.array([0]), np.array([1.5]))
