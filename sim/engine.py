@@ -30,7 +30,7 @@ from sim.schema import WEEKDAYS, Scenario
 from sim.streams import stream
 from sim.supplier_finance import SupplierFinance
 from sim.suppliers import SupplierTable, build_supplier_table
-from sim.supply import SupplyBase, supply_process
+from sim.supply import Deliveries, SupplyBase, supply_process
 from sim.treasury import CreditLine, Treasury
 
 PHASE_PLANTS = 0.25
@@ -242,11 +242,10 @@ class World:
             plant.built[day] = made
         self.supply.consume(np.array(units, dtype=np.int64))
 
-    def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, lanes: np.ndarray,
-                       lane_value: np.ndarray) -> None:
+    def after_shipment(self, day: int, units: np.ndarray, value: np.ndarray, deliveries: Deliveries) -> None:
         """Suppliers pay for today's output and invoice the OEM, one invoice per delivery."""
         supply = self.supply
-        rows, v, due = supply.deliveries(lanes, lane_value, day)
+        rows, v, due = deliveries.supplier, deliveries.value, deliveries.due
         scheme = self.early_payment
         if scheme is not None and day >= scheme.start_day:
             prepaid = scheme.prepaid_part(day, rows, v)
@@ -260,7 +259,7 @@ class World:
         self.finance.on_shipment(day, units, value, self.ledger, fast, day + scheme.delay if scheme else day)
         if len(v):
             terms_days = supply.uniform_terms
-            self.payables.receive(Batch(rows, v, prepaid, due), day,
+            self.payables.receive(Batch(rows, v, prepaid, due, deliveries.face), day,
                                   None if terms_days is None else day + terms_days)
 
     def intervention_cost(self) -> int:

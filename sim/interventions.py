@@ -12,8 +12,25 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from numba import njit
 
 from sim.ledger import Ledger
+
+
+@njit(cache=True)
+def _prepayments(supplier: np.ndarray, value: np.ndarray, share: float, eligible: np.ndarray,
+                 room: int) -> tuple[np.ndarray, np.int64]:
+    """Prepay ``share`` of each invoice (whole pence, rounded down) of an eligible supplier, in
+    order, while the running total stays within ``room``; the prepaid pence per invoice and their total."""
+    prepaid = np.zeros(len(value), dtype=np.int64)
+    total = np.int64(0)
+    for i in range(len(value)):
+        part = np.int64(np.floor(value[i] * share)) if eligible[supplier[i]] else np.int64(0)
+        if total + part > room:
+            break  # the running total only grows
+        prepaid[i] = part
+        total += part
+    return prepaid, total
 
 
 class EarlyPayment:
@@ -36,13 +53,8 @@ class EarlyPayment:
         """Commit prepayments on today's deliveries; returns the prepaid pence per invoice."""
         if day < self.start_day or len(value) == 0:
             return np.zeros(len(value), dtype=np.int64)
-        prepaid = np.floor(value * self.share).astype(np.int64)
-        prepaid *= self.eligible[supplier]
-        # invoices in order while the budget lasts (the running total only grows)
-        running = np.cumsum(prepaid)
-        fit = int(np.searchsorted(running, self.budget - self.outstanding, side="right"))
-        prepaid[fit:] = 0
-        total = int(running[fit - 1]) if fit else 0
+        prepaid, committed = _prepayments(supplier, value, self.share, self.eligible, self.budget - self.outstanding)
+        total = int(committed)
         if total:
             self.outstanding += total
             self.scheduled[day + self.delay].append((supplier, prepaid))

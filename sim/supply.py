@@ -10,7 +10,7 @@ over arrays, not one event per supplier.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import simpy
@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 ACTIVE, INSOLVENT, REPLACED = 0, 1, 2
 NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
 STATE_NAMES = ("active", "insolvent", "replaced")
+
+
+class Deliveries(NamedTuple):
+    """A day's deliveries, one per lane that shipped: supplier row, value (pence) and due day of
+    each invoice, and their total value."""
+
+    supplier: np.ndarray
+    value: np.ndarray
+    due: np.ndarray
+    face: int
 
 
 @njit(cache=True)
@@ -47,11 +57,14 @@ def _calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_ppu: np.ndarray, s
 
 @njit(cache=True)
 def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np.ndarray,
-             ring_row: np.ndarray, in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray,
-             ship: np.ndarray, lane_value: np.ndarray, units: np.ndarray) -> bool:
+              ring_row: np.ndarray, in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray,
+              lane_terms: np.ndarray, day: int, units: np.ndarray, rows: np.ndarray, value: np.ndarray,
+              due: np.ndarray) -> tuple[int, int]:
     """Ship the call-offs: in full where a supplier can, else each of its lanes scaled down to its
-    capacity (rounded down). Puts today's shipments on the road (``ring_row``, ``in_transit``), and
-    fills ``ship`` and ``lane_value`` per lane and ``units`` per supplier. True when every lane shipped."""
+    capacity (rounded down). Puts today's shipments on the road (``ring_row``, ``in_transit``) and
+    fills ``units`` per supplier. Each lane that shipped is one delivery, invoiced: its supplier,
+    value and due day go to the front of ``rows``, ``value`` and ``due``. Returns the number of
+    deliveries and their total value."""
     n = len(asked)
     met = True
     for s in range(n):
@@ -59,7 +72,6 @@ def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: n
             met = False
             break
     if met:
-        ship[:] = order
         for s in range(n):
             units[s] = np.int64(asked[s])
     else:
@@ -69,20 +81,24 @@ def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: n
                 scale[s] = cap[s] / max(asked[s], 1.0)
         total = np.zeros(n)
         for lane in range(len(order)):
-            ship[lane] = np.int64(np.floor(order[lane] * scale[lane_sup[lane]] + 1e-9))
-            total[lane_sup[lane]] += ship[lane]
+            order[lane] = np.int64(np.floor(order[lane] * scale[lane_sup[lane]] + 1e-9))
+            total[lane_sup[lane]] += order[lane]
         for s in range(n):
             units[s] = np.int64(total[s])
-    every_lane = True
-    for lane in range(len(ship)):
-        shipped = ship[lane]
+    count = 0
+    face = 0
+    for lane in range(len(order)):
+        shipped = order[lane]
         ring_row[lane] = shipped
         in_transit[lane] += shipped
         shipped_lane[lane] += shipped
-        lane_value[lane] = shipped * lane_price[lane]
-        if shipped == 0:
-            every_lane = False
-    return every_lane
+        if shipped != 0:
+            rows[count] = lane_sup[lane]
+            value[count] = shipped * lane_price[lane]
+            due[count] = lane_terms[lane] + day
+            face += value[count]
+            count += 1
+    return count, face
 
 
 @njit(cache=True)
@@ -147,27 +163,6 @@ def _take_parts(units: np.ndarray, lanes_per_plant: np.ndarray, lane_ppu: np.nda
             stock[lane] -= need
             used[lane] += need
             lane += 1
-
-
-@njit(cache=True)
-def _deliveries(ship: np.ndarray, lane_sup: np.ndarray, lane_value: np.ndarray, lane_terms: np.ndarray,
-                day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The lanes that shipped: their suppliers, values and due days."""
-    count = 0
-    for lane in range(len(ship)):
-        if ship[lane] != 0:
-            count += 1
-    rows = np.empty(count, dtype=np.int64)
-    value = np.empty(count, dtype=np.int64)
-    due = np.empty(count, dtype=np.int64)
-    k = 0
-    for lane in range(len(ship)):
-        if ship[lane] != 0:
-            rows[k] = lane_sup[lane]
-            value[k] = lane_value[lane]
-            due[k] = lane_terms[lane] + day
-            k += 1
-    return rows, value, due
 
 
 @njit(cache=True)
@@ -327,9 +322,9 @@ class SupplyBase:
             able = able * worst
         return able
 
-    def ship(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def ship(self, day: int) -> tuple[np.ndarray, np.ndarray, Deliveries]:
         """Issue today's call-offs and ship them; returns units and value (pence) per supplier,
-        and units and value per lane (each lane's shipment is one delivery)."""
+        and the day's deliveries (one per lane that shipped)."""
         n = self.table.n
         lanes = len(self.lane_sup)
         order = np.empty(lanes, dtype=np.int64)
@@ -338,18 +333,17 @@ class SupplyBase:
                   self.lane_sup, order, asked)
         unhindered = self.availability_by_day is None and not self.insolvent_count
         cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
-        ship = np.empty(lanes, dtype=np.int64)
-        lane_value = np.empty(lanes, dtype=np.int64)
         units = np.empty(n, dtype=np.int64)
-        _dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
-                  self.shipped_lane, self.lane_price, ship, lane_value, units)
+        rows, lane_value, due = np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64)
+        count, face = _dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
+                                self.shipped_lane, self.lane_price, self.lane_terms, day, units, rows, lane_value, due)
         if self.week_day[day % 7] > self._folded_day:  # a day not yet folded is about to be overwritten
             self._fold_week()
         value = np.empty(n, dtype=np.int64)
         self.week_all[day % 7] = _output(units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price,
                                          value, self.week_units[day % 7])
         self.week_day[day % 7] = day
-        return units, value, ship, lane_value
+        return units, value, Deliveries(rows[:count], lane_value[:count], due[:count], int(face))
 
     @property
     def last_ship_day(self) -> np.ndarray:
@@ -394,10 +388,6 @@ class SupplyBase:
         """Take the parts for ``units`` built per plant from the line side."""
         _take_parts(units, self._lanes_per_plant, self.lane_ppu, self.stock, self.used)
 
-    def deliveries(self, lanes: np.ndarray, lane_value: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Today's deliveries (``lanes``: units shipped per lane): supplier, value and due day of each."""
-        return _deliveries(lanes, self.lane_sup, lane_value, self.lane_terms, day)
-
     def parts_totals(self) -> tuple[int, int]:
         """Parts at the line side and parts on the road."""
         line_side, on_road = _two_sums(self.stock, self.in_transit)
@@ -421,8 +411,7 @@ def supply_process(env: simpy.Environment, world: World, phase: float,
         if wait > 0:
             yield env.timeout(wait)
         if supply.any_calloff[day]:
-            units, value, lanes, lane_value = supply.ship(day)
-            world.after_shipment(day, units, value, lanes, lane_value)
+            world.after_shipment(day, *supply.ship(day))
         else:
             supply.no_shipments(day)
         if day + 1 < supply.horizon:
