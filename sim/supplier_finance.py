@@ -37,6 +37,7 @@ def _variable_costs(units: np.ndarray, tier2_cost: np.ndarray, value: np.ndarray
     positive."""
     out = np.empty(len(units), dtype=np.int64)
     for s in range(len(units)):
+        # tier-2 parts at whole pence (rounded when their cost per unit has fractions), less the costs
         net = np.rint(units[s] * tier2_cost[s] * 1.0) - np.floor(value[s] * variable_share[s])
         cost = np.int64(net)
         out[s] = cost if cost < 0 else 0

@@ -167,6 +167,7 @@ def _take_parts(units: np.ndarray, lanes_per_plant: np.ndarray, lane_ppu: np.nda
 
 @njit(cache=True)
 def _two_sums(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """The totals of two arrays, in one call."""
     return a.sum(), b.sum()
 
 
@@ -392,6 +393,7 @@ class SupplyBase:
         """Parts at the line side and parts on the road."""
         line_side, on_road = _two_sums(self.stock, self.in_transit)
         return int(line_side), int(on_road)
+
 
 def supply_process(env: simpy.Environment, world: World, phase: float,
                    first_day: int = 0) -> Generator[simpy.Event, None, None]:
