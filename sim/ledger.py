@@ -65,7 +65,7 @@ class Ledger:
         self.supplier_flows: dict[str, np.ndarray] = {}
         self.transfers: dict[str, int] = defaultdict(int)
 
-    def account(self, category: str) -> np.ndarray:
+    def _account(self, category: str) -> np.ndarray:
         """The suppliers' flows of ``category`` so far (the array itself, to add to in place)."""
         book = self.supplier_flows.get(category)
         if book is None:
@@ -74,7 +74,7 @@ class Ledger:
 
     def _book(self, category: str, amounts: np.ndarray) -> None:
         """Add ``amounts`` to the suppliers' flows of ``category`` (in place)."""
-        book = self.account(category)
+        book = self._account(category)
         np.add(book, amounts, out=book)
 
     def oem(self, category: str, amount: int) -> None:
@@ -90,7 +90,7 @@ class Ledger:
 
     def suppliers_each_day(self, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray], net: np.ndarray) -> None:
         """Two recurring flows into (positive) or out of (negative) each supplier; ``net`` is their sum."""
-        _add_each_day(self.supplier_cash, net, self.account(first[0]), first[1], self.account(second[0]), second[1])
+        _add_each_day(self.supplier_cash, net, self._account(first[0]), first[1], self._account(second[0]), second[1])
 
     def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
         """The OEM pays suppliers; returns the total paid (pence)."""
@@ -98,7 +98,7 @@ class Ledger:
             return 0
         if amounts.dtype.kind not in "iu":
             raise TypeError(f"payments are whole pence (integers), not {amounts.dtype}")
-        total = int(_pay_each(supplier_idx, amounts, self.supplier_cash, self.account(f"from_oem:{category}")))
+        total = int(_pay_each(supplier_idx, amounts, self.supplier_cash, self._account(f"from_oem:{category}")))
         self.oem_cash -= total
         self.oem_flows[f"to_suppliers:{category}"] -= total
         self.transfers[category] += total
@@ -108,4 +108,4 @@ class Ledger:
         """Suppliers pay other suppliers (tier 1 paying tier 2), whole pence."""
         if len(amounts) == 0:
             return
-        _transfer(payer, payee, amounts, self.supplier_cash, self.account(f"between_suppliers:{category}"))
+        _transfer(payer, payee, amounts, self.supplier_cash, self._account(f"between_suppliers:{category}"))
