@@ -21,24 +21,15 @@ def pence(gbp: float) -> int:
 
 
 @njit(cache=True)
-def _transfer(payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray, cash: np.ndarray, book: np.ndarray) -> None:
-    """Each ``payer`` pays ``amounts`` to its ``payee``: both sides on the cash and on the book."""
-    for i in range(len(amounts)):
-        a = amounts[i]
-        cash[payer[i]] -= a
-        book[payer[i]] -= a
-        cash[payee[i]] += a
-        book[payee[i]] += a
-
-
-@njit(cache=True)
-def _pay_each(index: np.ndarray, amounts: np.ndarray, cash: np.ndarray, book: np.ndarray) -> int:
-    """Pay whole-pence ``amounts`` to accounts ``index``, on their cash and on the book; the total."""
+def _credit(index: np.ndarray, amounts: np.ndarray, sign: int, cash: np.ndarray, book: np.ndarray) -> int:
+    """Add ``sign`` x whole-pence ``amounts`` to accounts ``index``, on their cash and on the book;
+    the total added."""
     total = 0
     for i in range(len(amounts)):
-        cash[index[i]] += amounts[i]
-        book[index[i]] += amounts[i]
-        total += amounts[i]
+        a = sign * amounts[i]
+        cash[index[i]] += a
+        book[index[i]] += a
+        total += a
     return total
 
 
@@ -98,7 +89,7 @@ class Ledger:
             return 0
         if amounts.dtype.kind not in "iu":
             raise TypeError(f"payments are whole pence (integers), not {amounts.dtype}")
-        total = int(_pay_each(supplier_idx, amounts, self.supplier_cash, self._account(f"from_oem:{category}")))
+        total = int(_credit(supplier_idx, amounts, 1, self.supplier_cash, self._account(f"from_oem:{category}")))
         self.oem_cash -= total
         self.oem_flows[f"to_suppliers:{category}"] -= total
         self.transfers[category] += total
@@ -108,4 +99,6 @@ class Ledger:
         """Suppliers pay other suppliers (tier 1 paying tier 2), whole pence."""
         if len(amounts) == 0:
             return
-        _transfer(payer, payee, amounts, self.supplier_cash, self._account(f"between_suppliers:{category}"))
+        book = self._account(f"between_suppliers:{category}")
+        _credit(payer, amounts, -1, self.supplier_cash, book)
+        _credit(payee, amounts, 1, self.supplier_cash, book)
