@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments import LOCAL_WORKER_CONFIG, ReplicationSet, run_replications
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ plants, systems, outage (31 Aug 2025, plants back 8-13 Oct: ~38-43 days) and pha
 centre, payables, sales, treasury and interventions, 365 days; only the supplier counts change. The
 eight tier-1 supplier families are rescaled so they total N (largest remainder, family mix kept
 proportional, at least one per family); the tier-2 population is N2 (``--tier2``, default 0 = removed).
-Nothing is written to disk: the data dict is validated with ``sim.loader.validate_data``.
+Nothing is written to disk: the data dict is validated with ``sim.scenario.loader.validate_data``.
 
 Commands (run from the repository root)::
 
@@ -128,7 +128,7 @@ def scale_data(n_suppliers: int, tier2: int = 0, same_business: bool = False) ->
 
 
 def build_scale(n_suppliers: int, tier2: int = 0, same_business: bool = False) -> Any:
-    """A validated :class:`sim.schema.Scenario` for the scale benchmark."""
+    """A validated :class:`sim.scenario.schema.Scenario` for the scale benchmark."""
     from sim import validate_data
 
     return validate_data(scale_data(n_suppliers, tier2, same_business), f"scale({n_suppliers})")

@@ -14,18 +14,18 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_scenario": "sim.loader",
-    "apply_overrides": "sim.loader",
-    "read_yaml": "sim.loader",
-    "validate_data": "sim.loader",
-    "Scenario": "sim.schema",
-    "ScenarioError": "sim.errors",
+    "load_scenario": "sim.scenario.loader",
+    "apply_overrides": "sim.scenario.loader",
+    "read_yaml": "sim.scenario.loader",
+    "validate_data": "sim.scenario.loader",
+    "Scenario": "sim.scenario.schema",
+    "ScenarioError": "sim.scenario.errors",
     "simulate": "sim.simulation",
     "RunResult": "sim.simulation",
-    "ConservationError": "sim.checks",
+    "ConservationError": "sim.model.checks",
     "run_replications": "sim.experiments",
     "run_sweep": "sim.experiments",
-    "compare": "sim.comparison",
+    "compare": "sim.experiments.comparison",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -54,10 +54,10 @@ def explain(exc: Exception) -> tuple[int, str] | None:
 
     The error classes are imported only here, so that a command starts without loading them.
     """
-    from sim.checks import ConservationError
-    from sim.errors import ScenarioError
-    from sim.figure_workers import FigureError
+    from sim.model.checks import ConservationError
+    from sim.report.figure_workers import FigureError
     from sim.runner import OutputExistsError
+    from sim.scenario.errors import ScenarioError
 
     if isinstance(exc, (ScenarioError, OutputExistsError)):
         return USER_ERROR, f"error: {exc}"
@@ -88,13 +88,13 @@ def print_kpis(summary: dict[str, Any], keys: tuple[str, ...] = HEADLINE) -> Non
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
-    from sim.loader import parse_override
+    from sim.scenario.loader import parse_override
 
     return dict(parse_override(v) for v in values)
 
 
 def load(path: str, sets: tuple[str, ...] = ()) -> Any:
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     return load_scenario(path, parse_sets(sets) if sets else None)
 
@@ -102,7 +102,7 @@ def load(path: str, sets: tuple[str, ...] = ()) -> Any:
 def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
     """A callback drawing figures and the report into a folder (None if plotting is unavailable)."""
     try:
-        from sim import report
+        from sim.report import html as report
     except ImportError:
         return None
     return lambda folder: getattr(report, kind)(folder, *args)
@@ -133,7 +133,7 @@ def main() -> None:
 def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
         scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool) -> None:
     """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out."""
-    from sim.figure_workers import FigureWorker, can_fork, drawn_here
+    from sim.report.figure_workers import FigureWorker, can_fork, drawn_here
 
     started = time.perf_counter()
     single = replications == 1 and not scheduler and not dask_local
@@ -175,8 +175,8 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
 @friendly
 def validate(files: tuple[str, ...]) -> None:
     """Check scenario FILES against the schema and the cross-reference rules."""
-    from sim.errors import ScenarioError
-    from sim.loader import load_scenario
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load_scenario
 
     failed = 0
     for f in files:
@@ -194,7 +194,7 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--out", type=click.Path(), default=None, help="Write to this file instead of standard output.")
 def schema(out: str | None) -> None:
     """Print the scenario JSON Schema (for editor autocompletion)."""
-    from sim.schema_export import schema_json
+    from sim.scenario.schema_export import schema_json
 
     text = schema_json()
     if out:
@@ -213,7 +213,7 @@ def schema(out: str | None) -> None:
 @friendly
 def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool) -> None:
     """Run FIRST and SECOND with common random numbers; write and print KPIs side by side."""
-    from sim.comparison import compare as run_compare
+    from sim.experiments.comparison import compare as run_compare
     from sim.runner import atomic_folder, provenance, write_json
 
     started = time.perf_counter()
@@ -244,7 +244,7 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
 @friendly
 def plot(folder: str) -> None:
     """Redraw the figures and report of a saved run FOLDER without re-running it."""
-    from sim import report
+    from sim.report import html as report
 
     written = report.redraw(Path(folder))
     click.echo(f"redrew {len(written)} files in {folder}")
@@ -266,7 +266,7 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
           scheduler: str | None, dask_local: int | None, force: bool) -> None:
     """Run a grid over scenario parameters, each point with replications and common random numbers."""
     from sim.experiments import parse_grid, run_sweep, write_sweep
-    from sim.loader import read_yaml
+    from sim.scenario.loader import read_yaml
 
     started = time.perf_counter()
     data, lines = read_yaml(scenario)
@@ -291,8 +291,8 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
 def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int, kpis: tuple[str, ...], out: str,
                 seed: int | None, workers: int | None, force: bool) -> None:
     """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking."""
-    from sim.loader import read_yaml
-    from sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
+    from sim.experiments.sensitivity import parse_params, run_sensitivity, write_sensitivity
+    from sim.scenario.loader import read_yaml
 
     started = time.perf_counter()
     data, lines = read_yaml(scenario)

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from sim.loader import scenario_to_data
-from sim.schema import Scenario
+from sim.scenario.loader import scenario_to_data
+from sim.scenario.schema import Scenario
 
 
 class OutputExistsError(FileExistsError):

@@ -13,14 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.branching import run_pair
-from sim.checks import ConservationError, daily_check, processed_within_capacity, violations
-from sim.engine import World
-from sim.frames import daily_columns, events_frame, suppliers_frame, with_baseline
-from sim.metrics import summarise
-from sim.realise import realise
-from sim.schema import InterventionsSpec, Scenario
-from sim.streams import seed_sequence
+from sim.model.branching import run_pair
+from sim.model.checks import ConservationError, daily_check, processed_within_capacity, violations
+from sim.model.world import World
+from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
+from sim.results.metrics import summarise
+from sim.scenario.realise import realise
+from sim.scenario.schema import InterventionsSpec, Scenario
+from sim.scenario.streams import seed_sequence
 
 
 @dataclass
@@ -40,13 +40,13 @@ class RunResult:
 
     @cached_property
     def suppliers(self) -> pd.DataFrame:
-        """One row per supplier (see :func:`sim.frames.suppliers_frame`)."""
+        """One row per supplier (see :func:`sim.results.frames.suppliers_frame`)."""
         assert self.world is not None
         return suppliers_frame(self.world, self.world.finance.min_cash, self.world.time_to_survive)
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """Everything that happened at a moment (see :func:`sim.frames.events_frame`)."""
+        """Everything that happened at a moment (see :func:`sim.results.frames.events_frame`)."""
         assert self.world is not None
         return events_frame(self.world)
 
@@ -87,7 +87,7 @@ def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, ch
 def _run_with_baseline(scenario: Scenario, calm: Scenario, root: np.random.SeedSequence, source: str,
                        check_daily: bool) -> tuple[World, World, int]:
     """Run a scenario and its baseline, their shared opening days once (see
-    :mod:`sim.branching`); returns both worlds and the days shared."""
+    :mod:`sim.model.branching`); returns both worlds and the days shared."""
     world = _build(scenario, root, source, check_daily)
     baseline = _build(calm, root, source, check_daily, world)  # the same suppliers and opening
     shared = run_pair(world, baseline)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.loader import apply_overrides, validate_data
-from sim.schema import Scenario
+from sim.scenario.loader import apply_overrides, validate_data
+from sim.scenario.schema import Scenario
 from sim.simulation import RunResult, simulate
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -261,7 +261,7 @@ def test_rescue_keeps_a_failing_supplier_trading() -> None:
 def test_ledger_pays_whole_pence_and_books_both_sides() -> None:
     """Payments are integers: the OEM pays 300 + 200 to supplier 1 and 50 to supplier 0 (500 + 50
     off its cash, each supplier's book and cash up by what it got); an amount in fractions is refused."""
-    from sim.ledger import Ledger
+    from sim.model.ledger import Ledger
 
     ledger = Ledger(10_000, np.zeros(2, dtype=np.int64))
     paid = ledger.oem_pays("invoices", np.array([1, 0, 1]), np.array([300, 50, 200]))

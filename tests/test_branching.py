@@ -14,14 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.branching import _actors, run_pair
-from sim.engine import World
-from sim.frames import daily_columns, events_frame, suppliers_frame
-from sim.loader import load_scenario, validate_data
-from sim.realise import realise
-from sim.schema import Scenario
+from sim.model.branching import _actors, run_pair
+from sim.model.world import World
+from sim.results.frames import daily_columns, events_frame, suppliers_frame
+from sim.scenario.loader import load_scenario, validate_data
+from sim.scenario.realise import realise
+from sim.scenario.schema import Scenario
+from sim.scenario.streams import seed_sequence
 from sim.simulation import baseline_of
-from sim.streams import seed_sequence
 from tests.micro import BASE, EVERY_DAY, micro, outage
 
 ROOT = Path(__file__).resolve().parents[1]

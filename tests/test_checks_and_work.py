@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.checks import ConservationError, daily_check, violations
-from sim.engine import World
-from sim.loader import load_scenario
-from sim.realise import realise
+from sim.model.checks import ConservationError, daily_check, violations
+from sim.model.world import World
+from sim.scenario.loader import load_scenario
+from sim.scenario.realise import realise
+from sim.scenario.streams import seed_sequence
 from sim.simulation import simulate
-from sim.streams import seed_sequence
 from tests.micro import micro, outage
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.loader import load_scenario
 from sim.runner import jsonable
+from sim.scenario.loader import load_scenario
 from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.errors import ScenarioError
 from sim.experiments import (
     BAND_SERIES,
     parse_grid,
@@ -27,9 +26,10 @@ from sim.experiments import (
     write_replications,
     write_sweep,
 )
-from sim.loader import apply_overrides, read_yaml, validate_data
-from sim.schema import Scenario
-from sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
+from sim.experiments.sensitivity import parse_params, run_sensitivity, write_sensitivity
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import apply_overrides, read_yaml, validate_data
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "scenarios" / "tiny.yaml"
@@ -87,7 +87,7 @@ def test_replication_does_not_depend_on_the_batch_size_or_workers() -> None:
 
 SUBPROCESS = """
 import json, sys
-from sim.loader import apply_overrides, read_yaml, validate_data
+from sim.scenario.loader import apply_overrides, read_yaml, validate_data
 from sim.experiments import run_replications
 data, lines = read_yaml(sys.argv[1])
 data = apply_overrides(data, json.loads(sys.argv[3]), sys.argv[1])

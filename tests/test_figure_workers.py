@@ -25,7 +25,7 @@ how, scenario, out = sys.argv[1:]
 if how == "in one process":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 elif how != "by the worker":
-    from sim import report
+    from sim.report import html as report
 
     figure, failure = how.split(":")
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.errors import ScenarioError
-from sim.loader import validate_data
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import validate_data
 from sim.simulation import simulate
 from tests.micro import BASE, micro, outage, run
 
@@ -185,7 +185,7 @@ def test_generated_scenarios_balance_every_day(data: dict[str, Any]) -> None:
        st.sampled_from([-1, "lots", 0.0, None, [1, 2]]))
 def test_generated_invalid_values_name_the_field(path: str, value: Any) -> None:
     """A wrong value anywhere is rejected, and the message names that field."""
-    from sim.loader import apply_overrides
+    from sim.scenario.loader import apply_overrides
 
     data = apply_overrides(dict(BASE), {path: value}, "generated")
     try:
@@ -202,7 +202,7 @@ def test_flagship_support_never_adds_insolvencies(seed: int) -> None:
     """The JLR scheme and guarantee, against none, at the same seed: never more supplier failures."""
     from pathlib import Path
 
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     scenarios = Path(__file__).resolve().parents[1] / "scenarios"
     with_support = simulate(load_scenario(scenarios / "jlr_2025.yaml"), seed).summary

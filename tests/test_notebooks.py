@@ -17,7 +17,7 @@ pytest.importorskip("ipykernel")
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
-PUBLIC_MODULES = {"sim", "sim.plots", "sim.experiments", "sim.sensitivity", "sim.loader"}
+PUBLIC_MODULES = {"sim", "sim.plots", "sim.experiments", "sim.sensitivity"}
 SIM_IMPORT = re.compile(r"^\s*(?:from\s+(sim(?:\.\w+)*)\s+import\s+(.+)|import\s+(sim(?:\.\w+)*))", re.MULTILINE)
 
 

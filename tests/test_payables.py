@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.ledger import Ledger
-from sim.payables import Batch, Payables
+from sim.model.ledger import Ledger
+from sim.model.payables import Batch, Payables
 
 
 def batch(suppliers: list[int], values: list[int], due: list[int]) -> Batch:

@@ -19,9 +19,10 @@ import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import plots, report  # noqa: E402
 from sim.cli import main  # noqa: E402
-from sim.loader import load_scenario  # noqa: E402
+from sim.report import html as report  # noqa: E402
+from sim.report import plots  # noqa: E402
+from sim.scenario.loader import load_scenario  # noqa: E402
 from sim.simulation import RunResult, simulate  # noqa: E402
 
 TINY = Path(__file__).parent / "scenarios" / "tiny.yaml"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.loader import load_scenario
-from sim.schema_export import schema_json
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema_export import schema_json
 from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.loader import load_scenario
 from sim.runner import jsonable
+from sim.scenario.loader import load_scenario
 from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,89 @@
+"""The digital estate: named systems whose capacity (0 to 1) outages take away and restores give back.
+
+A realised scenario fixes every outage and restore date, so each system's capacity is a step
+function of the day. :class:`Estate` holds those schedules (plans look ahead with them) and a
+SimPy process per system that changes its live capacity at each step and records the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import simpy
+
+from sim.model.calendar import Calendar
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class SystemChange:
+    """A system's capacity changes to ``capacity`` on ``day`` because of ``outage``."""
+
+    day: int
+    system: str
+    capacity: float
+    outage: str
+
+
+class Estate:
+    """Capacity schedules of every system, and the processes that apply them."""
+
+    STATE = ("log",)  # what changes as the run goes on
+
+    def __init__(self, scenario: Scenario, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.names = list(scenario.systems)
+        n = calendar.length
+        self.schedule: dict[str, np.ndarray] = {name: np.ones(n) for name in self.names}
+        self.changes: list[SystemChange] = []
+        self.outage_start_days: dict[str, int] = {}
+        for outage_name, outage in scenario.outages.items():
+            start_on = outage.start
+            assert isinstance(start_on, date), "outages are realised before the estate is built"
+            start = calendar.day(start_on)
+            self.outage_start_days[outage_name] = start
+            for system in outage.systems:
+                level = np.ones(n)
+                level[max(start, 0):] = 0.0
+                self.changes.append(SystemChange(start, system, 0.0, outage_name))
+                for step in outage.restore.get(system, []):
+                    if step.date is not None:
+                        assert isinstance(step.date, date)
+                        day = calendar.day(step.date)
+                    else:
+                        day = start + int(round(float(step.after_days)))  # type: ignore[arg-type]
+                    capacity = float(step.capacity)  # type: ignore[arg-type]
+                    level[max(day, 0):] = capacity
+                    self.changes.append(SystemChange(day, system, capacity, outage_name))
+                self.schedule[system] = np.minimum(self.schedule[system], level)
+        self.changes.sort(key=lambda c: (c.day, c.system))
+        self.log: list[SystemChange] = []
+
+    def availability(self, systems: Sequence[str]) -> np.ndarray:
+        """Daily capacity of a function that needs all of ``systems`` (1.0 if it needs none)."""
+        out = np.ones(self.calendar.length)
+        for name in systems:
+            out = np.minimum(out, self.schedule[name])
+        return out
+
+    def first_outage_day(self, systems: Sequence[str]) -> int:
+        """First day any of ``systems`` loses capacity (horizon length if never)."""
+        days = [int(np.argmax(self.schedule[s] < 1.0)) for s in systems if (self.schedule[s] < 1.0).any()]
+        return min(days) if days else self.calendar.length
+
+    def outage_began(self) -> int | None:
+        """The day (0 at the earliest) the first system went down in the run, None if none did."""
+        days = [max(c.day, 0) for c in self.log if c.capacity == 0]
+        return min(days, default=None)
+
+    def process(self, env: simpy.Environment, system: str) -> Generator[simpy.Event, None, None]:
+        """Apply ``system``'s capacity changes at the start of their days, recording each."""
+        for change in (c for c in self.changes if c.system == system):
+            if change.day >= self.calendar.horizon_days:
+                return
+            if change.day > env.now:
+                yield env.timeout(change.day - env.now)
+            self.log.append(change)

@@ -1,0 +1,305 @@
+"""Accounts payable: suppliers' invoices wait to be processed, then are paid when due.
+
+An invoice must be processed (matched and approved) before it can be paid. Processing
+capacity on a day is the automated rate times the invoicing systems' capacity, plus any
+manual teams at work. Processed invoices are paid on their due date, or at once when already
+overdue. Invoices are processed on receipt, or (``when_due``) in the payment run on their due
+date, as many accounts-payable teams do; either way the backlog is the invoices waiting to be
+processed. A day's invoices are one batch of arrays, not one event per invoice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.model.ledger import Ledger
+
+
+@dataclass
+class Batch:
+    """Unprocessed invoices: supplier row, face value and prepaid part (pence), due day."""
+
+    supplier: np.ndarray
+    value: np.ndarray
+    prepaid: np.ndarray
+    due: np.ndarray
+    _face: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def face(self) -> int:
+        """Total face value (pence), summed once (a plain attribute: ``functools.cached_property``
+        takes a lock on Python 3.11 and cost more than the sum)."""
+        if self._face is None:
+            self._face = int(self.value.sum())
+        return self._face
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Batch:
+        """Invoices never change once made (taking some makes a new batch), so a copy of a
+        position shares its batches."""
+        return self
+
+    def take(self, index: np.ndarray) -> Batch:
+        """The invoices at ``index`` (positions or a mask), in order."""
+        return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
+
+
+def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: int | None = None) -> None:
+    """File a batch under its due days (today at the earliest); ``due_day``: all fall due that day."""
+    if due_day is not None and due_day >= today:
+        store[due_day].append(batch)
+        return
+    due = np.maximum(batch.due, today)
+    if len(due) == 0:
+        return
+    if due.min() == due.max():
+        store[int(due[0])].append(Batch(batch.supplier, batch.value, batch.prepaid, due))
+        return
+    order = np.argsort(due, kind="stable")
+    days, starts = np.unique(due[order], return_index=True)
+    bounds = [*starts[1:], len(order)]
+    for day, a, b in zip(days, starts, bounds, strict=True):
+        part = order[int(a) : int(b)]
+        store[int(day)].append(Batch(batch.supplier[part], batch.value[part], batch.prepaid[part], due[part]))
+
+
+def _waiting_part(batch: Batch, waiting: np.ndarray | None) -> Batch:
+    """The invoices of a queued batch that still wait (``waiting``: their mask; None: all)."""
+    return batch if waiting is None else batch.take(waiting)
+
+
+def _concat(batches: list[Batch]) -> Batch:
+    if len(batches) == 1:
+        return batches[0]
+    faces = [b._face for b in batches if b._face is not None]  # totals already summed carry over
+    return Batch(np.concatenate([b.supplier for b in batches]), np.concatenate([b.value for b in batches]),
+                 np.concatenate([b.prepaid for b in batches]), np.concatenate([b.due for b in batches]),
+                 sum(faces) if len(faces) == len(batches) else None)
+
+
+class Payables:
+    """The invoice queue, the approved invoices awaiting their due date, and what was paid."""
+
+    # what changes as the run goes on (everything else is fixed when the world is built)
+    STATE = ("awaiting", "awaiting_count", "awaiting_value", "queue", "waiting", "waiting_count", "by_supplier",
+             "approved", "backlog_count", "backlog_value",
+             "approved_count", "approved_value", "received_count", "received_value", "processed_count",
+             "paid_count", "paid_value")
+
+    def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt") -> None:
+        self.capacity = capacity  # invoices that can be processed each day
+        self.priority = priority
+        self.when_due = when == "when_due"
+        self.awaiting: dict[int, list[Batch]] = defaultdict(list)  # when_due: received, not yet due
+        self.awaiting_count = 0
+        self.awaiting_value = 0
+        # the processing queue: batches in arrival order; for each, a mask of the invoices still
+        # waiting (None: all) and their number; and (when processing by urgency) the number
+        # waiting per supplier
+        self.queue: list[Batch] = []
+        self.waiting: list[np.ndarray | None] = []
+        self.waiting_count: list[int] = []
+        self.by_supplier: np.ndarray | None = None
+        self.approved: dict[int, list[Batch]] = defaultdict(list)
+        self.backlog_count = 0
+        self.backlog_value = 0
+        self.approved_count = 0
+        self.approved_value = 0
+        self.received_count = 0
+        self.received_value = 0
+        self.processed_count = 0
+        self.paid_count = 0
+        self.paid_value = 0  # face value of paid invoices
+        self.opening_count = 0
+        self.opening_value = 0
+        self.on_true_up: list = []
+
+    def open_with(self, batches: list[Batch]) -> None:
+        """Invoices received before the run starts (normal trading), not yet due."""
+        for batch in batches:
+            if self.when_due:
+                self._await(batch, today=0)
+            else:
+                self._approve(batch, today=0)
+            self.opening_count += len(batch.value)
+            self.opening_value += batch.face
+
+    def receive(self, batch: Batch, today: int, due_day: int | None = None) -> None:
+        """Invoices arrive: into the processing queue, or (when_due) to wait for their due date
+        (``due_day`` when all fall due the same day)."""
+        if len(batch.value) == 0:
+            return
+        n, v = len(batch.value), batch.face
+        self.received_count += n
+        self.received_value += v
+        if self.when_due:
+            self._await(batch, today, due_day)
+        else:
+            self._enqueue(batch)
+
+    def _enqueue(self, batch: Batch) -> None:
+        self.queue.append(batch)
+        self.waiting.append(None)
+        self.waiting_count.append(len(batch.value))
+        if self.by_supplier is not None:
+            self.by_supplier += np.bincount(batch.supplier, minlength=len(self.by_supplier))
+        self.backlog_count += len(batch.value)
+        self.backlog_value += batch.face
+
+    def _await(self, batch: Batch, today: int, due_day: int | None = None) -> None:
+        _bucket(self.awaiting, batch, today, due_day)
+        self.awaiting_count += len(batch.value)
+        self.awaiting_value += batch.face
+
+    def _approve(self, batch: Batch, today: int) -> None:
+        _bucket(self.approved, batch, today)
+        self.approved_count += len(batch.value)
+        self.approved_value += batch.face
+
+    def process(self, day: int, urgency: Callable[[], np.ndarray] | None = None) -> int:
+        """Process up to today's capacity; ``urgency()`` ranks suppliers for least_cash_first."""
+        room = int(self.capacity[day])
+        due_today = self.awaiting.pop(day, [])
+        if due_today and not self.queue and sum(len(b.value) for b in due_today) <= room:
+            # the normal day: everything falling due is processed and approved at once
+            done = _concat(due_today)
+            count, value = len(done.value), done.face
+            self.awaiting_count -= count
+            self.awaiting_value -= value
+            self.processed_count += count
+            self.approved[day].append(done)
+            self.approved_count += count
+            self.approved_value += value
+            return count
+        for batch in due_today:
+            self.awaiting_count -= len(batch.value)
+            self.awaiting_value -= batch.face
+            self._enqueue(batch)
+        if room <= 0 or self.backlog_count == 0:
+            return 0
+        if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
+            done = self._most_urgent(urgency(), room)
+        else:
+            self._compact()
+            self.by_supplier = None
+            taken: list[Batch] = []
+            while room > 0 and self.queue:
+                head = self.queue[0]
+                if len(head.value) <= room:
+                    taken.append(self.queue.pop(0))
+                    self.waiting.pop(0)
+                    self.waiting_count.pop(0)
+                    room -= len(head.value)
+                else:
+                    cut = np.arange(room)
+                    taken.append(head.take(cut))
+                    self.queue[0] = head.take(np.arange(room, len(head.value)))
+                    self.waiting_count[0] = len(head.value) - room
+                    room = 0
+            done = _concat(taken)
+        count = len(done.value)
+        self.backlog_count -= count
+        self.backlog_value -= done.face
+        self.processed_count += count
+        self._approve(done, today=day)
+        return count
+
+    def _most_urgent(self, urgency: np.ndarray, room: int) -> Batch:
+        """Take the ``room`` invoices to process first: suppliers in order of ``urgency`` (lowest
+        first, ties by row), each supplier's invoices by due date then arrival (unique keys, so
+        the choice is the same wherever it runs). Every invoice of the more urgent suppliers,
+        then the oldest of the supplier where the room runs out.
+
+        The queue stays where it is: the invoices taken are marked, and a batch is cut down only
+        when fewer than half of its invoices still wait, so a day's work follows the invoices
+        taken rather than the whole backlog."""
+        n = len(urgency)
+        self._tidy()
+        if self.by_supplier is None:
+            self.by_supplier = np.zeros(n, dtype=np.int64)
+            for batch, mask in zip(self.queue, self.waiting, strict=True):
+                self.by_supplier += np.bincount(batch.supplier if mask is None else batch.supplier[mask], minlength=n)
+        order = np.argsort(urgency, kind="stable")
+        queued = np.cumsum(self.by_supplier[order])  # invoices of the top k+1 suppliers
+        cut = int(np.searchsorted(queued, room))  # the supplier where the room runs out
+        left = room - (int(queued[cut - 1]) if cut else 0)
+        code = np.zeros(n, dtype=np.int8)
+        code[order[:cut]] = 1  # take all
+        code[order[cut]] = 2  # take the oldest ``left``
+        picks, last = [], []
+        for batch, mask in zip(self.queue, self.waiting, strict=True):
+            codes = code[batch.supplier]
+            if mask is not None:
+                codes *= mask
+            marked = np.flatnonzero(codes != 0)
+            kind = codes[marked]
+            picks.append(marked[kind == 1])
+            last.append(marked[kind == 2])  # in arrival order
+        where = np.repeat(np.arange(len(last)), [len(x) for x in last])
+        at = np.concatenate(last)
+        oldest = np.argsort(np.concatenate([b.due[x] for b, x in zip(self.queue, last, strict=True)]), kind="stable")[:left]
+        for i in range(len(picks)):
+            extra = at[oldest[where[oldest] == i]]
+            if len(extra):
+                picks[i] = np.sort(np.concatenate([picks[i], extra]))
+        parts = [b.take(p) for b, p in zip(self.queue, picks, strict=True) if len(p)]
+        done = _concat(parts)
+        self.by_supplier -= np.bincount(done.supplier, minlength=n)
+        queue, waiting, counts = [], [], []
+        for batch, mask, count, pick in zip(self.queue, self.waiting, self.waiting_count, picks, strict=True):
+            if len(pick):
+                count -= len(pick)
+                if count == 0:
+                    continue
+                if mask is None:
+                    mask = np.ones(len(batch.value), dtype=bool)
+                mask[pick] = False
+                if 2 * count < len(mask):
+                    batch, mask = batch.take(mask), None
+            queue.append(batch)
+            waiting.append(mask)
+            counts.append(count)
+        self.queue, self.waiting, self.waiting_count = queue, waiting, counts
+        return done
+
+    def _tidy(self) -> None:
+        """Merge the newest queued batches while one holds at least half as many waiting invoices
+        as the one before it: a long queue stays a few batches of falling size, and each invoice
+        is copied a few times while it waits rather than every day."""
+        q, w, c = self.queue, self.waiting, self.waiting_count
+        while len(q) > 1 and c[-2] <= 2 * c[-1]:
+            merged = _concat([_waiting_part(b, m) for b, m in zip(q[-2:], w[-2:], strict=True)])
+            q[-2:], w[-2:], c[-2:] = [merged], [None], [c[-2] + c[-1]]
+
+    def _compact(self) -> None:
+        """Cut every queued batch down to the invoices still waiting."""
+        self.queue = [_waiting_part(b, m) for b, m in zip(self.queue, self.waiting, strict=True)]
+        self.waiting = [None] * len(self.queue)
+
+    def pay(self, day: int, ledger: Ledger) -> int:
+        """Pay every approved invoice due today, net of any prepayment; returns pence paid."""
+        batches = self.approved.pop(day, [])
+        if not batches:
+            return 0
+        due = _concat(batches)
+        prepaid = int(due.prepaid.sum())
+        paid = ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid if prepaid else due.value)
+        face = due.face
+        self.paid_count += len(due.value)
+        self.paid_value += face
+        self.approved_count -= len(due.value)
+        self.approved_value -= face
+        for callback in self.on_true_up:
+            callback(prepaid)
+        return paid
+
+    def overdue_value(self, day: int) -> int:
+        """Face value of unprocessed invoices past their due date."""
+        if not self.queue:
+            return 0
+        return int(sum(int(b.value[b.due < day if m is None else (b.due < day) & m].sum())
+                       for b, m in zip(self.queue, self.waiting, strict=True)))

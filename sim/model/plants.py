@@ -1,0 +1,110 @@
+"""Plants: vehicle assembly plants and the engine plant feeding them.
+
+A plant's capacity on a day is its normal rate on working days, times the capacity of the
+systems it depends on, times its ramp-up curve after a restart. What it actually builds is
+also limited by the parts at its line side and, for vehicle plants, by engines. Production
+wakes only on days some plant has capacity, and builds at every such plant in turn, the engine
+plants first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.model.calendar import Calendar
+from sim.model.estate import Estate
+from sim.scenario.schema import PlantSpec
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+
+def ramp_curve(spec: PlantSpec, days: int) -> np.ndarray:
+    """Capacity share 0..days-1 days after a restart (linear between the ramp points)."""
+    if not spec.ramp_up:
+        return np.ones(days)
+    xs = np.array([float(p.after_days) for p in spec.ramp_up])  # type: ignore[arg-type]
+    ys = np.array([float(p.capacity) for p in spec.ramp_up])  # type: ignore[arg-type]
+    return np.interp(np.arange(days), xs, ys, left=ys[0], right=ys[-1])
+
+
+def capacity_plan(spec: PlantSpec, working: np.ndarray, availability: np.ndarray) -> np.ndarray:
+    """Units the plant can build each day: rate x working day x systems x ramp-up (whole units)."""
+    rate = float(spec.daily_rate)  # type: ignore[arg-type]
+    n = len(working)
+    ramp = np.ones(n)
+    down = availability <= 0
+    restarts = np.flatnonzero(~down[1:] & down[:-1]) + 1
+    curve = ramp_curve(spec, n)
+    for r in restarts:
+        ramp[r:] = curve[: n - r]
+    return np.floor(rate * working * availability * ramp + 1e-9)
+
+
+@dataclass
+class Plant:
+    """One plant's plans and running state; ``lanes`` is its slice of the supply lanes."""
+
+    name: str
+    spec: PlantSpec
+    index: int
+    plan: np.ndarray  # capacity plan with the outage (units/day)
+    normal_plan: np.ndarray  # capacity plan as if nothing happened
+    calloff_availability: np.ndarray
+    outage_known_day: int  # from this day on, call-offs plan with the outage schedule
+    lanes: slice = field(default_factory=lambda: slice(0, 0))
+    engine_source: Plant | None = None
+    consumers: list[Plant] = field(default_factory=list)
+    engine_stock: int = 0
+    engine_target: int = 0
+    built: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    engines_fitted: int = 0
+    engines_made: int = 0
+
+    STATE = ("engine_stock", "built", "engines_fitted", "engines_made")  # what changes as the run goes on
+
+    @classmethod
+    def create(cls, name: str, spec: PlantSpec, index: int, calendar: Calendar, estate: Estate) -> Plant:
+        working = calendar.working_mask(spec).astype(float)
+        availability = estate.availability(spec.systems)
+        calloff_systems = spec.systems if spec.call_off_systems is None else spec.call_off_systems
+        return cls(
+            name=name,
+            spec=spec,
+            index=index,
+            plan=capacity_plan(spec, working, availability),
+            normal_plan=capacity_plan(spec, working, np.ones_like(availability)),
+            calloff_availability=estate.availability(calloff_systems),
+            outage_known_day=estate.first_outage_day(list(spec.systems) + list(calloff_systems)),
+            built=np.zeros(calendar.horizon_days, dtype=np.int64),
+        )
+
+    @property
+    def is_engine_plant(self) -> bool:
+        return self.spec.kind == "engine"
+
+
+def material_plan(plant: Plant, known_outage: bool) -> np.ndarray:
+    """Daily units the plant expects to build, as its call-offs see them."""
+    own = plant.plan if known_outage else plant.normal_plan
+    if not plant.is_engine_plant:
+        return own
+    demand = sum((material_plan(c, known_outage) for c in plant.consumers), np.zeros_like(own))
+    return np.minimum(own, demand)
+
+
+def production_process(env: simpy.Environment, world: World, phase: float,
+                       first_day: int = 0) -> Generator[simpy.Event, None, None]:
+    """The plants' daily build on each day (from ``first_day``) some plant has capacity; sleeps
+    through days none has (an outage, a weekend, a shutdown)."""
+    productive = np.flatnonzero((world.plan_units[:, first_day:] > 0).any(axis=0)) + first_day
+    for day in productive.tolist():
+        wait = day + phase - env.now
+        if wait > 0:
+            yield env.timeout(wait)
+        world.build(int(day))

@@ -1,0 +1,160 @@
+"""The supply base as columns: every supplier's parameters drawn, one row per supplier.
+
+Suppliers are many (thousands) and alike, so they are held as numpy arrays and advanced in
+batches; a supplier entry in the scenario is a population of ``count`` members whose
+parameters are drawn from that entry's own random streams.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.distributions import Param
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.schema import Scenario, SupplierSpec
+from sim.scenario.streams import stream
+from sim.scenario.validation import RANGES
+
+FIELDS = (
+    "parts_per_unit", "capacity_margin", "lead_time_days", "payment_terms_days",
+    "oem_revenue_share", "variable_cost_share", "fixed_cost_share", "payroll_share", "cash_days",
+    "credit_days", "average_wage_gbp", "layoff_share", "resourcing_lead_time_days",
+)
+
+
+def draw(param: Param, rng_name: str, count: int, root: np.random.SeedSequence) -> np.ndarray:
+    """``count`` values of a parameter: a constant repeated, or draws from its stream."""
+    if isinstance(param, (int, float)):
+        return np.full(count, float(param))
+    return np.asarray(param.sample(stream(root, rng_name), count), dtype=float)
+
+
+@dataclass
+class SupplierTable:
+    """Per-supplier parameters (one entry per row); money in pence, time in days."""
+
+    name: list[str]
+    entry: np.ndarray  # index into entry_names
+    entry_names: list[str]
+    tier: np.ndarray
+    family: list[str | None]
+    customer: np.ndarray  # tier 2: row of the tier-1 supplier it feeds; -1 otherwise
+    price: np.ndarray  # pence per part
+    parts_per_unit: np.ndarray
+    capacity_margin: np.ndarray
+    lead_time: np.ndarray
+    terms: np.ndarray
+    oem_share: np.ndarray
+    variable_share: np.ndarray
+    fixed_share: np.ndarray
+    payroll_share: np.ndarray
+    cash_days: np.ndarray
+    credit_days: np.ndarray
+    wage: np.ndarray
+    layoff_after: np.ndarray  # -1: never
+    layoff_share: np.ndarray
+    critical: np.ndarray
+    resourcing: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _member_names(entry: str, count: int) -> tuple[str, ...]:
+    """The names of an entry's members ("entry-001"...), the same for every replication."""
+    return (entry,) if count == 1 else tuple(f"{entry}-{k + 1:0{len(str(count))}d}" for k in range(count))
+
+
+def build_supplier_table(scenario: Scenario, root: np.random.SeedSequence, source: str) -> SupplierTable:
+    """Draw every supplier member's parameters; tier 1 rows come first, then tier 2."""
+    entries = sorted(scenario.suppliers.items(), key=lambda kv: kv[1].tier)
+    cols: dict[str, list[np.ndarray]] = {f: [] for f in FIELDS}
+    names: list[str] = []
+    entry_idx: list[np.ndarray] = []
+    tiers: list[np.ndarray] = []
+    families: list[str | None] = []
+    layoff_after: list[np.ndarray] = []
+    prices: list[np.ndarray] = []
+    price_shares: list[np.ndarray] = []
+    critical: list[np.ndarray] = []
+    problems: list[Problem] = []
+    for i, (entry, spec) in enumerate(entries):
+        n = spec.count
+        names += _member_names(entry, n)
+        entry_idx.append(np.full(n, i))
+        tiers.append(np.full(n, spec.tier))
+        families += [spec.part_family] * n
+        critical.append(np.full(n, spec.restart_critical))
+        for f in FIELDS:
+            values = draw(getattr(spec, f), f"suppliers.{entry}.{f}", n, root)
+            problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
+            cols[f].append(values)
+        for f, out in (("unit_price_gbp", prices), ("customer_price_share", price_shares)):
+            param = getattr(spec, f)
+            values = np.full(n, np.nan) if param is None else draw(param, f"suppliers.{entry}.{f}", n, root)
+            if param is not None:
+                problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
+            out.append(values)
+        after = spec.layoff_after_idle_days
+        layoff_after.append(
+            np.full(n, -1.0) if after is None else draw(after, f"suppliers.{entry}.layoff_after_idle_days", n, root)
+        )
+    if problems:
+        raise ScenarioError(source, problems)
+    cat = {f: np.concatenate(v) if v else np.zeros(0) for f, v in cols.items()}
+    table = SupplierTable(
+        name=names,
+        entry=np.concatenate(entry_idx) if entry_idx else np.zeros(0, dtype=int),
+        entry_names=[e for e, _ in entries],
+        tier=np.concatenate(tiers) if tiers else np.zeros(0, dtype=int),
+        family=families,
+        customer=np.full(len(names), -1),
+        price=np.zeros(len(names), dtype=np.int64),
+        parts_per_unit=np.rint(cat["parts_per_unit"]).astype(np.int64),
+        capacity_margin=cat["capacity_margin"],
+        lead_time=np.rint(cat["lead_time_days"]).astype(np.int64),
+        terms=np.rint(cat["payment_terms_days"]).astype(np.int64),
+        oem_share=cat["oem_revenue_share"],
+        variable_share=cat["variable_cost_share"],
+        fixed_share=cat["fixed_cost_share"],
+        payroll_share=cat["payroll_share"],
+        cash_days=cat["cash_days"],
+        credit_days=cat["credit_days"],
+        wage=np.maximum(cat["average_wage_gbp"], 1.0),
+        layoff_after=np.rint(np.concatenate(layoff_after)).astype(np.int64) if layoff_after else np.zeros(0, dtype=np.int64),
+        layoff_share=cat["layoff_share"],
+        critical=np.concatenate(critical) if critical else np.zeros(0, dtype=bool),
+        resourcing=np.rint(cat["resourcing_lead_time_days"]).astype(np.int64),
+    )
+    _assign_customers(table, scenario, entries)
+    price_gbp = np.concatenate(prices) if prices else np.zeros(0)
+    share = np.concatenate(price_shares) if price_shares else np.zeros(0)
+    by_share = ~np.isnan(share)
+    price_gbp[by_share] = share[by_share] * price_gbp[table.customer[by_share]]
+    table.price = np.rint(price_gbp * 100).astype(np.int64)
+    return table
+
+
+def _range_problems(path: str, field: str, values: np.ndarray) -> list[Problem]:
+    low, high = RANGES.get(field, (0.0, np.inf))
+    bad = (values < low) | (values > high) | ~np.isfinite(values)
+    if not bad.any():
+        return []
+    example = float(values[bad][0])
+    return [Problem(path, f"must be between {low:g} and {high:g}; {int(bad.sum())} drawn value(s) are not, e.g. {example:g}")]
+
+
+def _assign_customers(table: SupplierTable, scenario: Scenario, entries: list[tuple[str, SupplierSpec]]) -> None:
+    """Share each tier-2 entry's members round-robin over the members of its customer entries."""
+    rows_of = {name: np.flatnonzero(table.entry == i) for i, (name, _) in enumerate(entries)}
+    for name, spec in entries:
+        if spec.tier != 2:
+            continue
+        targets = np.concatenate([rows_of[c] for c in spec.customers or []])
+        members = rows_of[name]
+        table.customer[members] = targets[np.arange(len(members)) % len(targets)]

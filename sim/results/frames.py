@@ -1,0 +1,161 @@
+"""From a finished world to tidy DataFrames with real dates (fixed columns, even when empty)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.model.supply import STATE_NAMES
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+# recorded cumulative counters that become daily flows, with their output names
+DAILY_FLOWS = {
+    "wholesale_vehicles_cum": "wholesale_vehicles",
+    "invoices_received_cum": "invoices_received",
+    "invoices_processed_cum": "invoices_processed",
+    "supplier_payments_cum_pence": "supplier_payments_pence",
+    "parts_orders_cum": "parts_orders",
+    "parts_dispatched_cum": "parts_dispatched",
+    "oem_receipts_cum_pence": "oem_receipts_pence",
+    "short_time_work_cum_pence": "short_time_work_pence",
+}
+KEEP_CUMULATIVE = {"parts_orders_lost_cum", "intervention_cost_cum_pence", "supplier_jobs_lost"}
+BASELINE_COLUMNS = (
+    "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
+    "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",
+)
+EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
+SUPPLIER_COLUMNS = (
+    "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
+    "oem_revenue_per_day_gbp", "revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
+    "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
+    "insolvencies", "jobs_lost", "written_off_gbp",
+)
+
+
+def daily_columns(world: World) -> dict[str, np.ndarray]:
+    """One array per column, one row per date: production per plant and in total, stocks,
+    invoices, cash, suppliers. Counts are integers, money is in pounds (``_gbp`` columns, after
+    the others)."""
+    horizon = world.calendar.horizon_days
+    vehicle_plants = [p for p in world.plants if not p.is_engine_plant]
+    counts: dict[str, np.ndarray] = {
+        "production_total": sum((p.built for p in vehicle_plants), np.zeros(horizon, np.int64)),
+        "engines_built": sum((p.built for p in world.plants if p.is_engine_plant), np.zeros(horizon, np.int64)),
+    }
+    for p in world.plants:
+        counts[f"production_{p.name}"] = p.built.copy()
+    money: dict[str, np.ndarray] = {}
+    for name, values in world.recorder.columns.items():
+        if name in DAILY_FLOWS:
+            name, values = DAILY_FLOWS[name], np.diff(values, prepend=0.0)
+        if name.endswith("_pence"):
+            money[name.replace("_pence", "_gbp")] = values / 100.0
+        elif name == "supplier_jobs_lost":
+            counts[name] = values
+        else:
+            counts[name] = values.astype(np.int64)
+    dates = world.calendar.dates().astype("datetime64[ns]")
+    return {"date": dates, **counts, **money}
+
+
+def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str]) -> pd.DataFrame:
+    """The run's daily frame (columns from :func:`daily_columns`) with the no-outage baseline's key
+    series and the cumulative vehicles lost."""
+    columns = dict(run)
+    for name in (*BASELINE_COLUMNS, *(f"production_{p}" for p in plants)):
+        columns[f"baseline_{name}"] = baseline[name]
+    columns["vehicles_lost_cum"] = np.cumsum(columns["baseline_production_total"] - columns["production_total"])
+    return pd.DataFrame(columns, copy=False)
+
+
+def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> pd.DataFrame:
+    """One row per supplier: who it is, its money, when its cash ran out, its end state."""
+    t, fin, cal = world.supply.table, world.finance, world.calendar
+
+    def dates(days: np.ndarray) -> pd.Series:
+        when = np.datetime64(cal.start_date, "D") + days.astype("timedelta64[D]")
+        return pd.Series(np.where(days >= 0, when, np.datetime64("NaT")).astype("datetime64[ns]"))
+
+    cash = world.ledger.supplier_cash
+    frame = pd.DataFrame({
+        "supplier": pd.Series(t.name, dtype="string"),
+        "entry": pd.Series([t.entry_names[i] for i in t.entry], dtype="string"),
+        "tier": t.tier.astype(np.int64),
+        "part_family": pd.Series(t.family, dtype="string"),
+        "customer": pd.Series([t.name[c] if c >= 0 else None for c in t.customer], dtype="string"),
+        "restart_critical": t.critical.astype(bool),
+        "unit_price_gbp": t.price / 100.0,
+        "normal_units_per_day": world.supply.normal_units,
+        "oem_revenue_per_day_gbp": world.supply.normal_units * t.price / 100.0,
+        "revenue_per_day_gbp": fin.total_revenue / 100.0,
+        "fixed_costs_per_day_gbp": fin.fixed / 100.0,
+        "jobs": fin.jobs + fin.jobs_lost,
+        "opening_cash_gbp": fin.opening_cash / 100.0,
+        "credit_line_gbp": fin.credit / 100.0,
+        "time_to_survive_days": survive,
+        "cash_gbp": cash / 100.0,
+        "min_cash_gbp": min_cash / 100.0,
+        "cash_ran_out_date": dates(fin.cash_out_day),
+        "insolvent_date": dates(fin.insolvent_day),
+        "replaced_date": dates(fin.replaced_day),
+        "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
+        "insolvencies": fin.insolvencies,
+        "written_off_gbp": fin.tier2_written_off / 100.0,  # tier 2: bills its failed customer never paid
+        "jobs_lost": fin.jobs_lost,
+    })
+    return frame[list(SUPPLIER_COLUMNS)]
+
+
+def events_frame(world: World) -> pd.DataFrame:
+    """Everything that happened at a moment: outages, restores, insolvencies, draws, teams."""
+    cal = world.calendar
+    Row = tuple[object, str, str, float, str]
+    systems: list[Row] = []
+    for c in world.estate.log:
+        kind = "outage" if c.capacity == 0 else "restore"
+        systems.append((cal.date(max(c.day, 0)), kind, c.system, c.capacity, c.outage))
+    others: list[Row] = []
+    for d in world.treasury.draws:
+        others.append((cal.date(d.day), "facility_draw", d.facility, d.amount / 100.0, "gbp"))
+    sc = world.scenario
+    for name, team in sc.payables.manual_teams.items():
+        others.append((team.start, "manual_team_start", name, float(team.staff), "staff"))  # type: ignore[arg-type]
+    if sc.interventions.supplier_finance is not None:
+        sf = sc.interventions.supplier_finance
+        others.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+    if sc.interventions.rescue is not None:
+        rs = sc.interventions.rescue
+        others.append((rs.start, "scheme_start", "rescue", float(rs.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
+    if sc.interventions.short_time_work is not None:
+        st = sc.interventions.short_time_work
+        others.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]
+    for name, f in sc.treasury.facilities.items():
+        others.append((f.available_from, "facility_available", name, float(f.size_gbp), "gbp"))  # type: ignore[arg-type]
+
+    def table(rows: list[Row]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    frame = pd.concat([table(systems), _supplier_events(world), table(others)], ignore_index=True)
+    frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64",
+                          "detail": "string"})
+    return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)
+
+
+def _supplier_events(world: World) -> pd.DataFrame:
+    """Insolvencies, replacements, layoffs and rescues as event rows (there can be thousands)."""
+    day, kinds, row, jobs = world.finance.event_columns()
+    names = np.asarray(world.supply.table.name, dtype=object)
+    return pd.DataFrame({
+        "date": (np.datetime64(world.calendar.start_date, "D") + day.astype("timedelta64[D]")).astype("datetime64[s]"),
+        "kind": kinds,
+        "entity": names[row] if len(row) else np.zeros(0, dtype=object),
+        "value": jobs,
+        "detail": ["jobs"] * len(row),
+    })
