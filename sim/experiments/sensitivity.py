@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.replications import Job, execute, scalar
+from sim.experiments.executors import Job, execute
+from sim.experiments.sweeps import scalar
 from sim.runner import atomic_folder, jsonable, provenance, write_json
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import apply_overrides, validate_data, value_at
