@@ -24,12 +24,6 @@ import click
 USER_ERROR = 2
 MODEL_ERROR = 3
 FIGURE_ERROR = 4
-HEADLINE = (
-    "vehicles_lost", "revenue_lost_gbp", "production_recovered_date", "invoice_backlog_peak_gbp",
-    "invoice_backlog_peak_date", "invoice_backlog_cleared_date", "parts_backlog_peak_orders",
-    "parts_backlog_cleared_date", "oem_cash_trough_gbp", "oem_cash_trough_date", "suppliers_insolvent",
-    "supplier_jobs_lost", "suppliers_under_7_days_cash_peak", "oem_facility_drawn_gbp", "government_loan_drawn_gbp",
-)
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,23 +62,20 @@ def explain(exc: Exception) -> tuple[int, str] | None:
     return None
 
 
-def fmt(value: Any) -> str:
-    if isinstance(value, float):
-        if abs(value) >= 1e6:
-            return f"{value / 1e6:,.1f}m"
-        return f"{value:,.2f}" if value != int(value) else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dict):
-        return " ".join(f"{k}={fmt(v)}" for k, v in value.items())
-    return "-" if value is None else str(value)
+def print_kpis(summary: dict[str, Any], names: tuple[str, ...] | None = None) -> None:
+    """The headline KPIs (or ``names``) with their labels and units; a replication summary shows each
+    KPI's median and its 5th-95th percentile range."""
+    from sim.results.kpis import HEADLINE, label, text
 
-
-def print_kpis(summary: dict[str, Any], keys: tuple[str, ...] = HEADLINE) -> None:
-    width = max(len(k) for k in keys)
-    for key in keys:
-        if key in summary:
-            click.echo(f"  {key:<{width}}  {fmt(summary[key])}")
+    shown = [k for k in (HEADLINE if names is None else names) if k in summary]
+    width = max((len(label(k)) for k in shown), default=0)
+    for key in shown:
+        value = summary[key]
+        if isinstance(value, dict):
+            line = f"{text(key, value.get('p50'))} (p05 {text(key, value.get('p05'))}, p95 {text(key, value.get('p95'))})"
+        else:
+            line = text(key, value)
+        click.echo(f"  {label(key):<{width}}  {line}")
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -154,8 +145,7 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
             write_replications(Path(out), reps, time.perf_counter() - started, force=force,
                                figures=None if no_figures else figures_writer("write_replication_figures", reps))
             click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
-            print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)},
-                       tuple(k for k in HEADLINE if k in reps.summary))
+            print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
             return
         from sim.simulation import simulate
 
@@ -234,6 +224,8 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
                                     {n: r.events for n, r in results.items()}, table)
             if writer:
                 writer(tmp)
+    from sim.results.kpis import HEADLINE
+
     shown = table[table["kpi"].isin(HEADLINE)]
     click.echo(shown.to_string(index=False))
     click.echo(f"-> {out}")

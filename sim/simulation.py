@@ -17,7 +17,7 @@ from sim.model.branching import run_pair
 from sim.model.checks import ConservationError, daily_check, processed_within_capacity, violations
 from sim.model.world import World
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
-from sim.results.metrics import summarise
+from sim.results.kpis import summarise
 from sim.scenario.realise import realise
 from sim.scenario.schema import InterventionsSpec, Scenario
 from sim.scenario.streams import seed_sequence

@@ -253,7 +253,7 @@ def test_redraw_of_a_folder_without_results_says_what_it_needs(tmp_path: Path) -
     ("invoice_backlog_cleared_date", None, "not reached in the run"),
     ("vehicles_lost", 40583, "40,583"),
     ("days_to_recover", 7, "7 days"),
-    ("supplier_jobs_lost", 7079.51, "7,079.5"),
+    ("supplier_jobs_lost", 7079.51, "7,080"),
 ])
 def test_kpi_values_carry_their_units(key: str, value: Any, text: str) -> None:
     """KPI values are shown with pounds scaled, dates spelled out and counts with thousands separators."""

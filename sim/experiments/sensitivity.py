@@ -21,12 +21,13 @@ import yaml
 
 from sim.experiments.executors import Job, execute
 from sim.experiments.sweeps import scalar
+from sim.results.kpis import SENSITIVITY_DEFAULTS
 from sim.runner import atomic_folder, jsonable, provenance, write_json
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import apply_overrides, validate_data, value_at
 
 Bounds = tuple[float, float] | tuple[date, date]
-DEFAULT_KPIS = ("vehicles_lost", "invoice_backlog_peak_gbp", "oem_cash_trough_gbp", "suppliers_insolvent")
+DEFAULT_KPIS = SENSITIVITY_DEFAULTS
 INDICES = {"morris": ("mu", "mu_star", "sigma", "mu_star_conf"), "sobol": ("S1", "S1_conf", "ST", "ST_conf")}
 RANKING_COLUMNS = ("kpi", "parameter", "method", "importance", "rank", *INDICES["morris"], *INDICES["sobol"])
 MORRIS_LEVELS = 4

@@ -6,7 +6,6 @@ event markers and the date window a figure shows.
 import math
 import textwrap
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any, Literal
 
 import matplotlib.dates as mdates
@@ -15,6 +14,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.results.formats import as_timestamp, day_text, money_text
 
 DPI = 100
 WIDTH_IN = 11.0
@@ -43,24 +44,6 @@ STOP_DAYS = 3  # a plant idle this many of its normal working days after the out
 # ---------------------------------------------------------------- small helpers
 
 
-def as_timestamp(value: Any) -> pd.Timestamp | None:
-    """A date from a ``datetime.date``, an ISO string (as in summary.json) or a Timestamp; None if missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (str, date, datetime, np.datetime64, pd.Timestamp)):
-        try:
-            ts = pd.Timestamp(value)
-        except ValueError:
-            return None
-        return None if pd.isna(ts) else ts
-    return None
-
-
-def day_text(ts: pd.Timestamp, year: bool = True) -> str:
-    """``3 Feb 2025`` (no platform-specific strftime flags)."""
-    return f"{ts.day} {ts:%b %Y}" if year else f"{ts.day} {ts:%b}"
-
-
 def money_scale(*values: Iterable[float]) -> tuple[float, str]:
     """Divisor and unit (£, £k, £m or £bn) that keep the largest absolute value readable."""
     arrays = [np.asarray(v, dtype=float) for v in values]
@@ -69,18 +52,6 @@ def money_scale(*values: Iterable[float]) -> tuple[float, str]:
         if biggest >= 2 * divisor:
             return divisor, unit
     return 1.0, "£"
-
-
-def money_text(value: float) -> str:
-    """Pounds as ``£14.0k``, ``£1,234.5m`` or ``£2.01bn``."""
-    sign, v = ("-" if value < 0 else ""), abs(value)
-    if v >= 1e9:
-        return f"{sign}£{v / 1e9:,.2f}bn"
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:,.1f}m"
-    if v >= 1e3:
-        return f"{sign}£{v / 1e3:,.1f}k"
-    return f"{sign}£{v:,.0f}"
 
 
 def smooth(values: pd.Series, days: int = SMOOTH_DAYS) -> pd.Series:

@@ -21,6 +21,9 @@ from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.report import plots
+from sim.results.kpis import as_number
+from sim.results.kpis import label as kpi_label
+from sim.results.kpis import text as kpi_value
 
 PNG_COMPRESS_LEVEL = 1  # zlib level 1: files ~5% larger than the default 6, encoded several times faster
 RUN_FIGURES: dict[str, Callable[..., Figure]] = {
@@ -54,35 +57,6 @@ COMPARISON_SERIES: dict[str, tuple[str, str, int]] = {
     "production_total": ("Vehicles built per day", "vehicles/day", 7),
     "oem_cash_gbp": ("OEM cash", "OEM cash", 1),
     "parts_backlog_orders": ("Parts-centre order backlog", "backlog (orders)", 1),
-}
-KPI_LABELS = {
-    "vehicles_built": "Vehicles built",
-    "vehicles_lost": "Vehicles lost against the baseline",
-    "revenue_lost_gbp": "Revenue lost",
-    "outage_start_date": "Outage began",
-    "production_recovered_date": "Production back to 95% of baseline",
-    "days_to_recover": "Days to recover production",
-    "invoice_backlog_peak_count": "Invoice backlog peak (invoices)",
-    "invoice_backlog_peak_gbp": "Invoice backlog peak (value)",
-    "invoice_backlog_peak_date": "Invoice backlog peak date",
-    "invoice_backlog_cleared_date": "Invoice backlog cleared",
-    "invoice_overdue_peak_gbp": "Overdue invoices peak (value)",
-    "parts_backlog_peak_orders": "Parts-centre backlog peak (orders)",
-    "parts_backlog_peak_date": "Parts-centre backlog peak date",
-    "parts_backlog_cleared_date": "Parts-centre backlog cleared",
-    "parts_orders_lost": "Parts orders lost",
-    "oem_cash_trough_gbp": "OEM cash trough",
-    "oem_cash_trough_date": "OEM cash trough date",
-    "oem_cash_gap_end_gbp": "OEM cash gap to baseline at the end",
-    "suppliers_insolvent": "Suppliers insolvent",
-    "supplier_jobs_lost": "Supplier jobs lost",
-    "suppliers_under_7_days_cash_peak": "Suppliers under 7 days of cash (peak)",
-    "suppliers_under_7_days_cash_peak_date": "Suppliers under 7 days of cash: peak date",
-    "supplier_cash_shortfall_gbp": "Supplier cash shortfall (peak)",
-    "supplier_cash_trough_gbp": "Suppliers' total cash (trough)",
-    "oem_facility_drawn_gbp": "Credit facilities drawn",
-    "government_loan_drawn_gbp": "Government-backed loan drawn",
-    "intervention_cost_gbp": "Cost of interventions",
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1180px;
@@ -119,50 +93,6 @@ class SavedReplications:
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def kpi_label(key: str) -> str:
-    """A reader's name for a KPI key (plants' recovery dates included)."""
-    if key in KPI_LABELS:
-        return KPI_LABELS[key]
-    if key.startswith("recovered_date_"):
-        return f"{key.removeprefix('recovered_date_')}: back to 95% of baseline"
-    words = key.removesuffix("_gbp").replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
-def _number(value: Any) -> Any:
-    """Numbers stay numbers; numeric strings (as read back from CSV) become numbers."""
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() and "." not in value else number
-    return value
-
-
-def kpi_value(key: str, value: Any) -> str:
-    """A KPI value as text, with its unit: pounds scaled (£m), dates as ``Mon 3 Feb 2025``, counts with commas."""
-    value = _number(value)
-    if value is None or (not isinstance(value, (str, dict, list, tuple)) and pd.isna(value)):
-        return "not reached in the run" if key.endswith("_date") or key.startswith("recovered_date_") else "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if key.endswith("date") or key.startswith("recovered_date_"):
-        ts = plots.as_timestamp(value)
-        return f"{ts:%a} {plots.day_text(ts)}" if ts is not None else html.escape(str(value))
-    if isinstance(value, float) and math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if isinstance(value, (int, float)):
-        if key.endswith("_gbp"):
-            return plots.money_text(float(value))
-        if key.startswith("days_") or key.endswith("_days"):
-            return f"{value:,.0f} days" if abs(value) >= 1 or value == 0 else f"{value:.2f} days"
-        if isinstance(value, int) or float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
-    return str(value)
 
 
 def _cell(text: str, numeric: bool = True) -> str:
@@ -220,7 +150,7 @@ def comparison_table(table: pd.DataFrame) -> str:
         key = str(record["kpi"])
         cells = []
         for c in columns:
-            value = _number(record[c])
+            value = as_number(record[c])
             if c != "difference":
                 text = kpi_value(key, value)
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):

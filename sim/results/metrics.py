@@ -1,23 +1,21 @@
-"""Key outcomes of a run, as pure functions of its DataFrames (no SimPy here).
+"""Measurements of a run against its baseline, as pure functions of its daily DataFrame (no SimPy here).
 
-Dates come back as ``datetime.date`` (or None); money in pounds; counts as integers.
+:class:`Measures` computes each quantity once, when first asked for; the KPI registry
+(:mod:`sim.results.kpis`) names the KPIs and reads them from it. Dates come back as
+``datetime.date`` (or None); money in pounds; counts as integers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 RECOVERY_SHARE = 0.95
 RECOVERY_DAYS = 7
-
-
-def _date(days: np.ndarray, i: int | None) -> date | None:
-    """The date of day ``i`` (None for None) from a run's days as ``datetime64[D]``."""
-    return None if i is None else days[i].astype(object)
 
 
 def recovered_index(actual: np.ndarray, baseline: np.ndarray, from_day: int) -> int | None:
@@ -44,54 +42,94 @@ def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int | 
     return peak, (peak + int(back[0]) if len(back) else None)
 
 
-def summarise(daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
-              price_gbp: float) -> dict[str, Any]:
-    """The KPI summary of one run against its baseline: ``daily`` with its baseline columns, the
-    day index the first outage began (None without one) and the number of supplier insolvencies."""
-    out: dict[str, Any] = {}
-    days = daily["date"].to_numpy("datetime64[D]")
-    prod = daily["production_total"].to_numpy(float)
-    base = daily["baseline_production_total"].to_numpy(float)
-    out["vehicles_built"] = int(prod.sum())
-    out["vehicles_lost"] = int(base.sum() - prod.sum())
-    sold_gap = daily["baseline_wholesale_vehicles"].sum() - daily["wholesale_vehicles"].sum()
-    out["revenue_lost_gbp"] = float(sold_gap * price_gbp)
-    out["outage_start_date"] = _date(days, start)
-    rec = None if start is None else recovered_index(prod, base, start)
-    out["production_recovered_date"] = _date(days, rec)
-    out["days_to_recover"] = None if rec is None or start is None else rec - start
-    for plant in plants:
-        own = daily[f"production_{plant}"].to_numpy(float)
-        own_base = daily[f"baseline_production_{plant}"].to_numpy(float)
-        i = None if start is None else recovered_index(own, own_base, start)
-        out[f"recovered_date_{plant}"] = _date(days, i)
-    value = daily["invoice_backlog_gbp"].to_numpy(float)
-    peak, cleared = peak_and_clearance(value, daily["baseline_invoice_backlog_gbp"].to_numpy(float))
-    out["invoice_backlog_peak_count"] = int(daily["invoice_backlog_count"].max())
-    out["invoice_backlog_peak_gbp"] = float(value.max())
-    out["invoice_backlog_peak_date"] = _date(days, peak)
-    out["invoice_backlog_cleared_date"] = _date(days, cleared)
-    out["invoice_overdue_peak_gbp"] = float(daily["invoice_overdue_gbp"].max())
-    orders = daily["parts_backlog_orders"].to_numpy(float)
-    ppeak, pclear = peak_and_clearance(orders, daily["baseline_parts_backlog_orders"].to_numpy(float))
-    out["parts_backlog_peak_orders"] = int(orders.max())
-    out["parts_backlog_peak_date"] = _date(days, ppeak)
-    out["parts_backlog_cleared_date"] = _date(days, pclear)
-    out["parts_orders_lost"] = int(daily["parts_orders_lost_cum"].iloc[-1])
-    cash = daily["oem_cash_gbp"].to_numpy(float)
-    trough = int(np.argmin(cash))
-    out["oem_cash_trough_gbp"] = float(cash[trough])
-    out["oem_cash_trough_date"] = _date(days, trough)
-    out["oem_cash_gap_end_gbp"] = float(daily["baseline_oem_cash_gbp"].iloc[-1] - cash[-1])
-    out["suppliers_insolvent"] = insolvencies
-    out["supplier_jobs_lost"] = float(daily["supplier_jobs_lost"].iloc[-1])
-    under = daily["suppliers_under_7_days_cash"].to_numpy()
-    upeak = int(np.argmax(under))
-    out["suppliers_under_7_days_cash_peak"] = int(under[upeak])
-    out["suppliers_under_7_days_cash_peak_date"] = _date(days, upeak) if under[upeak] > 0 else None
-    out["supplier_cash_shortfall_gbp"] = float(daily["supplier_cash_shortfall_gbp"].max())
-    out["supplier_cash_trough_gbp"] = float(daily["supplier_cash_gbp"].min())
-    out["oem_facility_drawn_gbp"] = float(daily["facility_drawn_gbp"].iloc[-1])
-    out["government_loan_drawn_gbp"] = float(daily["government_loan_drawn_gbp"].iloc[-1])
-    out["intervention_cost_gbp"] = float(daily["intervention_cost_cum_gbp"].iloc[-1])
-    return out
+@dataclass(frozen=True)
+class Peak:
+    """A series' peak (its value and day index, None if it never rises above zero) and the day it is
+    back at its baseline (None if never)."""
+
+    value: float
+    day: int | None
+    cleared: int | None
+
+
+class Measures:
+    """What a run measured, against its baseline: ``daily`` with its baseline columns, the day index the
+    first outage began (None without one), the number of supplier insolvencies, the plants and the
+    price of a vehicle (GBP)."""
+
+    def __init__(self, daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
+                 price_gbp: float) -> None:
+        self.daily = daily
+        self.start = start
+        self.insolvencies = insolvencies
+        self.plants = plants
+        self.price_gbp = price_gbp
+        self.days = daily["date"].to_numpy("datetime64[D]")
+
+    def date_of(self, i: int | None) -> date | None:
+        """The date of day ``i`` (None for None)."""
+        return None if i is None else self.days[i].astype(object)  # type: ignore[no-any-return]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.daily[name].to_numpy(float)
+
+    def last(self, name: str) -> float:
+        return float(self.daily[name].iloc[-1])
+
+    # --- production ---------------------------------------------------------------------------
+    @cached_property
+    def production(self) -> np.ndarray:
+        return self.column("production_total")
+
+    @cached_property
+    def baseline_production(self) -> np.ndarray:
+        return self.column("baseline_production_total")
+
+    @property
+    def vehicles_lost(self) -> int:
+        return int(self.baseline_production.sum() - self.production.sum())
+
+    @property
+    def revenue_lost_gbp(self) -> float:
+        sold_gap = self.daily["baseline_wholesale_vehicles"].sum() - self.daily["wholesale_vehicles"].sum()
+        return float(sold_gap * self.price_gbp)
+
+    @cached_property
+    def recovered(self) -> int | None:
+        """Day index total production is back to 95% of baseline for a week (None: never, or no outage)."""
+        return None if self.start is None else recovered_index(self.production, self.baseline_production, self.start)
+
+    @property
+    def days_to_recover(self) -> int | None:
+        return None if self.recovered is None or self.start is None else self.recovered - self.start
+
+    def plant_recovered(self, plant: str) -> date | None:
+        """The date a plant is back to 95% of its baseline for a week (None: never, or no outage)."""
+        if self.start is None:
+            return None
+        own, base = self.column(f"production_{plant}"), self.column(f"baseline_production_{plant}")
+        return self.date_of(recovered_index(own, base, self.start))
+
+    # --- backlogs -----------------------------------------------------------------------------
+    def peak(self, name: str) -> Peak:
+        values = self.column(name)
+        day, cleared = peak_and_clearance(values, self.column(f"baseline_{name}"))
+        return Peak(float(values.max()), day, cleared)
+
+    @cached_property
+    def invoice_backlog(self) -> Peak:
+        return self.peak("invoice_backlog_gbp")
+
+    @cached_property
+    def parts_backlog(self) -> Peak:
+        return self.peak("parts_backlog_orders")
+
+    # --- money --------------------------------------------------------------------------------
+    @cached_property
+    def oem_cash_trough(self) -> int:
+        return int(np.argmin(self.column("oem_cash_gbp")))
+
+    @cached_property
+    def under_week_peak(self) -> int:
+        """Day index of the most suppliers under 7 days of cash (the first such day)."""
+        return int(np.argmax(self.daily["suppliers_under_7_days_cash"].to_numpy()))

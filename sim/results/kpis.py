@@ -1,0 +1,213 @@
+"""The KPI registry: every KPI a run reports, named once, with its label, unit, how it reads and where
+it is shown.
+
+``summary.json``, the command line's headline, the report, comparison tables and the default KPIs
+of a sensitivity analysis all come from :data:`KPIS`; the README's KPI table is checked against it
+by a test (``python -m sim.results.kpis`` prints that table). A KPI per plant is written with
+``{plant}`` in its name and expands to one KPI per plant of the run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sim.results.formats import as_timestamp, day_text, money_text
+from sim.results.metrics import Measures
+
+Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number"]
+COUNTS = ("vehicles", "count", "jobs", "orders", "invoices")
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI: its name in ``summary.json``, a label for readers, its unit, what it means, how it is
+    measured, and whether the headline (console) and sensitivity analysis show it by default."""
+
+    name: str
+    label: str
+    unit: Unit
+    meaning: str
+    measure: Callable[..., Any]  # (measures) -> value; (measures, plant) -> value for a KPI per plant
+    headline: bool = False
+    sensitivity: bool = False
+    per_plant: bool = False
+
+    def text(self, value: Any) -> str:
+        """The value as a reader sees it, with its unit: pounds scaled, dates spelled out, counts whole."""
+        return value_text(self.unit, value)
+
+
+def value_text(unit: Unit, value: Any) -> str:
+    """A value of ``unit`` as text (see :meth:`KPI.text`); a missing date reads "not reached in the run"."""
+    value = as_number(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not reached in the run" if unit == "date" else "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if unit == "date":
+        ts = as_timestamp(value)
+        return f"{ts:%a} {day_text(ts)}" if ts is not None else str(value)
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if unit == "gbp":
+        return money_text(float(value))
+    if unit == "days":
+        return f"{value:,.0f} days" if abs(value) >= 1 or value == 0 else f"{value:.2f} days"
+    if unit in COUNTS:
+        return f"{round(value):,}"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
+
+
+def as_number(value: Any) -> Any:
+    """Numbers stay numbers; numeric strings (as read back from CSV) become numbers."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("vehicles_built", "Vehicles built", "vehicles", "vehicles built over the horizon",
+        lambda m: int(m.production.sum())),
+    KPI("vehicles_lost", "Vehicles lost against the baseline", "vehicles",
+        "vehicles the baseline builds that the run does not", lambda m: m.vehicles_lost, headline=True, sensitivity=True),
+    KPI("revenue_lost_gbp", "Revenue lost", "gbp", "wholesale revenue lost against the baseline",
+        lambda m: m.revenue_lost_gbp, headline=True),
+    KPI("outage_start_date", "Outage began", "date", "the first day of the first outage",
+        lambda m: m.date_of(m.start)),
+    KPI("production_recovered_date", "Production back to 95% of baseline", "date",
+        "first date after the outage from which total production stays at or above 95% of baseline for 7 "
+        "consecutive days", lambda m: m.date_of(m.recovered), headline=True),
+    KPI("days_to_recover", "Days to recover production", "days", "days from the outage start to that date",
+        lambda m: m.days_to_recover),
+    KPI("recovered_date_{plant}", "{plant}: back to 95% of baseline", "date", "the same for each plant",
+        lambda m, plant: m.plant_recovered(plant), per_plant=True),
+    KPI("invoice_backlog_peak_count", "Invoice backlog peak (invoices)", "invoices",
+        "most invoices waiting to be processed on any day", lambda m: int(m.daily["invoice_backlog_count"].max())),
+    KPI("invoice_backlog_peak_gbp", "Invoice backlog peak (value)", "gbp",
+        "highest value of invoices waiting to be processed", lambda m: m.invoice_backlog.value, headline=True,
+        sensitivity=True),
+    KPI("invoice_backlog_peak_date", "Invoice backlog peak date", "date", "the day of that peak",
+        lambda m: m.date_of(m.invoice_backlog.day), headline=True),
+    KPI("invoice_backlog_cleared_date", "Invoice backlog cleared", "date",
+        "first date from the peak with the backlog back at its baseline level", lambda m: m.date_of(m.invoice_backlog.cleared),
+        headline=True),
+    KPI("invoice_overdue_peak_gbp", "Overdue invoices peak (value)", "gbp",
+        "highest value of unprocessed invoices past their due date", lambda m: float(m.daily["invoice_overdue_gbp"].max())),
+    KPI("parts_backlog_peak_orders", "Parts-centre backlog peak (orders)", "orders",
+        "most retailers' orders waiting at the parts centre", lambda m: int(m.parts_backlog.value), headline=True),
+    KPI("parts_backlog_peak_date", "Parts-centre backlog peak date", "date", "the day of that peak",
+        lambda m: m.date_of(m.parts_backlog.day)),
+    KPI("parts_backlog_cleared_date", "Parts-centre backlog cleared", "date",
+        "first date from the peak with the parts backlog back at its baseline level",
+        lambda m: m.date_of(m.parts_backlog.cleared), headline=True),
+    KPI("parts_orders_lost", "Parts orders lost", "orders", "retailers' orders lost after their patience ran out",
+        lambda m: int(m.daily["parts_orders_lost_cum"].iloc[-1])),
+    KPI("oem_cash_trough_gbp", "OEM cash trough", "gbp", "the OEM's lowest cash", lambda m: float(
+        m.column("oem_cash_gbp")[m.oem_cash_trough]), headline=True, sensitivity=True),
+    KPI("oem_cash_trough_date", "OEM cash trough date", "date", "the day of that trough",
+        lambda m: m.date_of(m.oem_cash_trough), headline=True),
+    KPI("oem_cash_gap_end_gbp", "OEM cash gap to baseline at the end", "gbp",
+        "the baseline's cash less the run's, on the last day",
+        lambda m: float(m.daily["baseline_oem_cash_gbp"].iloc[-1] - m.column("oem_cash_gbp")[-1])),
+    KPI("suppliers_insolvent", "Suppliers insolvent", "count", "supplier insolvencies over the horizon",
+        lambda m: m.insolvencies, headline=True, sensitivity=True),
+    KPI("supplier_jobs_lost", "Supplier jobs lost", "jobs", "supplier jobs lost to layoffs and insolvencies",
+        lambda m: m.last("supplier_jobs_lost"), headline=True),
+    KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of cash (peak)", "count",
+        "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs",
+        lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak]), headline=True),
+    KPI("suppliers_under_7_days_cash_peak_date", "Suppliers under 7 days of cash: peak date", "date",
+        "the first day of that peak (none if no supplier ever was)",
+        lambda m: m.date_of(m.under_week_peak) if m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak] > 0
+        else None),
+    KPI("supplier_cash_shortfall_gbp", "Supplier cash shortfall (peak)", "gbp",
+        "sum of suppliers' negative cash positions before credit, on the worst day",
+        lambda m: float(m.daily["supplier_cash_shortfall_gbp"].max())),
+    KPI("supplier_cash_trough_gbp", "Suppliers' total cash (trough)", "gbp", "suppliers' lowest total cash",
+        lambda m: float(m.daily["supplier_cash_gbp"].min())),
+    KPI("oem_facility_drawn_gbp", "Credit facilities drawn", "gbp", "commercial credit facilities drawn by the end",
+        lambda m: m.last("facility_drawn_gbp"), headline=True),
+    KPI("government_loan_drawn_gbp", "Government-backed loan drawn", "gbp",
+        "government-guaranteed loans drawn by the end", lambda m: m.last("government_loan_drawn_gbp"), headline=True),
+    KPI("intervention_cost_gbp", "Cost of interventions", "gbp",
+        "short-time-work grants + supplier-finance financing cost + interest on government-guaranteed loans + "
+        "money put into rescued suppliers", lambda m: m.last("intervention_cost_cum_gbp")),
+)
+_BY_NAME = {k.name: k for k in KPIS}
+
+
+def expand(plants: list[str]) -> Iterator[tuple[str, KPI, str | None]]:
+    """Every KPI of a run with these plants, in order: (name in the summary, KPI, plant or None)."""
+    for kpi in KPIS:
+        if kpi.per_plant:
+            for plant in plants:
+                yield kpi.name.format(plant=plant), kpi, plant
+        else:
+            yield kpi.name, kpi, None
+
+
+def summarise(daily: Any, start: int | None, insolvencies: int, plants: list[str], price_gbp: float) -> dict[str, Any]:
+    """The KPI summary of one run against its baseline, in registry order: ``daily`` with its baseline columns,
+    the day index the first outage began (None without one), the number of supplier insolvencies, the plants
+    and the price of a vehicle (GBP)."""
+    m = Measures(daily, start, insolvencies, plants, price_gbp)
+    return {name: (kpi.measure(m) if plant is None else kpi.measure(m, plant)) for name, kpi, plant in expand(plants)}
+
+
+def kpi(name: str) -> KPI | None:
+    """The registry entry of a summary key (per-plant keys resolve to their template); None if unknown."""
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    for entry in KPIS:
+        head, _, tail = entry.name.partition("{plant}")
+        if entry.per_plant and name.startswith(head) and name.endswith(tail) and len(name) > len(head) + len(tail):
+            return entry
+    return None
+
+
+def label(name: str) -> str:
+    """A summary key's label for readers (the key in words when it is not a KPI)."""
+    entry = kpi(name)
+    if entry is None:
+        words = name.removesuffix("_gbp").replace("_", " ")
+        return words[:1].upper() + words[1:]
+    if entry.per_plant:
+        head, _, tail = entry.name.partition("{plant}")
+        return entry.label.format(plant=name[len(head): len(name) - len(tail)])
+    return entry.label
+
+
+def text(name: str, value: Any) -> str:
+    """A summary value as text, in its KPI's unit (guessed from the key's suffix when it is not a KPI)."""
+    entry = kpi(name)
+    if entry is not None:
+        return entry.text(value)
+    unit: Unit = "date" if name.endswith("date") else "gbp" if name.endswith("_gbp") else \
+        "days" if name.startswith("days_") or name.endswith("_days") else "number"
+    return value_text(unit, value)
+
+
+HEADLINE = tuple(k.name for k in KPIS if k.headline)
+SENSITIVITY_DEFAULTS = tuple(k.name for k in KPIS if k.sensitivity)
+
+
+def markdown_table() -> str:
+    """The README's KPI table: name, unit, meaning."""
+    rows = ["| KPI | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{k.name}` | {k.unit} | {k.meaning} |" for k in KPIS]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
