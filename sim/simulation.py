@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from sim.model.branching import run_pair
-from sim.model.checks import ConservationError, daily_check, processed_within_capacity, violations
+from sim.model.checks import ConservationError, daily_check, violations
 from sim.model.world import World
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
 from sim.results.kpis import summarise
 from sim.scenario.realise import realise
-from sim.scenario.schema import InterventionsSpec, Scenario
+from sim.scenario.schema import Realised, Scenario
 from sim.scenario.streams import seed_sequence
 
 
@@ -30,7 +30,7 @@ class RunResult:
     replication keeps only its summary and daily series, and never pays for them)."""
 
     scenario: Scenario  # as given (distributions intact)
-    realised: Scenario  # every scalar drawn
+    realised: Realised  # every scalar drawn
     seed: int | list[int]
     draws: dict[str, Any]
     daily: pd.DataFrame
@@ -42,7 +42,7 @@ class RunResult:
     def suppliers(self) -> pd.DataFrame:
         """One row per supplier (see :func:`sim.results.frames.suppliers_frame`)."""
         assert self.world is not None
-        return suppliers_frame(self.world, self.world.finance.min_cash, self.world.time_to_survive)
+        return suppliers_frame(self.world)
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -51,7 +51,7 @@ class RunResult:
         return events_frame(self.world)
 
 
-def _build(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
+def _build(scenario: Realised, root: np.random.SeedSequence, source: str, check_daily: bool,
            like: World | None = None) -> World:
     """A world ready to run; ``like``: a world of the same network and seed to share suppliers
     and opening position with."""
@@ -65,12 +65,12 @@ def _build(scenario: Scenario, root: np.random.SeedSequence, source: str, check_
 
 
 def _check(world: World) -> None:
-    broken = violations(world) + processed_within_capacity(world)
+    broken = violations(world)
     if broken:
         raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
 
 
-def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, check_daily: bool,
+def _run_world(scenario: Realised, root: np.random.SeedSequence, source: str, check_daily: bool,
                like: World | None = None) -> World:
     """Build and run a world, then check its books."""
     world = _build(scenario, root, source, check_daily, like)
@@ -84,7 +84,7 @@ def _run_world(scenario: Scenario, root: np.random.SeedSequence, source: str, ch
     return world
 
 
-def _run_with_baseline(scenario: Scenario, calm: Scenario, root: np.random.SeedSequence, source: str,
+def _run_with_baseline(scenario: Realised, calm: Realised, root: np.random.SeedSequence, source: str,
                        check_daily: bool) -> tuple[World, World, int]:
     """Run a scenario and its baseline, their shared opening days once (see
     :mod:`sim.model.branching`); returns both worlds and the days shared."""
@@ -102,10 +102,10 @@ def _run_with_baseline(scenario: Scenario, calm: Scenario, root: np.random.SeedS
     return world, baseline, shared
 
 
-def baseline_of(scenario: Scenario) -> Scenario:
+def baseline_of(scenario: Realised) -> Realised:
     """Business as usual: the same scenario without its outages and without the interventions
     that respond to them (so every variant of a scenario shares one baseline)."""
-    return scenario.model_copy(update={"outages": {}, "interventions": InterventionsSpec()})
+    return scenario.model_copy(update={"outages": {}, "interventions": type(scenario.interventions)()})
 
 
 def seed_label(root: np.random.SeedSequence) -> int | list[int]:
@@ -127,7 +127,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
         shared = 0
     plants = [p.name for p in world.plants]
     daily = with_baseline(daily_columns(world), daily_columns(baseline_world), plants)
-    price = float(realised.sales.price_per_vehicle_gbp)  # type: ignore[arg-type]
+    price = realised.sales.price_per_vehicle_gbp
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
     work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0),
             "shared_days": shared}

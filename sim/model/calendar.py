@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class Calendar:
         """The horizon's dates as ``datetime64[D]``."""
         return np.datetime64(self.start_date, "D") + np.arange(self.horizon_days)
 
-    def working_mask(self, plant: PlantSpec) -> np.ndarray:
+    def working_mask(self, plant: PlantSpec[Any]) -> np.ndarray:
         """True on the plant's working days, false on other weekdays and planned shutdowns."""
         first_weekday = self.start_date.weekday()
         weekday = (first_weekday + np.arange(self.length)) % 7

@@ -7,15 +7,16 @@ SimPy process per system that changes its live capacity at each step and records
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from typing import Any, ClassVar
 
 import numpy as np
 import simpy
 
+from sim.model.actor import NO_EVENTS, EventColumns, Process, Readings, Step
 from sim.model.calendar import Calendar
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Realised
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class SystemChange:
 class Estate:
     """Capacity schedules of every system, and the processes that apply them."""
 
-    STATE = ("log",)  # what changes as the run goes on
+    name = "estate"
+    STATE: ClassVar[tuple[str, ...]] = ("log",)  # what changes as the run goes on
 
-    def __init__(self, scenario: Scenario, calendar: Calendar) -> None:
+    def __init__(self, scenario: Realised, calendar: Calendar) -> None:
         self.calendar = calendar
         self.names = list(scenario.systems)
         n = calendar.length
@@ -41,9 +43,7 @@ class Estate:
         self.changes: list[SystemChange] = []
         self.outage_start_days: dict[str, int] = {}
         for outage_name, outage in scenario.outages.items():
-            start_on = outage.start
-            assert isinstance(start_on, date), "outages are realised before the estate is built"
-            start = calendar.day(start_on)
+            start = calendar.day(outage.start)
             self.outage_start_days[outage_name] = start
             for system in outage.systems:
                 level = np.ones(n)
@@ -51,13 +51,12 @@ class Estate:
                 self.changes.append(SystemChange(start, system, 0.0, outage_name))
                 for step in outage.restore.get(system, []):
                     if step.date is not None:
-                        assert isinstance(step.date, date)
                         day = calendar.day(step.date)
                     else:
-                        day = start + int(round(float(step.after_days)))  # type: ignore[arg-type]
-                    capacity = float(step.capacity)  # type: ignore[arg-type]
-                    level[max(day, 0):] = capacity
-                    self.changes.append(SystemChange(day, system, capacity, outage_name))
+                        assert step.after_days is not None  # the schema requires one of the two
+                        day = start + int(round(step.after_days))
+                    level[max(day, 0):] = step.capacity
+                    self.changes.append(SystemChange(day, system, step.capacity, outage_name))
                 self.schedule[system] = np.minimum(self.schedule[system], level)
         self.changes.sort(key=lambda c: (c.day, c.system))
         self.log: list[SystemChange] = []
@@ -79,7 +78,13 @@ class Estate:
         days = [max(c.day, 0) for c in self.log if c.capacity == 0]
         return min(days, default=None)
 
-    def process(self, env: simpy.Environment, system: str) -> Generator[simpy.Event, None, None]:
+    @property
+    def first_outage_start(self) -> int:
+        """The first day within the horizon an outage starts (0 if none does)."""
+        starts = [d for d in self.outage_start_days.values() if 0 <= d < self.calendar.horizon_days]
+        return min(starts, default=0)
+
+    def process(self, env: simpy.Environment, system: str) -> Process:
         """Apply ``system``'s capacity changes at the start of their days, recording each."""
         for change in (c for c in self.changes if c.system == system):
             if change.day >= self.calendar.horizon_days:
@@ -87,3 +92,31 @@ class Estate:
             if change.day > env.now:
                 yield env.timeout(change.day - env.now)
             self.log.append(change)
+
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return [self.process(env, system) for system in self.names]
+
+    def closing(self) -> list[Step]:
+        return []
+
+    def readings(self, day: int) -> Readings:
+        return {}
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        """Each system going down (``outage``) or coming back (``restore``), its capacity as the value."""
+        if not self.log:
+            return NO_EVENTS
+        return EventColumns.of([(max(c.day, 0), "outage" if c.capacity == 0 else "restore", c.system, c.capacity, c.outage)
+                                for c in self.log])
+
+    def violations(self) -> list[str]:
+        return []
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Two estates act alike until the first change in either."""
+        theirs = other.changes if isinstance(other, Estate) else []
+        return min([horizon] + [c.day for c in self.changes] + [c.day for c in theirs])

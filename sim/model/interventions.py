@@ -10,11 +10,19 @@ their terms. The scheme's cost is its financing charge on the money outstanding.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, ClassVar
 
 import numpy as np
+import simpy
 from numba import njit
 
-from sim.model.ledger import Ledger
+from sim.model.actor import NO_EVENTS, Close, EventColumns, Process, Readings, Step
+from sim.model.calendar import Calendar
+from sim.model.ledger import Ledger, pence
+from sim.model.suppliers import SupplierTable
+from sim.scenario.schema import SupplierFinanceScheme, SupplierRescue
+
+NEVER = 1 << 40  # the start day of an intervention the scenario does not have
 
 
 @njit(cache=True)
@@ -34,20 +42,43 @@ def _prepayments(supplier: np.ndarray, value: np.ndarray, share: float, eligible
 
 
 class EarlyPayment:
-    STATE = ("outstanding", "cost", "scheduled")  # what changes as the run goes on
+    """Supplier early payment: prepayments committed on deliveries, paid after the delay, trued up when
+    the invoice is paid, financed at a daily charge."""
+
+    name = "early_payment"
+    STATE: ClassVar[tuple[str, ...]] = ("outstanding", "cost", "scheduled")  # what changes as the run goes on
+
+    @classmethod
+    def create(cls, spec: SupplierFinanceScheme[float, Any] | None, table: SupplierTable, calendar: Calendar,
+               ledger: Ledger) -> EarlyPayment:
+        """The scheme as ``spec`` says (qualifying tiers, restart-critical suppliers only or all); without a
+        spec, a scheme that never starts (so every world records the same columns)."""
+        if spec is None:
+            return cls(NEVER, 0, 0.0, 0, np.zeros(table.n, dtype=np.int64), 0.0, False, ledger)
+        eligible = np.isin(table.tier, spec.tiers) & (table.critical | (not spec.restart_critical_only))
+        scheme = cls(calendar.day(spec.start), pence(spec.budget_gbp), spec.prepay_share, int(round(spec.days_after_order)),
+                     eligible.astype(np.int64), spec.annual_cost_rate, spec.tier2_pass_through, ledger)
+        scheme.budget_gbp = spec.budget_gbp
+        return scheme
 
     def __init__(self, start_day: int, budget: int, share: float, delay: int, eligible: np.ndarray,
-                 annual_rate: float, pass_through: bool = False) -> None:
+                 annual_rate: float, pass_through: bool, ledger: Ledger) -> None:
         self.start_day = start_day
         self.budget = budget
+        self.budget_gbp = budget / 100.0
         self.share = share
         self.delay = delay
         self.eligible = eligible
         self.annual_rate = annual_rate
         self.pass_through = pass_through  # prepaid tier-1 suppliers pay their tier-2 bills early
+        self.ledger = ledger
         self.outstanding = 0  # advanced (or committed) and not yet trued up, pence
         self.cost = 0
         self.scheduled: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+
+    @property
+    def configured(self) -> bool:
+        return self.start_day != NEVER
 
     def prepaid_part(self, day: int, supplier: np.ndarray, value: np.ndarray) -> np.ndarray:
         """Commit prepayments on today's deliveries; returns the prepaid pence per invoice."""
@@ -60,36 +91,86 @@ class EarlyPayment:
             self.scheduled[day + self.delay].append((supplier, prepaid))
         return prepaid
 
-    def pay_due(self, day: int, ledger: Ledger) -> int:
+    def pay_due(self, day: int) -> int:
         paid = 0
         for supplier, amount in self.scheduled.pop(day, []):
-            paid += ledger.oem_pays("early_payment", supplier, amount)
+            paid += self.ledger.oem_pays("early_payment", supplier, amount)
         return paid
 
     def true_up(self, prepaid: int) -> None:
         self.outstanding -= prepaid
 
-    def charge(self, ledger: Ledger) -> None:
+    def charge(self, day: int) -> None:
         """One day's financing cost on the money outstanding."""
         if self.annual_rate and self.outstanding:
             cost = int(self.outstanding * self.annual_rate / 365)
             self.cost += cost
-            ledger.oem("early_payment_financing", -cost)
+            self.ledger.oem("early_payment_financing", -cost, intervention=True)
+
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return []
+
+    def closing(self) -> list[Step]:
+        return [(Close.PREPAYMENTS, self.pay_due), (Close.FINANCING, self.charge)] if self.configured else []
+
+    def readings(self, day: int) -> Readings:
+        return {"early_payment_outstanding_pence": self.outstanding}
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        """The scheme's start, with its budget."""
+        if not self.configured:
+            return NO_EVENTS
+        return EventColumns.of([(self.start_day, "scheme_start", "supplier_finance", self.budget_gbp, "budget_gbp")])
+
+    def violations(self) -> list[str]:
+        return []
+
+    def _terms(self) -> tuple[Any, ...]:
+        return (self.start_day, self.budget, self.share, self.delay, self.eligible.tobytes(), self.annual_rate,
+                self.pass_through)
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Two schemes on the same terms act alike; otherwise from the first of their starts."""
+        if not isinstance(other, EarlyPayment):
+            return 0
+        return horizon if self._terms() == other._terms() else min(self.start_day, other.start_day)
 
 
 class Rescue:
     """The OEM tops up failing qualifying suppliers so they keep trading, while its budget lasts."""
 
-    STATE = ("spent",)  # what changes as the run goes on
+    name = "rescue"
+    STATE: ClassVar[tuple[str, ...]] = ("spent",)  # what changes as the run goes on
 
-    def __init__(self, start_day: int, budget: int, cushion_days: float, eligible: np.ndarray) -> None:
+    @classmethod
+    def create(cls, spec: SupplierRescue[float, Any] | None, table: SupplierTable, calendar: Calendar,
+               ledger: Ledger) -> Rescue:
+        """The rescue as ``spec`` says; without a spec, one that never starts."""
+        if spec is None:
+            return cls(NEVER, 0, 0.0, np.zeros(table.n, dtype=bool), ledger)
+        eligible = np.isin(table.tier, spec.tiers) & (table.critical | (not spec.restart_critical_only))
+        rescue = cls(calendar.day(spec.start), pence(spec.budget_gbp), spec.cushion_days, eligible, ledger)
+        rescue.budget_gbp = spec.budget_gbp
+        return rescue
+
+    def __init__(self, start_day: int, budget: int, cushion_days: float, eligible: np.ndarray, ledger: Ledger) -> None:
         self.start_day = start_day
         self.budget = budget
+        self.budget_gbp = budget / 100.0
         self.cushion_days = cushion_days
         self.eligible = eligible
+        self.ledger = ledger
         self.spent = 0
 
-    def save(self, day: int, rows: np.ndarray, cash: np.ndarray, normal_costs: np.ndarray, ledger: Ledger) -> np.ndarray:
+    @property
+    def configured(self) -> bool:
+        return self.start_day != NEVER
+
+    def save(self, day: int, rows: np.ndarray, cash: np.ndarray, normal_costs: np.ndarray) -> np.ndarray:
         """Rescue what it can of the failing ``rows``; returns the rows saved."""
         if day < self.start_day or len(rows) == 0:
             return rows[:0]
@@ -98,5 +179,35 @@ class Rescue:
         fits = np.cumsum(need) <= self.budget - self.spent
         saved, amounts = rows[fits], need[fits]
         if len(saved):
-            self.spent += ledger.oem_pays("rescue", saved, amounts)
+            self.spent += self.ledger.oem_pays("rescue", saved, amounts, intervention=True)
         return saved
+
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return []
+
+    def closing(self) -> list[Step]:
+        return []
+
+    def readings(self, day: int) -> Readings:
+        return {}
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        """The rescue's start, with its budget."""
+        if not self.configured:
+            return NO_EVENTS
+        return EventColumns.of([(self.start_day, "scheme_start", "rescue", self.budget_gbp, "budget_gbp")])
+
+    def violations(self) -> list[str]:
+        return []
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Two rescues on the same terms act alike; otherwise from the first of their starts."""
+        if not isinstance(other, Rescue):
+            return 0
+        mine = (self.start_day, self.budget, self.cushion_days, self.eligible.tobytes())
+        theirs = (other.start_day, other.budget, other.cushion_days, other.eligible.tobytes())
+        return horizon if mine == theirs else min(self.start_day, other.start_day)

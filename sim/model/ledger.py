@@ -8,9 +8,13 @@ and every transfer's two sides sum to zero (see :mod:`sim.model.checks`).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, ClassVar
 
 import numpy as np
+import simpy
 from numba import njit
+
+from sim.model.actor import NO_EVENTS, EventColumns, Process, Readings, Step
 
 PENCE = 100
 
@@ -43,9 +47,13 @@ def _add_each_day(cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: n
 
 
 class Ledger:
-    """Cash accounts of the OEM and of ``n_suppliers`` suppliers, with flows by category."""
+    """Cash accounts of the OEM and of ``n_suppliers`` suppliers, with flows by category. A flow booked as an
+    intervention's cost (a grant, a financing charge, interest on a government-backed loan, money put into
+    a rescued supplier) also adds to the running cost of interventions."""
 
-    STATE = ("oem_cash", "supplier_cash", "oem_flows", "supplier_flows", "transfers")  # what changes in a run
+    name = "ledger"
+    STATE: ClassVar[tuple[str, ...]] = ("oem_cash", "supplier_cash", "oem_flows", "supplier_flows", "transfers",
+                                        "intervention_cost")
 
     def __init__(self, oem_cash: int, supplier_cash: np.ndarray) -> None:
         self.oem_opening = int(oem_cash)
@@ -55,6 +63,7 @@ class Ledger:
         self.oem_flows: dict[str, int] = defaultdict(int)
         self.supplier_flows: dict[str, np.ndarray] = {}
         self.transfers: dict[str, int] = defaultdict(int)
+        self.intervention_cost = 0  # pence booked as the cost of interventions so far
 
     def _account(self, category: str) -> np.ndarray:
         """The suppliers' flows of ``category`` so far (the array itself, to add to in place)."""
@@ -68,23 +77,30 @@ class Ledger:
         book = self._account(category)
         np.add(book, amounts, out=book)
 
-    def oem(self, category: str, amount: int) -> None:
-        """Cash into (positive) or out of (negative) the OEM from outside the model."""
+    def oem(self, category: str, amount: int, intervention: bool = False) -> None:
+        """Cash into (positive) or out of (negative) the OEM from outside the model; ``intervention``: a cost
+        of an intervention (paid out)."""
         amount = int(amount)
         self.oem_cash += amount
         self.oem_flows[category] += amount
+        if intervention:
+            self.intervention_cost -= amount
 
-    def suppliers(self, category: str, amounts: np.ndarray) -> None:
-        """Cash into (positive) or out of (negative) each supplier from outside the model."""
+    def suppliers(self, category: str, amounts: np.ndarray, intervention: bool = False) -> None:
+        """Cash into (positive) or out of (negative) each supplier from outside the model; ``intervention``:
+        a cost of an intervention (paid in, e.g. a grant)."""
         self.supplier_cash += amounts
         self._book(category, amounts)
+        if intervention:
+            self.intervention_cost += int(amounts.sum())
 
     def suppliers_each_day(self, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray], net: np.ndarray) -> None:
         """Two recurring flows into (positive) or out of (negative) each supplier; ``net`` is their sum."""
         _add_each_day(self.supplier_cash, net, self._account(first[0]), first[1], self._account(second[0]), second[1])
 
-    def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray) -> int:
-        """The OEM pays suppliers; returns the total paid (pence)."""
+    def oem_pays(self, category: str, supplier_idx: np.ndarray, amounts: np.ndarray, intervention: bool = False) -> int:
+        """The OEM pays suppliers; returns the total paid (pence). ``intervention``: the payment is a cost of an
+        intervention (money put into a supplier, not a payment for parts)."""
         if len(amounts) == 0:
             return 0
         if amounts.dtype.kind not in "iu":
@@ -93,6 +109,8 @@ class Ledger:
         self.oem_cash -= total
         self.oem_flows[f"to_suppliers:{category}"] -= total
         self.transfers[category] += total
+        if intervention:
+            self.intervention_cost += total
         return total
 
     def supplier_pays_supplier(self, category: str, payer: np.ndarray, payee: np.ndarray, amounts: np.ndarray) -> None:
@@ -102,3 +120,47 @@ class Ledger:
         book = self._account(f"between_suppliers:{category}")
         _credit(payer, amounts, -1, self.supplier_cash, book)
         _credit(payee, amounts, 1, self.supplier_cash, book)
+
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return []
+
+    def closing(self) -> list[Step]:
+        return []
+
+    def readings(self, day: int) -> Readings:
+        return {"intervention_cost_cum_pence": self.intervention_cost}
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        return NO_EVENTS
+
+    def violations(self) -> list[str]:
+        """Money, in integer pence: each account's closing cash = opening cash + its booked flows; what the
+        OEM paid suppliers = what suppliers received; payments between suppliers sum to zero."""
+        out: list[str] = []
+        if self.oem_cash != self.oem_opening + sum(self.oem_flows.values()):
+            out.append("money (OEM): closing cash != opening cash + booked flows")
+        booked = self.supplier_opening.copy()
+        for flows in self.supplier_flows.values():
+            booked += flows
+        if not np.array_equal(booked, self.supplier_cash):
+            out.append("money (suppliers): closing cash != opening cash + booked flows, for some supplier")
+        into_suppliers = sum(int(v.sum()) for k, v in self.supplier_flows.items() if k.startswith("from_oem:"))
+        out_of_oem = -sum(v for k, v in self.oem_flows.items() if k.startswith("to_suppliers:"))
+        if into_suppliers != out_of_oem or out_of_oem != sum(self.transfers.values()):
+            out.append(f"money (transfers): OEM paid {out_of_oem} but suppliers received {into_suppliers}")
+        between = sum(int(v.sum()) for k, v in self.supplier_flows.items() if k.startswith("between_suppliers:"))
+        if between != 0:
+            out.append(f"money (tier 2): payments between suppliers do not sum to zero ({between})")
+        return out
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Books opened alike stay alike until something books differently (every booking comes from
+        another actor)."""
+        if not isinstance(other, Ledger):
+            return 0
+        same = self.oem_opening == other.oem_opening and np.array_equal(self.supplier_opening, other.supplier_opening)
+        return horizon if same else 0

@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+import simpy
 
+from sim.model.actor import Close, EventColumns, Process, Readings, Step, first_difference
+from sim.model.calendar import Calendar
+from sim.model.estate import Estate
 from sim.model.ledger import Ledger
+from sim.scenario.schema import PayablesSpec
 
 
 @dataclass
@@ -84,13 +89,38 @@ def _concat(batches: list[Batch]) -> Batch:
 class Payables:
     """The invoice queue, the approved invoices awaiting their due date, and what was paid."""
 
+    name = "payables"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE = ("awaiting", "awaiting_count", "awaiting_value", "queue", "waiting", "waiting_count", "by_supplier",
+    STATE: ClassVar[tuple[str, ...]] = ("awaiting", "awaiting_count", "awaiting_value", "queue", "waiting", "waiting_count",
+                                        "by_supplier",
              "approved", "backlog_count", "backlog_value",
              "approved_count", "approved_value", "received_count", "received_value", "processed_count",
-             "paid_count", "paid_value")
+             "paid_count", "paid_value", "processed_on")
 
-    def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt") -> None:
+    @classmethod
+    def create(cls, spec: PayablesSpec[float, Any], estate: Estate, calendar: Calendar, ledger: Ledger,
+               urgency: Callable[[], np.ndarray]) -> Payables:
+        """Accounts payable as ``spec`` says: the automated rate times the invoicing systems' capacity,
+        plus each manual team at work that day; ``urgency()`` ranks suppliers (lowest first) when
+        processing the least cash first."""
+        horizon = calendar.horizon_days
+        capacity = np.floor(spec.automated_invoices_per_day * estate.availability(spec.systems)[:horizon] + 1e-9)
+        for team in spec.manual_teams.values():
+            a = max(calendar.day(team.start), 0)
+            b = horizon if team.end is None else min(calendar.day(team.end) + 1, horizon)
+            if a < b:
+                capacity[a:b] += np.floor(team.staff * team.invoices_per_person_per_day + 1e-9)
+        payables = cls(capacity.astype(np.int64), spec.priority, spec.process_invoices, ledger, urgency)
+        payables.teams = [(calendar.day(team.start), name, team.staff) for name, team in spec.manual_teams.items()]
+        return payables
+
+    def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt", ledger: Ledger | None = None,
+                 urgency: Callable[[], np.ndarray] | None = None) -> None:
+        """``capacity``: invoices that can be processed each day; ``ledger`` pays the suppliers in the day's
+        close (tests drive :meth:`process` and :meth:`pay` directly without one)."""
+        self.ledger = ledger
+        self.urgency = urgency
+        self.teams: list[tuple[int, str, float]] = []  # manual teams: (first day, name, staff)
         self.capacity = capacity  # invoices that can be processed each day
         self.priority = priority
         self.when_due = when == "when_due"
@@ -116,7 +146,8 @@ class Payables:
         self.paid_value = 0  # face value of paid invoices
         self.opening_count = 0
         self.opening_value = 0
-        self.on_true_up: list = []
+        self.processed_on = np.zeros(len(capacity), dtype=np.int64)  # invoices processed each day
+        self.on_true_up: list[Callable[[int], None]] = []
 
     def open_with(self, batches: list[Batch]) -> None:
         """Invoices received before the run starts (normal trading), not yet due."""
@@ -174,6 +205,7 @@ class Payables:
             self.approved[day].append(done)
             self.approved_count += count
             self.approved_value += value
+            self.processed_on[day] = count
             return count
         for batch in due_today:
             self.awaiting_count -= len(batch.value)
@@ -205,6 +237,7 @@ class Payables:
         self.backlog_count -= count
         self.backlog_value -= done.face
         self.processed_count += count
+        self.processed_on[day] = count
         self._approve(done, today=day)
         return count
 
@@ -303,3 +336,57 @@ class Payables:
             return 0
         return int(sum(int(b.value[b.due < day if m is None else (b.due < day) & m].sum())
                        for b, m in zip(self.queue, self.waiting, strict=True)))
+
+    # --- as an actor ---------------------------------------------------------------------------
+    def close(self, day: int) -> None:
+        """Process today's invoices and pay those due (see :meth:`process` and :meth:`pay`)."""
+        assert self.ledger is not None, "payables in a world pay through its ledger"
+        self.process(day, self.urgency)
+        self.pay(day, self.ledger)
+
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return []
+
+    def closing(self) -> list[Step]:
+        return [(Close.INVOICES, self.close)]
+
+    def readings(self, day: int) -> Readings:
+        assert self.ledger is not None
+        return {
+            "invoices_received_cum": self.received_count,
+            "invoices_processed_cum": self.processed_count,
+            "invoice_capacity": self.capacity[day],
+            "invoice_backlog_count": self.backlog_count,
+            "invoice_backlog_pence": self.backlog_value,
+            "invoice_overdue_pence": self.overdue_value(day),
+            "payables_approved_pence": self.approved_value,
+            "supplier_payments_cum_pence": sum(self.ledger.transfers.values()),  # everything the OEM paid suppliers
+        }
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        """Each manual team starting work, with its staff."""
+        return EventColumns.of([(day, "manual_team_start", name, float(staff), "staff") for day, name, staff in self.teams])
+
+    def violations(self) -> list[str]:
+        """Invoices, in count and in pence: opening + received = paid + backlog + approved + awaiting their
+        due date; never more processed in a day than that day's capacity."""
+        out = []
+        held = self.paid_count + self.backlog_count + self.approved_count + self.awaiting_count
+        if self.opening_count + self.received_count != held:
+            out.append("invoices (count): opening + received != paid + backlog + approved + awaiting due date")
+        held_value = self.paid_value + self.backlog_value + self.approved_value + self.awaiting_value
+        if self.opening_value + self.received_value != held_value:
+            out.append("invoices (value): opening + received != paid + backlog + approved + awaiting due date")
+        over = np.flatnonzero(self.processed_on > self.capacity)
+        if len(over):
+            out.append(f"invoices: processed {int(self.processed_on[over[0]])} > capacity {int(self.capacity[over[0]])}")
+        return out
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Two payables act alike until their processing capacities differ."""
+        if not isinstance(other, Payables):
+            return 0
+        return first_difference(self.capacity, other.capacity, 0, horizon)

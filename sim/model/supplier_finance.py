@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
+import simpy
 from numba import njit
 
+from sim.model.actor import Close, EventColumns, Process, Readings, Step
+from sim.model.calendar import Calendar
 from sim.model.interventions import Rescue
 from sim.model.ledger import Ledger
 from sim.model.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
+from sim.scenario.schema import ShortTimeWork
 
 NEVER = 1 << 40  # a wait (in days) that never ends
 
@@ -70,32 +75,83 @@ def _low_water(cash: np.ndarray, min_cash: np.ndarray) -> int:
     return lowest
 
 
+@dataclass(frozen=True)
+class SupplierMoney:
+    """Each supplier's money in normal trading, fixed when the world is built (pence per calendar day
+    unless said otherwise): revenue from every customer, fixed costs and the payroll within them, the
+    margin earned from other customers, normal total costs, opening cash and credit line (pence), jobs."""
+
+    total_revenue: np.ndarray
+    fixed: np.ndarray
+    payroll: np.ndarray
+    other_margin: np.ndarray
+    normal_costs: np.ndarray
+    opening_cash: np.ndarray
+    credit: np.ndarray
+    jobs: np.ndarray
+
+    @classmethod
+    def of(cls, supply: SupplyBase) -> SupplierMoney:
+        t = supply.table
+        oem_revenue = supply.normal_units * t.price  # pence per calendar day
+        total_revenue = oem_revenue / t.oem_share
+        fixed = np.rint(total_revenue * t.fixed_share).astype(np.int64)
+        payroll = np.rint(fixed * t.payroll_share).astype(np.int64)
+        normal_costs = fixed + total_revenue * t.variable_share  # pence per day
+        return cls(
+            total_revenue=total_revenue,
+            fixed=fixed,
+            payroll=payroll,
+            other_margin=np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64),
+            normal_costs=normal_costs,
+            opening_cash=np.rint(t.cash_days * normal_costs).astype(np.int64),
+            credit=np.rint(t.credit_days * normal_costs).astype(np.int64),
+            jobs=payroll * 365 / (t.wage * 100),
+        )
+
+
 class SupplierFinance:
     """Per-supplier cash flows other than OEM payments, and the states they lead to."""
 
+    name = "supplier_finance"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE = ("fixed", "_minus_fixed", "_net_daily", "payroll", "jobs", "jobs_lost", "jobs_lost_total", "laid_off",
+    STATE: ClassVar[tuple[str, ...]] = ("fixed", "_minus_fixed", "_net_daily", "payroll", "jobs", "jobs_lost", "jobs_lost_total",
+                                        "laid_off",
              "_layoff_wait", "_next_layoff_look", "insolvent_day", "replaced_day", "cash_out_day", "min_cash",
              "replacements", "tier2_bills", "tier2_written_off", "_event_groups", "insolvencies", "replaced_now",
-             "stw_paid")
+             "stw_paid", "time_to_survive")
 
-    def __init__(self, supply: SupplyBase, stw_start: int | None, stw_end: int | None, stw_share: float,
-                 stw_tiers: list[int], stw_min_idle: float = 0.0) -> None:
+    @classmethod
+    def create(cls, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, rescue: Rescue,
+               stw: ShortTimeWork[float, Any] | None, calendar: Calendar, survive_day: int) -> SupplierFinance:
+        """The suppliers' books, with a government short-time-work scheme when ``stw`` is given; each
+        supplier's time to survive is read at the start of ``survive_day`` (the first outage's first day)."""
+        finance = cls(supply, money, ledger, rescue, survive_day)
+        if stw is not None:
+            finance.stw_start = calendar.day(stw.start)
+            finance.stw_end = None if stw.end is None else calendar.day(stw.end)
+            finance.stw_share = stw.payroll_share_covered
+            finance.stw_min_idle = stw.min_idle_share
+            finance.stw_eligible = np.isin(supply.table.tier, list(stw.tiers))
+        return finance
+
+    def __init__(self, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, rescue: Rescue, survive_day: int) -> None:
         t = supply.table
         self.supply = supply
-        oem_revenue = supply.normal_units * t.price  # pence per calendar day
-        total_revenue = oem_revenue / t.oem_share
-        self.total_revenue = total_revenue
-        fixed = np.rint(total_revenue * t.fixed_share).astype(np.int64)
-        self.payroll = np.rint(fixed * t.payroll_share).astype(np.int64)
-        self.fixed = fixed
-        self._minus_fixed = -fixed
-        self.other_margin = np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64)
-        self.normal_costs = fixed + total_revenue * t.variable_share  # pence per day
+        self.ledger = ledger
+        self.rescue = rescue
+        self.survive_day = survive_day
+        self.time_to_survive = np.full(t.n, np.inf)
+        self.total_revenue = money.total_revenue
+        self.fixed = money.fixed.copy()
+        self.payroll = money.payroll.copy()
+        self._minus_fixed = -self.fixed
+        self.other_margin = money.other_margin
+        self.normal_costs = money.normal_costs
         self.week_of_costs = 7 * self.normal_costs
-        self.opening_cash = np.rint(t.cash_days * self.normal_costs).astype(np.int64)
-        self.credit = np.rint(t.credit_days * self.normal_costs).astype(np.int64)
-        self.jobs = self.payroll * 365 / (t.wage * 100)
+        self.opening_cash = money.opening_cash
+        self.credit = money.credit
+        self.jobs = money.jobs.copy()
         self.jobs_lost = np.zeros(t.n)
         self.laid_off = np.zeros(t.n, dtype=bool)
         self.may_lay_off = (t.layoff_after >= 0) & (t.layoff_share > 0)  # fixed for the run
@@ -112,10 +168,12 @@ class SupplierFinance:
         self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
         self.replaced_now = 0
         self.jobs_lost_total = 0.0
-        self.stw_start, self.stw_end, self.stw_share = stw_start, stw_end, stw_share
-        self.stw_min_idle = stw_min_idle
-        self.rescue: Rescue | None = None
-        self.stw_eligible = np.isin(t.tier, stw_tiers)
+        # a government short-time-work scheme (see create): none by default
+        self.stw_start: int | None = None
+        self.stw_end: int | None = None
+        self.stw_share = 0.0
+        self.stw_min_idle = 0.0
+        self.stw_eligible = np.zeros(t.n, dtype=bool)
         self.stw_paid = 0
         # variable cost per pound of OEM sales, net of what tier 2 supplies (paid on terms)
         t2_per_unit = np.zeros(t.n)
@@ -126,7 +184,7 @@ class SupplierFinance:
         # the tier-2 payment terms when every tier-2 supplier has the same (the usual case)
         t2_terms = np.unique(t.terms[supply.tier2_rows])
         self._tier2_terms = int(t2_terms[0]) if len(t2_terms) == 1 else None
-        self._net_daily = self.other_margin - fixed  # other customers' margin less fixed costs, per day
+        self._net_daily = self.other_margin - self.fixed  # other customers' margin less fixed costs, per day
         self._minus_credit = -self.credit
         self._week_less_credit = self.week_of_costs - self.credit
         self._next_layoff_look = 0  # the first day anyone could be idle long enough to cut staff
@@ -146,22 +204,16 @@ class SupplierFinance:
         return days, kinds, np.concatenate([g[2] for g in groups]), np.concatenate([g[3] for g in groups])
 
     @property
-    def events(self) -> list[SupplierEvent]:
-        """The supplier events as records."""
-        days, kinds, rows, jobs = self.event_columns()
-        return [SupplierEvent(int(d), int(r), k, float(j)) for d, k, r, j in zip(days, kinds, rows, jobs, strict=True)]
-
-    @property
     def insolvent_now(self) -> int:
         """Suppliers insolvent and not yet replaced."""
         return self.supply.insolvent_count
 
-    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, ledger: Ledger,
-                    fast: np.ndarray | None = None, fast_day: int = 0) -> None:
+    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, fast: np.ndarray | None = None,
+                    fast_day: int = 0) -> None:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
-        ledger.suppliers("variable_costs", _variable_costs(units, self.tier2_cost_per_unit, value, t.variable_share))
+        self.ledger.suppliers("variable_costs", _variable_costs(units, self.tier2_cost_per_unit, value, t.variable_share))
         rows = self.supply.tier2_rows
         if len(rows) == 0:
             return
@@ -181,8 +233,9 @@ class SupplierFinance:
                 pick = due == d
                 self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
 
-    def close_day(self, day: int, ledger: Ledger) -> None:
+    def close_day(self, day: int) -> None:
         """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
+        ledger = self.ledger
         supply = self.supply
         t = supply.table
         state = supply.state
@@ -207,7 +260,7 @@ class SupplierFinance:
                 idle = np.where(expected > 0, np.clip(1 - supply.units_last_week(day) / expected, 0, 1), 0.0)
             supported = alive & self.stw_eligible & (idle >= self.stw_min_idle)
             grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * supported
-            ledger.suppliers("short_time_work", grant)
+            ledger.suppliers("short_time_work", grant, intervention=True)
             self.stw_paid += int(grant.sum())
         # idle long enough to cut staff (the wait is huge for those who never, or no longer, lay off)
         # (last ship days only grow, so nobody can be idle long enough before the earliest day
@@ -229,8 +282,8 @@ class SupplierFinance:
             newly_short = (cash < 0) & (self.cash_out_day < 0)
             self.cash_out_day[newly_short] = day
             failing = np.flatnonzero(alive & (cash < self._minus_credit))
-        if len(failing) and self.rescue is not None:
-            saved = self.rescue.save(day, failing, cash, self.normal_costs, ledger)
+        if len(failing) and self.rescue.configured:
+            saved = self.rescue.save(day, failing, cash, self.normal_costs)
             for row in saved:
                 self._event_groups.append((day, "rescue", np.array([row], dtype=np.int64), np.zeros(1)))
             failing = np.setdiff1d(failing, saved)
@@ -281,11 +334,69 @@ class SupplierFinance:
         """Cash plus unused credit, in days of normal total costs."""
         return (cash + self.credit) / np.maximum(self.normal_costs, 1.0)
 
-    def time_to_survive(self, cash: np.ndarray) -> np.ndarray:
+    def days_to_survive(self, cash: np.ndarray) -> np.ndarray:
         """Days until cash and credit run out with no OEM business and no OEM payments."""
         burn = self.fixed - self.other_margin
         with np.errstate(divide="ignore"):
             return np.where(burn > 0, (cash + self.credit) / np.maximum(burn, 1), np.inf)
 
+    def take_survival_reading(self, day: int) -> None:
+        """On the first outage's first day: how long each supplier could last (``time_to_survive``)."""
+        if day == self.survive_day:
+            self.time_to_survive = self.days_to_survive(self.ledger.supplier_cash)
 
-__all__ = ["SupplierFinance", "SupplierEvent", "ACTIVE", "INSOLVENT", "REPLACED"]
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return []
+
+    def closing(self) -> list[Step]:
+        return [(Close.SURVIVAL, self.take_survival_reading), (Close.SUPPLIER_BOOKS, self.close_day)]
+
+    def readings(self, day: int) -> Readings:
+        cash_total, shortfall, short = self.cash_readings(self.ledger.supplier_cash)
+        insolvent = self.insolvent_now
+        return {
+            "supplier_cash_pence": cash_total,
+            "supplier_cash_shortfall_pence": shortfall,
+            "suppliers_active": len(self.supply.state) - insolvent,
+            "suppliers_insolvent": insolvent,
+            "suppliers_replaced": self.replaced_now,
+            "suppliers_under_7_days_cash": short,
+            "supplier_jobs_lost": self.jobs_lost_total,
+            "short_time_work_cum_pence": self.stw_paid,
+        }
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        """Insolvencies, replacements, layoffs and rescues (jobs lost as the value), and the start of a
+        short-time-work scheme (the payroll share it covers)."""
+        days, kinds, rows, jobs = self.event_columns()
+        names = np.asarray(self.supply.table.name, dtype=object)
+        events = EventColumns(days, kinds, list(names[rows]) if len(rows) else [], jobs, ["jobs"] * len(rows))
+        if self.stw_start is None:
+            return events
+        start = EventColumns.of([(self.stw_start, "scheme_start", "short_time_work", self.stw_share, "share")])
+        return EventColumns(np.concatenate([events.day, start.day]), events.kind + start.kind,
+                            events.entity + start.entity, np.concatenate([events.value, start.value]),
+                            events.detail + start.detail)
+
+    def violations(self) -> list[str]:
+        return []
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """This world's survival reading is taken on its own day; a short-time-work scheme on other terms
+        than the other world's acts from the first of their starts."""
+        days = [self.survive_day]
+        if isinstance(other, SupplierFinance):
+            mine = (self.stw_start, self.stw_end, self.stw_share, self.stw_min_idle, self.stw_eligible.tobytes())
+            theirs = (other.stw_start, other.stw_end, other.stw_share, other.stw_min_idle, other.stw_eligible.tobytes())
+            if mine != theirs:
+                days += [d for d in (self.stw_start, other.stw_start) if d is not None]
+        else:
+            days.append(0)
+        return min(days)
+
+
+__all__ = ["SupplierFinance", "SupplierMoney", "SupplierEvent", "ACTIVE", "INSOLVENT", "REPLACED"]

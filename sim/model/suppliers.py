@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.scenario.distributions import Param
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.schema import Scenario, SupplierSpec
+from sim.scenario.schema import Realised, SupplierSpec
 from sim.scenario.streams import stream
 from sim.scenario.validation import RANGES
 
@@ -39,6 +39,7 @@ class SupplierTable:
     name: list[str]
     entry: np.ndarray  # index into entry_names
     entry_names: list[str]
+    entry_systems: dict[str, list[str]]  # each entry's own systems or facilities
     tier: np.ndarray
     family: list[str | None]
     customer: np.ndarray  # tier 2: row of the tier-1 supplier it feeds; -1 otherwise
@@ -70,7 +71,7 @@ def _member_names(entry: str, count: int) -> tuple[str, ...]:
     return (entry,) if count == 1 else tuple(f"{entry}-{k + 1:0{len(str(count))}d}" for k in range(count))
 
 
-def build_supplier_table(scenario: Scenario, root: np.random.SeedSequence, source: str) -> SupplierTable:
+def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, source: str) -> SupplierTable:
     """Draw every supplier member's parameters; tier 1 rows come first, then tier 2."""
     entries = sorted(scenario.suppliers.items(), key=lambda kv: kv[1].tier)
     cols: dict[str, list[np.ndarray]] = {f: [] for f in FIELDS}
@@ -111,6 +112,7 @@ def build_supplier_table(scenario: Scenario, root: np.random.SeedSequence, sourc
         name=names,
         entry=np.concatenate(entry_idx) if entry_idx else np.zeros(0, dtype=int),
         entry_names=[e for e, _ in entries],
+        entry_systems={e: list(spec.systems) for e, spec in entries},
         tier=np.concatenate(tiers) if tiers else np.zeros(0, dtype=int),
         family=families,
         customer=np.full(len(names), -1),
@@ -149,7 +151,7 @@ def _range_problems(path: str, field: str, values: np.ndarray) -> list[Problem]:
     return [Problem(path, f"must be between {low:g} and {high:g}; {int(bad.sum())} drawn value(s) are not, e.g. {example:g}")]
 
 
-def _assign_customers(table: SupplierTable, scenario: Scenario, entries: list[tuple[str, SupplierSpec]]) -> None:
+def _assign_customers(table: SupplierTable, scenario: Realised, entries: list[tuple[str, SupplierSpec]]) -> None:
     """Share each tier-2 entry's members round-robin over the members of its customer entries."""
     rows_of = {name: np.flatnonzero(table.entry == i) for i, (name, _) in enumerate(entries)}
     for name, spec in entries:

@@ -9,18 +9,17 @@ over arrays, not one event per supplier.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import simpy
 from numba import njit
 
+from sim.model.actor import NO_EVENTS, SUPPLY, EventColumns, Process, Readings, Step, first_difference
+from sim.model.estate import Estate
 from sim.model.plants import Plant, material_plan
 from sim.model.suppliers import SupplierTable
-
-if TYPE_CHECKING:
-    from sim.model.world import World
 
 ACTIVE, INSOLVENT, REPLACED = 0, 1, 2
 NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
@@ -171,16 +170,32 @@ def _two_sums(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     return a.sum(), b.sum()
 
 
+Shipped = Callable[[int, np.ndarray, np.ndarray, Deliveries], None]
+
+
 class SupplyBase:
     """Lanes, stock and supplier operating state."""
 
+    name = "supply"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE = ("ring", "stock", "in_transit", "received", "shipped_lane", "used", "state", "_last_ship_day",
+    STATE: ClassVar[tuple[str, ...]] = ("ring", "stock", "in_transit", "received", "shipped_lane", "used", "state",
+                                        "_last_ship_day",
              "_folded_day", "week_units", "week_day", "week_all", "insolvent_count")
+
+    @classmethod
+    def create(cls, table: SupplierTable, plants: list[Plant], estate: Estate, horizon: int) -> SupplyBase:
+        """The supply base of ``table``'s suppliers serving ``plants``, each entry's shipping subject to its
+        own systems in ``estate``."""
+        entry_avail = np.array([estate.availability(table.entry_systems[e]) for e in table.entry_names])
+        return cls(table, plants, entry_avail.reshape(len(table.entry_names), estate.calendar.length), horizon)
 
     def __init__(self, table: SupplierTable, plants: list[Plant], entry_availability: np.ndarray, horizon: int) -> None:
         """``entry_availability``: the daily capacity of each supplier entry's own systems (rows by
         entry, columns by calendar day)."""
+        # what follows a day's shipments (invoices, suppliers' costs), held weakly: the world owns it, and a
+        # strong link would close a reference cycle (supply -> invoicing -> suppliers' books -> supply) that
+        # keeps a finished world's arrays alive until the cyclic garbage collector runs
+        self.on_shipment: Callable[[], Shipped | None] = lambda: None
         self.table = table
         self.horizon = horizon
         n = table.n
@@ -222,7 +237,7 @@ class SupplyBase:
         else:
             self.availability_by_day = np.ascontiguousarray(entry_availability[table.entry].T)
         # normal demand per working day of each lane, and per calendar day of each supplier
-        rates = np.array([float(p.spec.daily_rate) for p in plants])  # type: ignore[arg-type]
+        rates = np.array([p.spec.daily_rate for p in plants])
         week_share = np.array([len(p.spec.working_days) / 7 for p in plants])
         lane_rate = self.lane_ppu * rates[self.lane_plant] if len(plants) else np.zeros(0)
         self.peak_units = np.bincount(self.lane_sup, weights=lane_rate, minlength=n)
@@ -250,27 +265,21 @@ class SupplyBase:
         # per plant: its lanes (contiguous, in plant order) for the daily build
         self._lanes_per_plant = np.array([p.lanes.stop - p.lanes.start for p in plants], dtype=np.int64)
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
-        buffer_days = np.array([float(p.spec.line_side_buffer_days) for p in plants])  # type: ignore[arg-type]
+        buffer_days = np.array([p.spec.line_side_buffer_days for p in plants])
         self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
-        # opening position: one day of production plus the safety stock at the line, and the
-        # deliveries already under way for the next lead-time days. The ring holds each lane's
-        # shipment by the day it left (row = ship day mod ring size); a lane's delivery on day d
-        # is in the row of day d - lead.
+        # the road: each lane's shipment by the day it left (row = ship day mod ring size); a lane's
+        # delivery on day d is in the row of day d - lead. Empty until the opening position fills it
+        # (sim.model.opening), with the line-side stock.
         self.ring_size = int(self.lane_lead.max()) + 1 if len(self.lane_lead) else 1
         n_lanes = len(self.lane_sup)
         self.ring = np.zeros((self.ring_size, n_lanes), dtype=np.int64)
-        k0 = np.zeros(n_lanes, dtype=np.int64)
-        day0 = self._window(-1, np.zeros_like(self.lane_lead), k0) if n_lanes else k0
-        self.stock = self.safety + day0
-        lanes = np.arange(n_lanes)
-        for ahead in range(1, self.ring_size):
-            due = (ahead < self.lane_lead).astype(np.int64) * self._window(ahead - 1, np.zeros_like(self.lane_lead), k0)
-            self.ring[(ahead - self.lane_lead) % self.ring_size, lanes] += due
+        self.stock = np.zeros(n_lanes, dtype=np.int64)
         self.opening_stock = self.stock.copy()
+        lanes = np.arange(n_lanes)
         # for each day mod ring size, the flat ring cell of every lane's delivery that day
         self._arrival_cells = [((r - self.lane_lead) % self.ring_size) * n_lanes + lanes for r in range(self.ring_size)]
         self._ring_flat = self.ring.reshape(-1)
-        self.in_transit = self.ring.sum(axis=0)
+        self.in_transit = np.zeros(n_lanes, dtype=np.int64)
         self.opening_in_transit = self.in_transit.copy()
         self.received = np.zeros(len(self.lane_sup), dtype=np.int64)
         self.shipped_lane = np.zeros(len(self.lane_sup), dtype=np.int64)
@@ -290,14 +299,6 @@ class SupplyBase:
         self.lane_group = np.repeat(np.arange(len(group_bounds)), self.group_size)
         self.group_ahead = self._calloff_plan(horizon)
         self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
-
-    def _window(self, day: int, lead_minus_one: np.ndarray, known: np.ndarray) -> np.ndarray:
-        """Parts each lane needs for production from ``day + 1`` to ``day + 1 + lead_minus_one``."""
-        p = self.lane_plant
-        a = day + 1
-        b = np.minimum(day + 2 + lead_minus_one, self.cum_plan.shape[2] - 1)
-        plan_units = self.cum_plan[known, p, b] - self.cum_plan[known, p, min(a, self.cum_plan.shape[2] - 1)]
-        return np.rint(plan_units).astype(np.int64) * self.lane_ppu
 
     def _calloff_plan(self, horizon: int) -> np.ndarray:
         """Per day (rows) and lane group (columns): the units the group's plant plans to build over
@@ -394,28 +395,65 @@ class SupplyBase:
         line_side, on_road = _two_sums(self.stock, self.in_transit)
         return int(line_side), int(on_road)
 
+    def process(self, env: simpy.Environment, first_day: int = 0) -> Process:
+        """Daily call-offs and shipments (from ``first_day``) while any plant can call off or parts
+        are on the road."""
+        calloff_days = np.flatnonzero(self.any_calloff)
+        day = first_day
+        while day < self.horizon:
+            if not self.any_calloff[day] and not self.in_transit.any():
+                later = calloff_days[calloff_days > day]
+                if len(later) == 0:
+                    return
+                day = int(later[0])
+                self.ring[:] = 0  # everything on the road has arrived
+            wait = day + SUPPLY - env.now
+            if wait > 0:
+                yield env.timeout(wait)
+            if self.any_calloff[day]:
+                units, value, deliveries = self.ship(day)
+                after = self.on_shipment()
+                if after is not None:
+                    after(day, units, value, deliveries)
+            else:
+                self.no_shipments(day)
+            if day + 1 < self.horizon:
+                self.deliver(day + 1)
+            day += 1
 
-def supply_process(env: simpy.Environment, world: World, phase: float,
-                   first_day: int = 0) -> Generator[simpy.Event, None, None]:
-    """Daily call-offs and shipments (from ``first_day``) while any plant can call off or parts
-    are on the road."""
-    supply = world.supply
-    calloff_days = np.flatnonzero(supply.any_calloff)
-    day = first_day
-    while day < supply.horizon:
-        if not supply.any_calloff[day] and not supply.in_transit.any():
-            later = calloff_days[calloff_days > day]
-            if len(later) == 0:
-                return
-            day = int(later[0])
-            supply.ring[:] = 0  # everything on the road has arrived
-        wait = day + phase - env.now
-        if wait > 0:
-            yield env.timeout(wait)
-        if supply.any_calloff[day]:
-            world.after_shipment(day, *supply.ship(day))
-        else:
-            supply.no_shipments(day)
-        if day + 1 < supply.horizon:
-            supply.deliver(day + 1)
-        day += 1
+    # --- as an actor ---------------------------------------------------------------------------
+    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
+        return [self.process(env, first_day)]
+
+    def closing(self) -> list[Step]:
+        return []
+
+    def readings(self, day: int) -> Readings:
+        line_side, in_transit = self.parts_totals()
+        return {"line_side_parts": line_side, "parts_in_transit": in_transit}
+
+    def series(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def events(self) -> EventColumns:
+        return NO_EVENTS
+
+    def violations(self) -> list[str]:
+        """Parts on every lane: opening + received - used = line-side stock; opening in transit + shipped
+        - received = in transit; nothing negative."""
+        out = []
+        if not np.array_equal(self.opening_stock + self.received - self.used, self.stock):
+            out.append("parts: opening + received - used != line-side stock")
+        if not np.array_equal(self.opening_in_transit + self.shipped_lane - self.received, self.in_transit):
+            out.append("parts: opening in transit + shipped - received != in transit")
+        if (self.stock < 0).any() or (self.in_transit < 0).any():
+            out.append("parts: negative stock or parts in transit")
+        return out
+
+    def diverges(self, other: Any, horizon: int) -> int:
+        """Two supply bases act alike until their call-off plans or their suppliers' systems differ."""
+        if not isinstance(other, SupplyBase):
+            return 0
+        return min(first_difference(self.calloff_ok, other.calloff_ok, 1, horizon),
+                   first_difference(self.group_ahead, other.group_ahead, 0, horizon),
+                   first_difference(self.availability_by_day, other.availability_by_day, 0, horizon))

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from sim.model.supply import STATE_NAMES
-
-if TYPE_CHECKING:
-    from sim.model.world import World
+from sim.model.world import World
 
 # recorded cumulative counters that become daily flows, with their output names
 DAILY_FLOWS = {
@@ -23,7 +19,7 @@ DAILY_FLOWS = {
     "oem_receipts_cum_pence": "oem_receipts_pence",
     "short_time_work_cum_pence": "short_time_work_pence",
 }
-KEEP_CUMULATIVE = {"parts_orders_lost_cum", "intervention_cost_cum_pence", "supplier_jobs_lost"}
+FRACTIONAL = {"supplier_jobs_lost"}  # readings that are not whole numbers
 BASELINE_COLUMNS = (
     "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
     "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",
@@ -38,24 +34,19 @@ SUPPLIER_COLUMNS = (
 
 
 def daily_columns(world: World) -> dict[str, np.ndarray]:
-    """One array per column, one row per date: production per plant and in total, stocks,
-    invoices, cash, suppliers. Counts are integers, money is in pounds (``_gbp`` columns, after
-    the others)."""
-    horizon = world.calendar.horizon_days
-    vehicle_plants = [p for p in world.plants if not p.is_engine_plant]
-    counts: dict[str, np.ndarray] = {
-        "production_total": sum((p.built for p in vehicle_plants), np.zeros(horizon, np.int64)),
-        "engines_built": sum((p.built for p in world.plants if p.is_engine_plant), np.zeros(horizon, np.int64)),
-    }
-    for p in world.plants:
-        counts[f"production_{p.name}"] = p.built.copy()
+    """One array per column, one row per date: the series actors keep themselves (production per plant and
+    in total), then every actor's daily readings. Counts are integers, money is in pounds (``_gbp``
+    columns, after the others)."""
+    counts: dict[str, np.ndarray] = {}
+    for actor in world.actors:
+        counts.update(actor.series())
     money: dict[str, np.ndarray] = {}
     for name, values in world.recorder.columns.items():
         if name in DAILY_FLOWS:
             name, values = DAILY_FLOWS[name], np.diff(values, prepend=0.0)
         if name.endswith("_pence"):
             money[name.replace("_pence", "_gbp")] = values / 100.0
-        elif name == "supplier_jobs_lost":
+        elif name in FRACTIONAL:
             counts[name] = values
         else:
             counts[name] = values.astype(np.int64)
@@ -73,9 +64,10 @@ def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], p
     return pd.DataFrame(columns, copy=False)
 
 
-def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> pd.DataFrame:
+def suppliers_frame(world: World) -> pd.DataFrame:
     """One row per supplier: who it is, its money, when its cash ran out, its end state."""
     t, fin, cal = world.supply.table, world.finance, world.calendar
+    min_cash, survive = fin.min_cash, fin.time_to_survive
 
     def dates(days: np.ndarray) -> pd.Series:
         when = np.datetime64(cal.start_date, "D") + days.astype("timedelta64[D]")
@@ -112,50 +104,20 @@ def suppliers_frame(world: World, min_cash: np.ndarray, survive: np.ndarray) -> 
 
 
 def events_frame(world: World) -> pd.DataFrame:
-    """Everything that happened at a moment: outages, restores, insolvencies, draws, teams."""
-    cal = world.calendar
-    Row = tuple[object, str, str, float, str]
-    systems: list[Row] = []
-    for c in world.estate.log:
-        kind = "outage" if c.capacity == 0 else "restore"
-        systems.append((cal.date(max(c.day, 0)), kind, c.system, c.capacity, c.outage))
-    others: list[Row] = []
-    for d in world.treasury.draws:
-        others.append((cal.date(d.day), "facility_draw", d.facility, d.amount / 100.0, "gbp"))
-    sc = world.scenario
-    for name, team in sc.payables.manual_teams.items():
-        others.append((team.start, "manual_team_start", name, float(team.staff), "staff"))  # type: ignore[arg-type]
-    if sc.interventions.supplier_finance is not None:
-        sf = sc.interventions.supplier_finance
-        others.append((sf.start, "scheme_start", "supplier_finance", float(sf.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
-    if sc.interventions.rescue is not None:
-        rs = sc.interventions.rescue
-        others.append((rs.start, "scheme_start", "rescue", float(rs.budget_gbp), "budget_gbp"))  # type: ignore[arg-type]
-    if sc.interventions.short_time_work is not None:
-        st = sc.interventions.short_time_work
-        others.append((st.start, "scheme_start", "short_time_work", float(st.payroll_share_covered), "share"))  # type: ignore[arg-type]
-    for name, f in sc.treasury.facilities.items():
-        others.append((f.available_from, "facility_available", name, float(f.size_gbp), "gbp"))  # type: ignore[arg-type]
-
-    def table(rows: list[Row]) -> pd.DataFrame:
-        frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
-
-    frame = pd.concat([table(systems), _supplier_events(world), table(others)], ignore_index=True)
+    """Everything that happened at a moment, from every actor: outages and restores, insolvencies,
+    replacements, layoffs and rescues, facility draws, teams and schemes starting."""
+    start = np.datetime64(world.calendar.start_date, "D")
+    parts = []
+    for actor in world.actors:
+        ev = actor.events()
+        if len(ev.day):
+            parts.append(pd.DataFrame({
+                "date": (start + ev.day.astype("timedelta64[D]")).astype("datetime64[s]"),
+                "kind": ev.kind, "entity": np.asarray(ev.entity, dtype=object), "value": ev.value, "detail": ev.detail,
+            }))
+    if not parts:
+        parts.append(pd.DataFrame({c: [] for c in EVENT_COLUMNS}))
+    frame = pd.concat(parts, ignore_index=True)
     frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64",
                           "detail": "string"})
     return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)
-
-
-def _supplier_events(world: World) -> pd.DataFrame:
-    """Insolvencies, replacements, layoffs and rescues as event rows (there can be thousands)."""
-    day, kinds, row, jobs = world.finance.event_columns()
-    names = np.asarray(world.supply.table.name, dtype=object)
-    return pd.DataFrame({
-        "date": (np.datetime64(world.calendar.start_date, "D") + day.astype("timedelta64[D]")).astype("datetime64[s]"),
-        "kind": kinds,
-        "entity": names[row] if len(row) else np.zeros(0, dtype=object),
-        "value": jobs,
-        "detail": ["jobs"] * len(row),
-    })

@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from sim.scenario.distributions import DateDistribution, Distribution
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Realised, Scenario
 from sim.scenario.streams import stream
 from sim.scenario.validation import check_scenario
 
@@ -43,13 +43,13 @@ def _draw(node: Any, path: str, root: np.random.SeedSequence, draws: dict[str, A
     return node
 
 
-def realise(scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario") -> tuple[Scenario, dict[str, Any]]:
-    """The scenario with every scalar distribution drawn, and the draws by path."""
+def realise(scenario: Scenario, root: np.random.SeedSequence, source: str = "scenario") -> tuple[Realised, dict[str, Any]]:
+    """The scenario with every scalar distribution drawn (supplier entries keep theirs), and the draws by path."""
     draws: dict[str, Any] = {}
     data = _draw(scenario.model_dump(mode="python", exclude_none=True), "", root, draws)
+    realised = Realised.model_validate(data)
     if not draws:
-        return scenario, draws
-    realised = Scenario.model_validate(data)
+        return realised, draws
     problems = check_scenario(realised)
     if problems:
         shown = [Problem(p.path, f"{p.message} (a drawn value)") for p in problems]

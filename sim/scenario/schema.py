@@ -4,16 +4,25 @@ Units are in the field names: ``_gbp`` is pounds sterling, ``_days`` whole days,
 ``_per_day`` a rate per calendar day unless the docstring says per working day. Collections
 are mappings keyed by name so that a dotted path (``plants.solihull.daily_rate``) names any
 parameter, for sweeps and error messages alike.
+
+A scenario comes in two types from one set of generic models: :data:`Scenario`, as written (any
+number may be a distribution, any date a date distribution), and :data:`Realised`, with every
+uncertain scalar drawn (plain floats and dates), which is what the model runs. Supplier entries
+keep their distributions in both: their members are drawn one by one when a world is built.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticUndefined
 
 from sim.scenario.distributions import DateParam, Param
+
+N = TypeVar("N")  # a number: Param as written, float once realised
+D = TypeVar("D")  # a date: DateParam as written, date once realised
 
 Name = str
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -25,6 +34,40 @@ class Spec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """``PlantSpec`` as written, ``RealisedPlantSpec`` once realised (for schemas and messages)."""
+        return ("Realised" if all(p in (float, date) for p in params) else "") + cls.__name__
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A parametrised model keeps its generic model's docstring (its description in the JSON Schema)."""
+        origin = cls.__pydantic_generic_metadata__["origin"]
+        if origin is not None and cls.__doc__ is None:
+            cls.__doc__ = origin.__doc__
+
+    def __reduce__(self) -> Any:
+        """Pickle a section of a parametrised generic model by its generic origin and its data (the
+        classes pydantic makes for nested parametrisations cannot be found by name)."""
+        origin = type(self).__pydantic_generic_metadata__["origin"]
+        if origin is None:
+            return super().__reduce__()
+        realised = all(p in (float, date) for p in type(self).__pydantic_generic_metadata__["args"])
+        return _rebuild, (origin, realised, self.model_dump())
+
+
+def number(default: Any = PydanticUndefined, **kwargs: Any) -> Any:
+    """A number field (``N``: a distribution as written, a float once realised): ``Field`` typed Any, so that
+    a float default may stand for ``N``; without a default the field is required."""
+    return Field(default=default, **kwargs)
+
+
+def _rebuild(origin: Any, realised: bool, data: dict[str, Any]) -> Spec:
+    """A pickled scenario section, validated again from its data (see :meth:`Spec.__reduce__`)."""
+    params = origin.__pydantic_generic_metadata__["parameters"]
+    types = [(float if p is N else date) if realised else (Param if p is N else DateParam) for p in params]
+    return origin[tuple(types) if len(types) > 1 else types[0]].model_validate(data)  # type: ignore[no-any-return]
+
 
 class SystemSpec(Spec):
     """One capability the business depends on: an IT system, or a physical facility."""
@@ -33,34 +76,34 @@ class SystemSpec(Spec):
     description: str = ""
 
 
-class RestoreStep(Spec):
+class RestoreStep(Spec, Generic[N, D]):
     """From ``date`` or ``after_days`` (days after the outage start), run at ``capacity``."""
 
-    date: DateParam | None = None
-    after_days: Param | None = None
-    capacity: Param = 1.0
+    date: D | None = None
+    after_days: N | None = None
+    capacity: N = number(default=1.0)
 
     @model_validator(mode="after")
-    def _one_time(self) -> RestoreStep:
+    def _one_time(self) -> RestoreStep[N, D]:
         if (self.date is None) == (self.after_days is None):
             raise ValueError("give exactly one of 'date' or 'after_days'")
         return self
 
 
-class OutageSpec(Spec):
+class OutageSpec(Spec, Generic[N, D]):
     """Systems taken down together at ``start``; each comes back by its own restore steps."""
 
-    start: DateParam
+    start: D
     systems: list[Name] = Field(min_length=1)
-    restore: dict[Name, list[RestoreStep]] = {}
+    restore: dict[Name, list[RestoreStep[N, D]]] = {}
     description: str = ""
 
 
-class RampPoint(Spec):
+class RampPoint(Spec, Generic[N]):
     """Production capacity (fraction of normal) ``after_days`` after a restart; linear between."""
 
-    after_days: Param
-    capacity: Param
+    after_days: N
+    capacity: N
 
 
 class Shutdown(Spec):
@@ -70,11 +113,11 @@ class Shutdown(Spec):
     last: date
 
 
-class PlantSpec(Spec):
+class PlantSpec(Spec, Generic[N]):
     """A vehicle assembly plant or an engine plant."""
 
     kind: Literal["vehicle", "engine"] = "vehicle"
-    daily_rate: Param = Field(description="units built per working day at full capacity")
+    daily_rate: N = number(description="units built per working day at full capacity")
     working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     shutdowns: list[Shutdown] = []
     part_families: list[Name] = Field(
@@ -85,13 +128,13 @@ class PlantSpec(Spec):
         default=None, description="systems that issue call-offs to suppliers (default: systems)"
     )
     engines_from: Name | None = Field(default=None, description="engine plant feeding this plant")
-    line_side_buffer_days: Param = Field(
+    line_side_buffer_days: N = number(
         default=1.0, description="parts cover held at the line beyond the lead time, in days"
     )
-    engine_buffer_days: Param = Field(
+    engine_buffer_days: N = number(
         default=1.0, description="engine plants: finished engines held, in days of demand"
     )
-    ramp_up: list[RampPoint] = Field(
+    ramp_up: list[RampPoint[N]] = Field(
         default=[], description="capacity curve after a restart; empty means full at once"
     )
     description: str = ""
@@ -142,34 +185,34 @@ class SupplierSpec(Spec):
     description: str = ""
 
 
-class PartsCentreSpec(Spec):
+class PartsCentreSpec(Spec, Generic[N]):
     """The aftermarket parts logistics centre, serving retailers' orders."""
 
     systems: list[Name] = []
-    orders_per_day: Param = Field(description="retailer orders arriving per calendar day")
+    orders_per_day: N = number(description="retailer orders arriving per calendar day")
     order_randomness: Literal["constant", "poisson"] = "poisson"
-    order_value_gbp: Param
-    patience_days: Param | None = Field(default=None, description="orders older than this are lost")
-    recovery_boost: Param = Field(default=1.5, description="dispatch capacity / normal when clearing")
-    manual_capacity: Param = Field(default=0.0, description="share of orders served while down")
-    settlement_days: Param = 30.0
+    order_value_gbp: N
+    patience_days: N | None = number(default=None, description="orders older than this are lost")
+    recovery_boost: N = number(default=1.5, description="dispatch capacity / normal when clearing")
+    manual_capacity: N = number(default=0.0, description="share of orders served while down")
+    settlement_days: N = number(default=30.0)
 
 
-class ManualTeam(Spec):
+class ManualTeam(Spec, Generic[N, D]):
     """People processing invoices by hand from ``start`` (until ``end`` if given)."""
 
-    start: DateParam
-    end: DateParam | None = None
-    staff: Param
-    invoices_per_person_per_day: Param
+    start: D
+    end: D | None = None
+    staff: N
+    invoices_per_person_per_day: N
 
 
-class PayablesSpec(Spec):
+class PayablesSpec(Spec, Generic[N, D]):
     """Accounts payable: invoices are processed (matched, approved), then paid when due."""
 
     systems: list[Name] = []
-    automated_invoices_per_day: Param = Field(description="processing capacity with systems up")
-    manual_teams: dict[Name, ManualTeam] = {}
+    automated_invoices_per_day: N = number(description="processing capacity with systems up")
+    manual_teams: dict[Name, ManualTeam[N, D]] = {}
     priority: Literal["oldest_first", "least_cash_first"] = Field(
         default="oldest_first", description="which invoices are processed first"
     )
@@ -178,80 +221,80 @@ class PayablesSpec(Spec):
     )
 
 
-class SalesSpec(Spec):
+class SalesSpec(Spec, Generic[N]):
     """Wholesale of finished vehicles to retailers."""
 
     systems: list[Name] = []
-    price_per_vehicle_gbp: Param
-    max_wholesale_per_day: Param = Field(description="vehicles that can be wholesaled a day")
-    settlement_days: Param = 5.0
-    manual_capacity: Param = 0.0
+    price_per_vehicle_gbp: N
+    max_wholesale_per_day: N = number(description="vehicles that can be wholesaled a day")
+    settlement_days: N = number(default=5.0)
+    manual_capacity: N = number(default=0.0)
 
 
-class Facility(Spec):
+class Facility(Spec, Generic[N, D]):
     """A credit facility the OEM draws when its cash falls below ``draw_below_gbp``."""
 
-    size_gbp: Param
-    available_from: DateParam
-    draw_below_gbp: Param = 0.0
+    size_gbp: N
+    available_from: D
+    draw_below_gbp: N = number(default=0.0)
     government_guaranteed: bool = False
-    annual_interest_rate: Param = 0.0
+    annual_interest_rate: N = number(default=0.0)
 
 
-class TreasurySpec(Spec):
-    opening_cash_gbp: Param
-    fixed_costs_gbp_per_day: Param = Field(description="payroll and overheads, per calendar day")
-    other_cost_per_unit_gbp: Param = Field(default=0.0, description="non-supplier cost per vehicle built")
-    facilities: dict[Name, Facility] = {}
+class TreasurySpec(Spec, Generic[N, D]):
+    opening_cash_gbp: N
+    fixed_costs_gbp_per_day: N = number(description="payroll and overheads, per calendar day")
+    other_cost_per_unit_gbp: N = number(default=0.0, description="non-supplier cost per vehicle built")
+    facilities: dict[Name, Facility[N, D]] = {}
 
 
-class SupplierFinanceScheme(Spec):
+class SupplierFinanceScheme(Spec, Generic[N, D]):
     """Early payment: qualifying suppliers get ``prepay_share`` of an order soon after it."""
 
-    start: DateParam
-    budget_gbp: Param
-    prepay_share: Param = 0.8
-    days_after_order: Param = 2.0
+    start: D
+    budget_gbp: N
+    prepay_share: N = number(default=0.8)
+    days_after_order: N = number(default=2.0)
     tiers: list[Literal[1, 2]] = [1]
     restart_critical_only: bool = True
-    annual_cost_rate: Param = Field(default=0.0, description="financing cost on money advanced")
+    annual_cost_rate: N = number(default=0.0, description="financing cost on money advanced")
     tier2_pass_through: bool = Field(
         default=False, description="prepaid tier-1 suppliers pay their tier-2 bills when the prepayment arrives"
     )
 
 
-class ShortTimeWork(Spec):
+class ShortTimeWork(Spec, Generic[N, D]):
     """Government pays ``payroll_share_covered`` of the idle part of suppliers' payroll; a supported
     supplier keeps its staff (no layoffs while it is supported)."""
 
-    start: DateParam
-    end: DateParam | None = None
-    payroll_share_covered: Param = 0.6
-    min_idle_share: Param = Field(
+    start: D
+    end: D | None = None
+    payroll_share_covered: N = number(default=0.6)
+    min_idle_share: N = number(
         default=0.2, description="only suppliers with at least this share of last week's work lost qualify"
     )
     tiers: list[Literal[1, 2]] = [1, 2]
 
 
-class SupplierRescue(Spec):
+class SupplierRescue(Spec, Generic[N, D]):
     """The OEM keeps a failing supplier trading (funds it, or its administrator): when a qualifying
     supplier's cash would fall below its credit line, the OEM tops it up to ``cushion_days`` of
     normal costs, within the budget."""
 
-    start: DateParam
-    budget_gbp: Param
-    cushion_days: Param = 14.0
+    start: D
+    budget_gbp: N
+    cushion_days: N = number(default=14.0)
     tiers: list[Literal[1, 2]] = [1]
     restart_critical_only: bool = True
 
 
-class InterventionsSpec(Spec):
-    supplier_finance: SupplierFinanceScheme | None = None
-    short_time_work: ShortTimeWork | None = None
-    rescue: SupplierRescue | None = None
+class InterventionsSpec(Spec, Generic[N, D]):
+    supplier_finance: SupplierFinanceScheme[N, D] | None = None
+    short_time_work: ShortTimeWork[N, D] | None = None
+    rescue: SupplierRescue[N, D] | None = None
 
 
-class Scenario(Spec):
+class ScenarioSpec(Spec, Generic[N, D]):
     """A whole scenario: the network, its normal state, the outages and the restart."""
 
     name: str
@@ -260,12 +303,18 @@ class Scenario(Spec):
     horizon_days: int = Field(ge=1, le=3660)
     seed: int = Field(default=0, ge=0)
     systems: dict[Name, SystemSpec] = {}
-    outages: dict[Name, OutageSpec] = {}
+    outages: dict[Name, OutageSpec[N, D]] = {}
     part_families: dict[Name, PartFamilySpec] = {}
-    plants: dict[Name, PlantSpec] = Field(min_length=1)
+    plants: dict[Name, PlantSpec[N]] = Field(min_length=1)
     suppliers: dict[Name, SupplierSpec] = {}
-    parts_centre: PartsCentreSpec | None = None
-    payables: PayablesSpec
-    sales: SalesSpec
-    treasury: TreasurySpec
-    interventions: InterventionsSpec = InterventionsSpec()
+    parts_centre: PartsCentreSpec[N] | None = None
+    payables: PayablesSpec[N, D]
+    sales: SalesSpec[N]
+    treasury: TreasurySpec[N, D]
+    interventions: InterventionsSpec[N, D] = Field(default_factory=lambda: InterventionsSpec())
+
+
+Scenario = ScenarioSpec[Param, DateParam]
+"""A scenario as written: any number may be a distribution, any date a date distribution."""
+Realised = ScenarioSpec[float, date]
+"""A scenario with every uncertain scalar drawn (supplier entries keep theirs): what the model runs."""

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from sim.scenario.distributions import Choice, Constant, DateChoice, DateUniform, LogNormal, Normal, Triangular, Uniform
 from sim.scenario.errors import Problem
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, ScenarioSpec
 
 SHARE = (0.0, 1.0)
 NONNEG = (0.0, math.inf)
@@ -217,6 +217,6 @@ def check_references(s: Scenario) -> list[Problem]:
     return p
 
 
-def check_scenario(scenario: Scenario) -> list[Problem]:
+def check_scenario(scenario: ScenarioSpec[Any, Any]) -> list[Problem]:
     """All problems with a parsed scenario (empty when it is valid)."""
     return check_ranges(scenario) + check_references(scenario)
