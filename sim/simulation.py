@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.model.branching import run_pair
+from sim.model.branching import run_three
 from sim.model.checks import ConservationError, daily_check, violations
 from sim.model.world import World
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
@@ -48,58 +48,56 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         """Everything that happened at a moment (see :func:`sim.results.frames.events_frame`)."""
         assert self.world is not None
-        return events_frame(self.world)
+        return events_frame(self.world, self.daily)
 
 
 def _build(scenario: Realised, root: np.random.SeedSequence, source: str, check_daily: bool,
-           like: World | None = None) -> World:
+           like: World | None = None, suppliers_fail: bool = True) -> World:
     """A world ready to run; ``like``: a world of the same network and seed to share suppliers
     and opening position with."""
     if like is None:
-        world = World(scenario, root, source)
+        world = World(scenario, root, source, suppliers_fail=suppliers_fail)
     else:
-        world = World(scenario, root, source, like.supply.table, like.opening)
+        world = World(scenario, root, source, like.supply.table, like.opening, suppliers_fail=suppliers_fail)
     if check_daily:
         world.check_daily = daily_check
     return world
 
 
-def _check(world: World) -> None:
-    broken = violations(world)
+def _check(*worlds: World) -> None:
+    broken = [v for world in worlds for v in violations(world)]
     if broken:
         raise ConservationError(f"conservation broken at the end of the run: {'; '.join(broken)}")
 
 
-def _run_world(scenario: Realised, root: np.random.SeedSequence, source: str, check_daily: bool,
-               like: World | None = None) -> World:
-    """Build and run a world, then check its books."""
-    world = _build(scenario, root, source, check_daily, like)
-    world.run()
-    try:
-        _check(world)
-    except ConservationError:
-        if not check_daily:  # run again checking every day, to name the first date it broke
-            _run_world(scenario, root, source, True, like)
-        raise
-    return world
+@dataclass
+class Worlds:
+    """The three worlds of a run: the run itself, its counterfactual in which no supplier fails (the
+    same world when none was in distress), and its no-outage baseline; the days the counterfactual
+    shared with the baseline, and the day the run branched from the counterfactual (None: it did not)."""
+
+    run: World
+    counterfactual: World
+    baseline: World
+    shared: int
+    branched: int | None
 
 
-def _run_with_baseline(scenario: Realised, calm: Realised, root: np.random.SeedSequence, source: str,
-                       check_daily: bool) -> tuple[World, World, int]:
-    """Run a scenario and its baseline, their shared opening days once (see
-    :mod:`sim.model.branching`); returns both worlds and the days shared."""
-    world = _build(scenario, root, source, check_daily)
-    baseline = _build(calm, root, source, check_daily, world)  # the same suppliers and opening
-    shared = run_pair(world, baseline)
+def _run_worlds(scenario: Realised, calm: Realised, root: np.random.SeedSequence, source: str,
+                check_daily: bool) -> Worlds:
+    """Run a scenario, its counterfactual without supplier failures and its baseline, each day they share
+    once (see :func:`sim.model.branching.run_three`), then check every world's books."""
+    counterfactual = _build(scenario, root, source, check_daily, suppliers_fail=False)
+    baseline = _build(calm, root, source, check_daily, counterfactual)  # the same suppliers and opening
+    run, shared, branched = run_three(counterfactual, baseline,
+                                      lambda: _build(scenario, root, source, check_daily, counterfactual))
     try:
-        _check(world)
-        _check(baseline)
+        _check(run, counterfactual, baseline)
     except ConservationError:
-        if not check_daily:  # each world again on its own, checking every day, to name the first date it broke
-            _run_world(scenario, root, source, True)
-            _run_world(calm, root, source, True, world)
+        if not check_daily:  # again, checking every day, to name the first date it broke
+            _run_worlds(scenario, calm, root, source, True)
         raise
-    return world, baseline, shared
+    return Worlds(run, counterfactual, baseline, shared, branched)
 
 
 def baseline_of(scenario: Realised) -> Realised:
@@ -116,19 +114,18 @@ def seed_label(root: np.random.SeedSequence) -> int | list[int]:
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, *,
              check_daily: bool = False, source: str = "scenario") -> RunResult:
-    """Run ``scenario`` (and its no-outage baseline) at ``seed`` (default: the scenario's seed)."""
+    """Run ``scenario`` (and its no-outage baseline, and its counterfactual without supplier failures)
+    at ``seed`` (default: the scenario's seed)."""
     root = seed_sequence(scenario.seed if seed is None else seed)
     realised, draws = realise(scenario, root, source)
-    calm = baseline_of(realised)
-    if calm != realised:
-        world, baseline_world, shared = _run_with_baseline(realised, calm, root, source, check_daily)
-    else:
-        world = baseline_world = _run_world(realised, root, source, check_daily)
-        shared = 0
+    worlds = _run_worlds(realised, baseline_of(realised), root, source, check_daily)
+    world = worlds.run
     plants = [p.name for p in world.plants]
-    daily = with_baseline(daily_columns(world), daily_columns(baseline_world), plants)
+    daily = with_baseline(daily_columns(world), daily_columns(worlds.baseline), plants,
+                          daily_columns(worlds.counterfactual) if worlds.counterfactual is not world else None)
     price = realised.sales.price_per_vehicle_gbp
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
-    work = {"events": world.counters.events + (baseline_world.counters.events if baseline_world is not world else 0),
-            "shared_days": shared}
+    events = sum(w.counters.events for w in {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values())
+    work = {"events": events, "shared_days": worlds.shared,
+            "branched_day": -1 if worlds.branched is None else worlds.branched}
     return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world)

@@ -61,7 +61,8 @@ def test_weekends_and_ramp_up() -> None:
 
 
 def test_supplier_runs_out_of_cash_on_the_day_computed_by_hand() -> None:
-    """Unpaid and idle from 16 Jan, GBP 10,000 of cash at GBP 300 a day lasts 33 days: insolvent on 18 Feb."""
+    """Unpaid and idle from 16 Jan, GBP 10,000 of cash at GBP 300 a day lasts 33 days: its cash runs out at
+    the close of 18 Feb, and the OEM (which keeps no supplier trading here) lets it go the next morning."""
     s = micro(
         {"payables.process_invoices": "when_due"},
         outages=outage("2025-01-16", ["erp", "invoicing"]),
@@ -70,14 +71,15 @@ def test_supplier_runs_out_of_cash_on_the_day_computed_by_hand() -> None:
     sup = r.suppliers.iloc[0]
     assert day(r, "2025-01-15")["supplier_cash_gbp"] == 10_000
     assert day(r, "2025-02-17")["supplier_cash_gbp"] == 10_000 - 33 * 300
-    assert sup["insolvent_date"].date() == date(2025, 2, 18)
+    assert sup["insolvent_date"].date() == date(2025, 2, 19)
     assert sup["cash_ran_out_date"].date() == date(2025, 2, 18)
     assert r.summary["suppliers_insolvent"] == 1
     assert sup["time_to_survive_days"] == 10_000 / 300
 
 
 def test_credit_line_delays_insolvency() -> None:
-    """Five days of costs (GBP 4,500) of credit: insolvent when cash < -4,500, 49 idle days in (5 Mar)."""
+    """Five days of costs (GBP 4,500) of credit: cash falls below -4,500 after 49 idle days (at the close of
+    5 Mar), and the supplier is let go the next morning."""
     s = micro(
         {"payables.process_invoices": "when_due", "suppliers.seat_co.credit_days": 5},
         outages=outage("2025-01-16", ["erp", "invoicing"]),
@@ -85,11 +87,14 @@ def test_credit_line_delays_insolvency() -> None:
     r = run(s)
     sup = r.suppliers.iloc[0]
     assert sup["cash_ran_out_date"].date() == date(2025, 2, 18)
-    assert sup["insolvent_date"].date() == date(2025, 3, 5)
+    assert sup["insolvent_date"].date() == date(2025, 3, 6)
 
 
 def test_insolvent_sole_source_stops_the_plant_until_replaced() -> None:
-    """After insolvency nothing ships; the line runs dry; a replacement after 5 days restores supply."""
+    """Let go on the morning after its cash ran out, it ships nothing from that day; the line builds the next
+    day from the delivery it shipped the day before, then runs dry (its one-day safety stock went the day
+    it was let go); re-sourced 5 days later, the new firm ships that morning and the part arrives a day
+    later (lead time 1)."""
     s = micro(
         {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5,
          "horizon_days": 80},
@@ -100,9 +105,7 @@ def test_insolvent_sole_source_stops_the_plant_until_replaced() -> None:
     failed = sup["insolvent_date"].date()
     assert sup["state"] == "replaced" and sup["replaced_date"].date() == date.fromordinal(failed.toordinal() + 5)
     built = r.daily.set_index("date")["production_total"]
-    after = built[built.index > str(failed)].to_numpy()[:8]
-    # the day's delivery, then the one-day safety stock; replaced at the close of day 5, its
-    # first shipment arrives on day 7 (lead time 1)
+    after = built[built.index >= str(failed)].to_numpy()[:8]
     assert list(after) == [100, 100, 0, 0, 0, 0, 100, 100]
 
 
@@ -245,17 +248,22 @@ def test_idle_supplier_lays_off_unless_short_time_work_supports_it() -> None:
     assert kept.summary["intervention_cost_gbp"] == pytest.approx(grants.sum())
 
 
-def test_rescue_keeps_a_failing_supplier_trading() -> None:
-    """On the day it would fail (18 Feb), the OEM tops the supplier up to 14 days of GBP 900 costs
-    (from GBP -200 to GBP 12,600: GBP 12,800) and it never becomes insolvent."""
+def test_kept_trading_supplier_is_topped_up_and_never_stops() -> None:
+    """Idle and unpaid, the supplier burns GBP 300 a day; its cash is GBP -200 at the close of 18 Feb. The
+    next morning the OEM tops it up to 14 days of idle costs (GBP 4,200: GBP 4,400 paid); 15 days later its
+    cash is GBP -300 again (close of 5 Mar) and the OEM puts in GBP 4,500 on 6 Mar. It never stops:
+    GBP 8,900 of support, no insolvency."""
     over = {"payables.process_invoices": "when_due"}
-    rescue = {"rescue": {"start": "2025-01-06", "budget_gbp": 1e6, "restart_critical_only": False}}
-    r = run(micro(over, outages=outage("2025-01-16", ["erp", "invoicing"]), interventions=rescue))
+    policy = {"keep_trading": "all", "support_budget_gbp": 1e6, "support_cushion_days": 14}
+    r = run(micro(over, outages=outage("2025-01-16", ["erp", "invoicing"]), supplier_distress=policy))
     assert r.summary["suppliers_insolvent"] == 0
-    assert r.summary["intervention_cost_gbp"] == 12_800
-    rescued = r.events[r.events["kind"] == "rescue"]
-    assert list(rescued["date"].dt.date) == [date(2025, 2, 18)]
-    assert day(r, "2025-02-18")["supplier_cash_gbp"] == 12_600
+    assert r.summary["suppliers_kept_trading"] == 2
+    assert r.summary["supplier_support_gbp"] == 8_900
+    assert r.summary["intervention_cost_gbp"] == 8_900
+    kept = r.events[r.events["kind"] == "kept_trading"]
+    assert list(kept["date"].dt.date) == [date(2025, 2, 19), date(2025, 3, 6)]
+    assert list(kept["value"]) == [4_400, 4_500]
+    assert day(r, "2025-02-19")["supplier_cash_gbp"] == 4_200 - 300
 
 
 def test_ledger_pays_whole_pence_and_books_both_sides() -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model.branching import run_pair
+from sim.model.branching import run_pair, run_three
 from sim.model.world import World
 from sim.results.frames import daily_columns, events_frame, suppliers_frame
 from sim.scenario.loader import load_scenario, validate_data
@@ -43,6 +43,21 @@ def worlds(scenario: Scenario, seed: int = 1) -> tuple[World, World, World, int]
     baseline = World(baseline_of(realised), root, "scenario", run.supply.table, run.opening)
     shared = run_pair(run, baseline)
     return alone, run, baseline, shared
+
+
+def three(scenario: Scenario, seed: int = 1) -> tuple[World, World, int, int | None]:
+    """The run on its own; the run as simulated with its counterfactual without supplier failures and its
+    baseline (sharing what they share); the days shared with the baseline and the day it branched."""
+    root = seed_sequence(seed)
+    realised, _ = realise(scenario, root)
+    alone = World(realised, root)
+    alone.run()
+    counterfactual = World(realised, root, suppliers_fail=False)
+    baseline = World(baseline_of(realised), root, "scenario", counterfactual.supply.table, counterfactual.opening)
+    run, shared, branched = run_three(counterfactual, baseline,
+                                      lambda: World(realised, root, "scenario", counterfactual.supply.table,
+                                                    counterfactual.opening))
+    return alone, run, shared, branched
 
 
 def assert_same_run(a: World, b: World) -> None:
@@ -124,17 +139,34 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
                                              "tier2_pass_through": draw(st.booleans())}
     if draw(st.booleans()):
         interventions["short_time_work"] = {"start": when(), "payroll_share_covered": 0.6}
-    if draw(st.booleans()):
-        interventions["rescue"] = {"start": when(), "budget_gbp": 1e5, "restart_critical_only": False}
     data["interventions"] = interventions
+    if draw(st.booleans()):
+        data["supplier_distress"] = {"keep_trading": draw(st.sampled_from(["all", "none"])), "support_budget_gbp": 1e5,
+                                     "accelerate_payment": draw(st.booleans()),
+                                     "move_tooling": draw(st.sampled_from(["all", "none"])), "tooling_move_days": 3}
     return data
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios_with_support())
 def test_generated_scenarios_run_the_same_branched_as_alone(data: dict[str, Any]) -> None:
-    alone, run, _, shared = worlds(validate_data(data, "generated"), seed=5)
+    """Branched from its baseline, or from its counterfactual without supplier failures on the morning after
+    the first distress, a run comes out as if simulated alone."""
+    scenario = validate_data(data, "generated")
+    alone, run, _, shared = worlds(scenario, seed=5)
     assert 0 <= shared <= 20
+    assert_same_run(alone, run)
+    alone, run, shared, branched = three(scenario, seed=5)
+    assert branched is None or branched >= shared
+    assert_same_run(alone, run)
+
+
+def test_a_run_branches_from_its_counterfactual_the_morning_after_the_first_distress() -> None:
+    """Idle and unpaid from 16 Jan, the supplier's cash runs out at the close of 18 Feb (day 43): the run is
+    its counterfactual until then and takes its own decision on the morning of day 44."""
+    scenario = micro({"payables.process_invoices": "when_due"}, outages=outage("2025-01-16", ["erp", "invoicing"]))
+    alone, run, shared, branched = three(scenario)
+    assert (shared, branched) == (10, 44)
     assert_same_run(alone, run)
 
 
@@ -177,8 +209,8 @@ def _fingerprint(obj: Any, actors: tuple[type, ...]) -> dict[str, bytes]:
         suppliers={**BASE["suppliers"], "frame_co": TIER2},
         outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"date": "2025-02-01"}]}),
         interventions={"supplier_finance": {**EARLY_PAYMENT, "tier2_pass_through": True},
-                       "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6},
-                       "rescue": {"start": "2025-02-10", "budget_gbp": 1e4, "restart_critical_only": False}},
+                       "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6}},
+        supplier_distress={"keep_trading": "all", "support_budget_gbp": 1e4, "accelerate_payment": True},
         treasury={"opening_cash_gbp": 100_000, "fixed_costs_gbp_per_day": 10_000,
                   "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
                                          "draw_below_gbp": 1_000_000, "annual_interest_rate": 0.05}}}),

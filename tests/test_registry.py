@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, EventColumns, Process, Readings, Step
+from sim.model.actor import NO_EVENTS, EventColumns, Morning, Process, Readings, Step
 from sim.model.branching import run_pair
 from sim.model.production import Production
 from sim.model.world import World
@@ -40,6 +40,9 @@ class BuildDays:
         return [self.process(env, first_day)]
 
     def closing(self) -> list[Step]:
+        return []
+
+    def mornings(self) -> list[Morning]:
         return []
 
     def readings(self, day: int) -> Readings:

@@ -6,6 +6,8 @@ intervention, the ledger. Next to its own state and behaviour each declares:
 
 - ``processes``: its SimPy processes (plain generators), started at the beginning of a day;
 - ``closing``: its steps in the day's close (the books), each at a :class:`Close` position;
+- ``mornings``: decisions taken the next morning, before anything else happens that day, each with a
+  question saying whether there is anything to decide (a world wakes for them only when there is);
 - ``readings``: its facts for the day's record, by name (pure: reading changes nothing);
 - ``series``: daily series it keeps itself, beyond its readings (most actors keep none);
 - ``events``: what happened at a moment, as event records;
@@ -36,6 +38,7 @@ SUPPLY = 0.5
 SALES = 0.625
 PARTS = 0.6875
 CLOSE = 0.75
+MORNING = 0.125  # decisions about the night before, before plants build
 
 Process = Generator[simpy.Event, None, None]
 Readings = dict[str, float]
@@ -48,12 +51,14 @@ class Close(IntEnum):
     INVOICES = 2  # accounts payable process invoices and pay those due
     SURVIVAL = 3  # on the outage's first day: how long each supplier could last
     RECEIPTS = 4  # wholesale and parts receipts reach the OEM
-    SUPPLIER_BOOKS = 5  # suppliers' fixed costs, tier-2 bills, grants, layoffs, insolvencies
-    FINANCING = 6  # the day's financing charge on money advanced early
-    TREASURY = 7  # the OEM's fixed costs, interest and facility draws
+    SUPPLIER_BOOKS = 5  # suppliers' fixed costs, tier-2 bills, grants, layoffs; whose cash and credit ran out
+    DISTRESS = 6  # note suppliers in distress (the OEM decides about them the next morning)
+    FINANCING = 7  # the day's financing charge on money advanced early
+    TREASURY = 8  # the OEM's fixed costs, interest and facility draws
 
 
 Step = tuple[Close, Callable[[int], object]]
+Morning = tuple[Callable[[], bool], Callable[[int], object]]  # (anything to decide?, decide on the day)
 
 
 class EventColumns(NamedTuple):
@@ -84,6 +89,8 @@ class Actor(Protocol):
     def processes(self, env: simpy.Environment, first_day: int) -> list[Process]: ...
 
     def closing(self) -> list[Step]: ...
+
+    def mornings(self) -> list[Morning]: ...
 
     def readings(self, day: int) -> Readings: ...
 

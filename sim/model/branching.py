@@ -12,6 +12,8 @@ everything else is fixed when the world is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sim.model.actor import copy_state
 from sim.model.world import World
 
@@ -50,3 +52,37 @@ def run_pair(run: World, baseline: World) -> int:
     run.advance(run.start(shared), horizon)
     baseline.advance(env, horizon)
     return shared
+
+
+def run_three(counterfactual: World, baseline: World, make_run: Callable[[], World]) -> tuple[World, int, int | None]:
+    """Simulate a scenario's counterfactual without supplier failures (the OEM takes no decision about
+    suppliers in distress), its baseline and, only if some supplier is in distress, the run itself: the
+    counterfactual shares the baseline's opening days (see :func:`shared_days`), and the run is the
+    counterfactual until the morning after the first distress, when it takes the counterfactual's
+    position and decides. Returns the run (the counterfactual itself when no supplier was in distress),
+    the days shared with the baseline and the day the run branched from the counterfactual (None if it did
+    not)."""
+    horizon = counterfactual.calendar.horizon_days
+    shared = shared_days(counterfactual, baseline)
+    env_b = baseline.start()
+    if shared:
+        baseline.advance(env_b, shared)
+        first = baseline.distress.first_distress
+        if first is not None and first < shared - 1:
+            shared = 0  # the baseline decided about a supplier, the counterfactual would not have: nothing shared
+    if shared:
+        take_position(counterfactual, baseline)
+    env_c = counterfactual.start(shared)
+    day = shared
+    while day < horizon and counterfactual.distress.first_distress is None:
+        day += 1
+        counterfactual.advance(env_c, day)
+    branched = None if counterfactual.distress.first_distress is None else day
+    run = counterfactual
+    if branched is not None:
+        run = make_run()
+        take_position(run, counterfactual)
+        run.advance(run.start(branched), horizon)
+        counterfactual.advance(env_c, horizon)
+    baseline.advance(env_b, horizon)
+    return run, shared, branched

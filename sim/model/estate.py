@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, EventColumns, Process, Readings, Step
+from sim.model.actor import NO_EVENTS, EventColumns, Morning, Process, Readings, Step
 from sim.model.calendar import Calendar
 from sim.scenario.schema import Realised
 
@@ -84,9 +84,10 @@ class Estate:
         starts = [d for d in self.outage_start_days.values() if 0 <= d < self.calendar.horizon_days]
         return min(starts, default=0)
 
-    def process(self, env: simpy.Environment, system: str) -> Process:
-        """Apply ``system``'s capacity changes at the start of their days, recording each."""
-        for change in (c for c in self.changes if c.system == system):
+    def process(self, env: simpy.Environment, system: str, first_day: int = 0) -> Process:
+        """Apply ``system``'s capacity changes at the start of their days from ``first_day`` (a world taking
+        another's position has those before it in its log already), recording each."""
+        for change in (c for c in self.changes if c.system == system and (c.day >= first_day or first_day == 0)):
             if change.day >= self.calendar.horizon_days:
                 return
             if change.day > env.now:
@@ -95,9 +96,12 @@ class Estate:
 
     # --- as an actor ---------------------------------------------------------------------------
     def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
-        return [self.process(env, system) for system in self.names]
+        return [self.process(env, system, first_day) for system in self.names]
 
     def closing(self) -> list[Step]:
+        return []
+
+    def mornings(self) -> list[Morning]:
         return []
 
     def readings(self, day: int) -> Readings:

@@ -16,11 +16,11 @@ import numpy as np
 import simpy
 from numba import njit
 
-from sim.model.actor import NO_EVENTS, Close, EventColumns, Process, Readings, Step
+from sim.model.actor import NO_EVENTS, Close, EventColumns, Morning, Process, Readings, Step
 from sim.model.calendar import Calendar
 from sim.model.ledger import Ledger, pence
 from sim.model.suppliers import SupplierTable
-from sim.scenario.schema import SupplierFinanceScheme, SupplierRescue
+from sim.scenario.schema import SupplierFinanceScheme
 
 NEVER = 1 << 40  # the start day of an intervention the scenario does not have
 
@@ -114,6 +114,9 @@ class EarlyPayment:
     def closing(self) -> list[Step]:
         return [(Close.PREPAYMENTS, self.pay_due), (Close.FINANCING, self.charge)] if self.configured else []
 
+    def mornings(self) -> list[Morning]:
+        return []
+
     def readings(self, day: int) -> Readings:
         return {"early_payment_outstanding_pence": self.outstanding}
 
@@ -138,76 +141,3 @@ class EarlyPayment:
         if not isinstance(other, EarlyPayment):
             return 0
         return horizon if self._terms() == other._terms() else min(self.start_day, other.start_day)
-
-
-class Rescue:
-    """The OEM tops up failing qualifying suppliers so they keep trading, while its budget lasts."""
-
-    name = "rescue"
-    STATE: ClassVar[tuple[str, ...]] = ("spent",)  # what changes as the run goes on
-
-    @classmethod
-    def create(cls, spec: SupplierRescue[float, Any] | None, table: SupplierTable, calendar: Calendar,
-               ledger: Ledger) -> Rescue:
-        """The rescue as ``spec`` says; without a spec, one that never starts."""
-        if spec is None:
-            return cls(NEVER, 0, 0.0, np.zeros(table.n, dtype=bool), ledger)
-        eligible = np.isin(table.tier, spec.tiers) & (table.critical | (not spec.restart_critical_only))
-        rescue = cls(calendar.day(spec.start), pence(spec.budget_gbp), spec.cushion_days, eligible, ledger)
-        rescue.budget_gbp = spec.budget_gbp
-        return rescue
-
-    def __init__(self, start_day: int, budget: int, cushion_days: float, eligible: np.ndarray, ledger: Ledger) -> None:
-        self.start_day = start_day
-        self.budget = budget
-        self.budget_gbp = budget / 100.0
-        self.cushion_days = cushion_days
-        self.eligible = eligible
-        self.ledger = ledger
-        self.spent = 0
-
-    @property
-    def configured(self) -> bool:
-        return self.start_day != NEVER
-
-    def save(self, day: int, rows: np.ndarray, cash: np.ndarray, normal_costs: np.ndarray) -> np.ndarray:
-        """Rescue what it can of the failing ``rows``; returns the rows saved."""
-        if day < self.start_day or len(rows) == 0:
-            return rows[:0]
-        rows = rows[self.eligible[rows]]
-        need = np.ceil(self.cushion_days * normal_costs[rows]).astype(np.int64) - cash[rows]
-        fits = np.cumsum(need) <= self.budget - self.spent
-        saved, amounts = rows[fits], need[fits]
-        if len(saved):
-            self.spent += self.ledger.oem_pays("rescue", saved, amounts, intervention=True)
-        return saved
-
-    # --- as an actor ---------------------------------------------------------------------------
-    def processes(self, env: simpy.Environment, first_day: int) -> list[Process]:
-        return []
-
-    def closing(self) -> list[Step]:
-        return []
-
-    def readings(self, day: int) -> Readings:
-        return {}
-
-    def series(self) -> dict[str, np.ndarray]:
-        return {}
-
-    def events(self) -> EventColumns:
-        """The rescue's start, with its budget."""
-        if not self.configured:
-            return NO_EVENTS
-        return EventColumns.of([(self.start_day, "scheme_start", "rescue", self.budget_gbp, "budget_gbp")])
-
-    def violations(self) -> list[str]:
-        return []
-
-    def diverges(self, other: Any, horizon: int) -> int:
-        """Two rescues on the same terms act alike; otherwise from the first of their starts."""
-        if not isinstance(other, Rescue):
-            return 0
-        mine = (self.start_day, self.budget, self.cushion_days, self.eligible.tobytes())
-        theirs = (other.start_day, other.budget, other.cushion_days, other.eligible.tobytes())
-        return horizon if mine == theirs else min(self.start_day, other.start_day)

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 from numba import njit
 
-from sim.model.actor import NO_EVENTS, EventColumns, Process, Readings, Step
+from sim.model.actor import NO_EVENTS, EventColumns, Morning, Process, Readings, Step
 
 PENCE = 100
 
@@ -126,6 +126,9 @@ class Ledger:
         return []
 
     def closing(self) -> list[Step]:
+        return []
+
+    def mornings(self) -> list[Morning]:
         return []
 
     def readings(self, day: int) -> Readings:

@@ -35,14 +35,18 @@ class Opening:
 
 
 def fill_lanes(supply: SupplyBase) -> None:
-    """Put the opening parts at each lane's line side and on the road."""
+    """Put the opening parts at each part's line side and on each lane's road (its share of the part)."""
     n_lanes = len(supply.lane_sup)
     if n_lanes == 0:
         return
     lanes = np.arange(n_lanes)
     supply.stock[:] = supply.safety + _needed(supply, -1)
+    shared = not supply.lanes.single_sourced
     for ahead in range(1, supply.ring_size):
-        due = (ahead < supply.lane_lead).astype(np.int64) * _needed(supply, ahead - 1)
+        need = _needed(supply, ahead - 1)[supply.lane_part]
+        if shared:
+            need = np.rint(need * supply.base_share).astype(np.int64)
+        due = (ahead < supply.lane_lead).astype(np.int64) * need
         supply.ring[(ahead - supply.lane_lead) % supply.ring_size, lanes] += due
     supply.opening_stock = supply.stock.copy()
     supply.in_transit[:] = supply.ring.sum(axis=0)
@@ -50,11 +54,11 @@ def fill_lanes(supply: SupplyBase) -> None:
 
 
 def _needed(supply: SupplyBase, day: int) -> np.ndarray:
-    """Parts each lane needs for the normal plan's production on ``day + 1``."""
+    """Parts of each part needed for the normal plan's production on ``day + 1``."""
     last = supply.cum_plan.shape[2] - 1
-    plants = supply.lane_plant
+    plants = supply.lanes.part_plant
     units = supply.cum_plan[0, plants, min(day + 2, last)] - supply.cum_plan[0, plants, min(day + 1, last)]
-    return np.rint(units).astype(np.int64) * supply.lane_ppu
+    return np.rint(units).astype(np.int64) * supply.part_ppu
 
 
 def trade(supply: SupplyBase, plants: list[Plant], start_date: date) -> Opening:
@@ -73,7 +77,8 @@ def _invoices(supply: SupplyBase, plants: list[Plant], start_date: date) -> list
         if len(lanes) == 0:
             continue
         working = np.array([d in plant.spec.working_days for d in WEEKDAYS])
-        per_day = np.rint(supply.lane_ppu[lanes] * plant.spec.daily_rate * supply.lane_price[lanes]).astype(np.int64)
+        value = supply.lane_ppu[lanes] * plant.spec.daily_rate * supply.lane_price[lanes] * supply.base_share[lanes]
+        per_day = np.rint(value).astype(np.int64)
         rows = supply.lane_sup[lanes]
         terms = t.terms[rows]
         for term in np.unique(terms):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, PARTS, Close, EventColumns, Process, Readings, Step, first_difference
+from sim.model.actor import NO_EVENTS, PARTS, Close, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.estate import Estate
 from sim.model.ledger import Ledger, pence
 from sim.model.opening import receipts
@@ -115,6 +115,9 @@ class PartsCentre:
 
     def closing(self) -> list[Step]:
         return [(Close.RECEIPTS, self.collect)]
+
+    def mornings(self) -> list[Morning]:
+        return []
 
     def readings(self, day: int) -> Readings:
         return {"parts_orders_cum": self.received, "parts_dispatched_cum": self.dispatched,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import Close, EventColumns, Process, Readings, Step, first_difference
+from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.calendar import Calendar
 from sim.model.estate import Estate
 from sim.model.ledger import Ledger
@@ -330,6 +330,63 @@ class Payables:
             callback(prepaid)
         return paid
 
+    def pay_now(self, rows: np.ndarray, day: int) -> int:
+        """Pay at once every open invoice of suppliers ``rows``: those waiting for their due date or to be
+        processed (processed by hand, beside the day's capacity) and those approved but not yet due.
+        Returns the pence paid (net of any prepaid part)."""
+        assert self.ledger is not None, "payables in a world pay through its ledger"
+        taken: list[Batch] = []
+        for store, kind in ((self.awaiting, "awaiting"), (self.approved, "approved")):
+            for due_day in list(store):
+                kept = []
+                for batch in store[due_day]:
+                    mine = np.isin(batch.supplier, rows)
+                    if not mine.any():
+                        kept.append(batch)
+                        continue
+                    part = batch.take(mine)
+                    taken.append(part)
+                    if kind == "awaiting":
+                        self.awaiting_count -= len(part.value)
+                        self.awaiting_value -= part.face
+                        self.processed_count += len(part.value)
+                    else:
+                        self.approved_count -= len(part.value)
+                        self.approved_value -= part.face
+                    if not mine.all():
+                        kept.append(batch.take(~mine))
+                if kept:
+                    store[due_day] = kept
+                else:
+                    del store[due_day]
+        for i, (batch, mask) in enumerate(zip(self.queue, self.waiting, strict=True)):
+            mine = np.isin(batch.supplier, rows) & (True if mask is None else mask)
+            if not mine.any():
+                continue
+            part = batch.take(mine)
+            taken.append(part)
+            self.backlog_count -= len(part.value)
+            self.backlog_value -= part.face
+            self.processed_count += len(part.value)
+            self.waiting_count[i] -= len(part.value)
+            self.waiting[i] = (np.ones(len(batch.value), dtype=bool) if mask is None else mask) & ~mine
+            if self.by_supplier is not None:
+                self.by_supplier -= np.bincount(part.supplier, minlength=len(self.by_supplier))
+        keep = [i for i, count in enumerate(self.waiting_count) if count > 0]
+        self.queue = [self.queue[i] for i in keep]
+        self.waiting = [self.waiting[i] for i in keep]
+        self.waiting_count = [self.waiting_count[i] for i in keep]
+        if not taken:
+            return 0
+        due = _concat(taken)
+        prepaid = int(due.prepaid.sum())
+        paid = self.ledger.oem_pays("invoices", due.supplier, due.value - due.prepaid if prepaid else due.value)
+        self.paid_count += len(due.value)
+        self.paid_value += due.face
+        for callback in self.on_true_up:
+            callback(prepaid)
+        return paid
+
     def overdue_value(self, day: int) -> int:
         """Face value of unprocessed invoices past their due date."""
         if not self.queue:
@@ -349,6 +406,9 @@ class Payables:
 
     def closing(self) -> list[Step]:
         return [(Close.INVOICES, self.close)]
+
+    def mornings(self) -> list[Morning]:
+        return []
 
     def readings(self, day: int) -> Readings:
         assert self.ledger is not None

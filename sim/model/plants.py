@@ -51,7 +51,8 @@ class Plant:
     normal_plan: np.ndarray  # capacity plan as if nothing happened
     calloff_availability: np.ndarray
     outage_known_day: int  # from this day on, call-offs plan with the outage schedule
-    lanes: slice = field(default_factory=lambda: slice(0, 0))
+    lanes: slice = field(default_factory=lambda: slice(0, 0))  # its delivery lanes (sim.model.lanes)
+    parts: slice = field(default_factory=lambda: slice(0, 0))  # the parts it needs
     engine_source: Plant | None = None
     consumers: list[Plant] = field(default_factory=list)
     engine_stock: int = 0

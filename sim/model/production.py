@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, PLANTS, EventColumns, Process, Readings, Step, first_difference
+from sim.model.actor import NO_EVENTS, PLANTS, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.ledger import Ledger
 from sim.model.plants import Plant
 from sim.model.sales import Sales
@@ -79,6 +79,9 @@ class Production:
         return [self.process(env, first_day)]
 
     def closing(self) -> list[Step]:
+        return []
+
+    def mornings(self) -> list[Morning]:
         return []
 
     def readings(self, day: int) -> Readings:

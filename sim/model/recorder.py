@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, Actor, EventColumns, Process, Readings, Step
+from sim.model.actor import NO_EVENTS, Actor, EventColumns, Morning, Process, Readings, Step
 
 
 class Recorder:
@@ -49,6 +49,9 @@ class Recorder:
         return []
 
     def closing(self) -> list[Step]:
+        return []
+
+    def mornings(self) -> list[Morning]:
         return []
 
     def readings(self, day: int) -> Readings:

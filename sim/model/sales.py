@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import NO_EVENTS, SALES, Close, EventColumns, Process, Readings, Step, first_difference
+from sim.model.actor import NO_EVENTS, SALES, Close, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.estate import Estate
 from sim.model.ledger import Ledger, pence
 from sim.model.opening import receipts
@@ -79,6 +79,9 @@ class Sales:
 
     def closing(self) -> list[Step]:
         return [(Close.RECEIPTS, self.collect)]
+
+    def mornings(self) -> list[Morning]:
+        return []
 
     def readings(self, day: int) -> Readings:
         return {"finished_vehicle_stock": self.stock, "wholesale_vehicles_cum": self.wholesaled}

@@ -17,9 +17,8 @@ import numpy as np
 import simpy
 from numba import njit
 
-from sim.model.actor import Close, EventColumns, Process, Readings, Step
+from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step
 from sim.model.calendar import Calendar
-from sim.model.interventions import Rescue
 from sim.model.ledger import Ledger
 from sim.model.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
 from sim.scenario.schema import ShortTimeWork
@@ -118,15 +117,15 @@ class SupplierFinance:
     STATE: ClassVar[tuple[str, ...]] = ("fixed", "_minus_fixed", "_net_daily", "payroll", "jobs", "jobs_lost", "jobs_lost_total",
                                         "laid_off",
              "_layoff_wait", "_next_layoff_look", "insolvent_day", "replaced_day", "cash_out_day", "min_cash",
-             "replacements", "tier2_bills", "tier2_written_off", "_event_groups", "insolvencies", "replaced_now",
+             "failing", "tier2_bills", "tier2_written_off", "_event_groups", "insolvencies", "replaced_now",
              "stw_paid", "time_to_survive")
 
     @classmethod
-    def create(cls, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, rescue: Rescue,
-               stw: ShortTimeWork[float, Any] | None, calendar: Calendar, survive_day: int) -> SupplierFinance:
+    def create(cls, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, stw: ShortTimeWork[float, Any] | None,
+               calendar: Calendar, survive_day: int) -> SupplierFinance:
         """The suppliers' books, with a government short-time-work scheme when ``stw`` is given; each
         supplier's time to survive is read at the start of ``survive_day`` (the first outage's first day)."""
-        finance = cls(supply, money, ledger, rescue, survive_day)
+        finance = cls(supply, money, ledger, survive_day)
         if stw is not None:
             finance.stw_start = calendar.day(stw.start)
             finance.stw_end = None if stw.end is None else calendar.day(stw.end)
@@ -135,11 +134,10 @@ class SupplierFinance:
             finance.stw_eligible = np.isin(supply.table.tier, list(stw.tiers))
         return finance
 
-    def __init__(self, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, rescue: Rescue, survive_day: int) -> None:
+    def __init__(self, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, survive_day: int) -> None:
         t = supply.table
         self.supply = supply
         self.ledger = ledger
-        self.rescue = rescue
         self.survive_day = survive_day
         self.time_to_survive = np.full(t.n, np.inf)
         self.total_revenue = money.total_revenue
@@ -159,7 +157,7 @@ class SupplierFinance:
         self.replaced_day = np.full(t.n, -1, dtype=np.int64)
         self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
         self.min_cash = self.opening_cash.copy()
-        self.replacements: dict[int, list[int]] = defaultdict(list)
+        self.failing = np.zeros(0, dtype=np.int64)  # suppliers whose cash and credit ran out at the last close
         self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         # supplier events in the order they happened, a group of suppliers per entry:
@@ -234,10 +232,10 @@ class SupplierFinance:
                 self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
 
     def close_day(self, day: int) -> None:
-        """The day's fixed costs, other margin, tier-2 payments, subsidies, layoffs and insolvencies."""
+        """The day's fixed costs, other margin, tier-2 payments, subsidies and layoffs; which suppliers' cash
+        and credit ran out (``failing``: the OEM decides about them the next morning)."""
         ledger = self.ledger
         supply = self.supply
-        t = supply.table
         state = supply.state
         any_insolvent = supply.insolvent_count > 0
         alive = state != INSOLVENT if any_insolvent else self._everyone
@@ -277,37 +275,41 @@ class SupplierFinance:
             else:
                 self._next_layoff_look = int(earliest.min())
         cash = ledger.supplier_cash
-        failing = self._nobody
+        self.failing = self._nobody
         if _low_water(cash, self.min_cash) < 0:
             newly_short = (cash < 0) & (self.cash_out_day < 0)
             self.cash_out_day[newly_short] = day
-            failing = np.flatnonzero(alive & (cash < self._minus_credit))
-        if len(failing) and self.rescue.configured:
-            saved = self.rescue.save(day, failing, cash, self.normal_costs)
-            for row in saved:
-                self._event_groups.append((day, "rescue", np.array([row], dtype=np.int64), np.zeros(1)))
-            failing = np.setdiff1d(failing, saved)
-        for row in failing:
-            state[row] = INSOLVENT
+            self.failing = np.flatnonzero(alive & (cash < self._minus_credit))
+
+    def record_insolvency(self, rows: np.ndarray, day: int) -> None:
+        """Suppliers ``rows`` are insolvent from ``day``: their jobs are lost."""
+        for row in rows.tolist():
             self.insolvencies[row] += 1
-            self.supply.insolvent_count += 1
             self.insolvent_day[row] = day
             self.jobs_lost[row] += self.jobs[row]
-            self.jobs_lost_total = float(self.jobs_lost.sum())
             self._event_groups.append((day, "insolvency", np.array([row], dtype=np.int64), np.array([float(self.jobs[row])])))
-            self.replacements[day + max(int(t.resourcing[row]), 1)].append(int(row))
-        for back in self.replacements.pop(day, []):
-            state[back] = REPLACED
-            self.supply.insolvent_count -= 1
+        self.jobs_lost_total = float(self.jobs_lost.sum())
+
+    def record_replacement(self, rows: np.ndarray, day: int, kind: str) -> None:
+        """The parts of failed suppliers ``rows`` are made again from ``day`` (``kind``: ``resourced`` by a
+        newly qualified firm, or ``tooling_moved`` to another): the firm now in each row is an established
+        one, with the opening cash of the one it replaces plus the working capital to carry its first
+        deliveries until they are paid (terms x normal sales)."""
+        t = self.supply.table
+        cash = self.ledger.supplier_cash
+        top_up = np.zeros(t.n, dtype=np.int64)
+        for back in rows.tolist():
             self.replaced_now += 1
             self.replaced_day[back] = day
-            # the replacement is an established firm: the opening cash of the one it replaces, plus
-            # the working capital to carry its first deliveries until they are paid (terms x sales)
             working_capital = int(t.terms[back] * self.supply.normal_units[back] * t.price[back])
-            top_up = np.zeros(t.n, dtype=np.int64)
             top_up[back] = self.opening_cash[back] + working_capital - cash[back]
-            ledger.suppliers("replacement_capital", top_up)
-            self._event_groups.append((day, "replacement", np.array([back], dtype=np.int64), np.zeros(1)))
+            self._event_groups.append((day, kind, np.array([back], dtype=np.int64), np.zeros(1)))
+        self.ledger.suppliers("replacement_capital", top_up)
+
+    def idle_burn(self, rows: np.ndarray) -> np.ndarray:
+        """What suppliers ``rows`` spend a day when idle: fixed costs less other customers' margin (pence, at
+        least nothing)."""
+        return np.maximum(self.fixed[rows] - self.other_margin[rows], 0)
 
     def _lay_off(self, day: int, rows: np.ndarray) -> None:
         t = self.supply.table
@@ -351,6 +353,9 @@ class SupplierFinance:
 
     def closing(self) -> list[Step]:
         return [(Close.SURVIVAL, self.take_survival_reading), (Close.SUPPLIER_BOOKS, self.close_day)]
+
+    def mornings(self) -> list[Morning]:
+        return []
 
     def readings(self, day: int) -> Readings:
         cash_total, shortfall, short = self.cash_readings(self.ledger.supplier_cash)

@@ -21,7 +21,7 @@ from sim.scenario.validation import RANGES
 FIELDS = (
     "parts_per_unit", "capacity_margin", "lead_time_days", "payment_terms_days",
     "oem_revenue_share", "variable_cost_share", "fixed_cost_share", "payroll_share", "cash_days",
-    "credit_days", "average_wage_gbp", "layoff_share", "resourcing_lead_time_days",
+    "credit_days", "average_wage_gbp", "layoff_share", "resourcing_lead_time_days", "qualification_days",
 )
 
 
@@ -59,6 +59,11 @@ class SupplierTable:
     layoff_share: np.ndarray
     critical: np.ndarray
     resourcing: np.ndarray
+    serves: list[tuple[str, ...]]  # tier 1: the plants each member serves (a second source: its first source's)
+    primary: np.ndarray  # a second source: the row of the first source whose parts it shares; -1 otherwise
+    source_share: np.ndarray  # a second source: its share of each part's volume in normal times (others: nan)
+    surge_share: np.ndarray  # share of a part's volume it can supply once qualified for extra volume (nan: its normal share)
+    qualification_days: np.ndarray  # days to qualify extra volume after a co-source fails
 
     @property
     def n(self) -> int:
@@ -82,6 +87,8 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
     layoff_after: list[np.ndarray] = []
     prices: list[np.ndarray] = []
     price_shares: list[np.ndarray] = []
+    source_shares: list[np.ndarray] = []
+    surge_shares: list[np.ndarray] = []
     critical: list[np.ndarray] = []
     problems: list[Problem] = []
     for i, (entry, spec) in enumerate(entries):
@@ -95,7 +102,8 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
             values = draw(getattr(spec, f), f"suppliers.{entry}.{f}", n, root)
             problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
             cols[f].append(values)
-        for f, out in (("unit_price_gbp", prices), ("customer_price_share", price_shares)):
+        for f, out in (("unit_price_gbp", prices), ("customer_price_share", price_shares),
+                       ("source_share", source_shares), ("surge_share", surge_shares)):
             param = getattr(spec, f)
             values = np.full(n, np.nan) if param is None else draw(param, f"suppliers.{entry}.{f}", n, root)
             if param is not None:
@@ -132,8 +140,14 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
         layoff_share=cat["layoff_share"],
         critical=np.concatenate(critical) if critical else np.zeros(0, dtype=bool),
         resourcing=np.rint(cat["resourcing_lead_time_days"]).astype(np.int64),
+        serves=[],
+        primary=np.full(len(names), -1, dtype=np.int64),
+        source_share=np.concatenate(source_shares) if source_shares else np.zeros(0),
+        surge_share=np.concatenate(surge_shares) if surge_shares else np.zeros(0),
+        qualification_days=np.rint(cat["qualification_days"]).astype(np.int64),
     )
     _assign_customers(table, scenario, entries)
+    _assign_plants(table, scenario, entries)
     price_gbp = np.concatenate(prices) if prices else np.zeros(0)
     share = np.concatenate(price_shares) if price_shares else np.zeros(0)
     by_share = ~np.isnan(share)
@@ -160,3 +174,37 @@ def _assign_customers(table: SupplierTable, scenario: Realised, entries: list[tu
         targets = np.concatenate([rows_of[c] for c in spec.customers or []])
         members = rows_of[name]
         table.customer[members] = targets[np.arange(len(members)) % len(targets)]
+
+
+def _assign_plants(table: SupplierTable, scenario: Realised, entries: list[tuple[str, SupplierSpec]]) -> None:
+    """The plants each tier-1 member serves: those listed, one of the listed shares' plants (member k takes the
+    plant whose share of the cumulative shares holds (k + 1/2) / count), or every plant using its part family.
+    A second source's member k shares the parts, and so the plants, of member k of its first source."""
+    rows_of = {name: np.flatnonzero(table.entry == i) for i, (name, _) in enumerate(entries)}
+    serves: list[tuple[str, ...]] = [()] * table.n
+    for name, spec in entries:
+        if spec.tier != 1 or spec.second_source_for is not None:
+            continue
+        rows = rows_of[name]
+        if spec.plants is not None:
+            for r in rows:
+                serves[r] = tuple(spec.plants)
+        elif spec.plant_shares is not None:
+            plants = list(spec.plant_shares)
+            cum = np.cumsum([spec.plant_shares[p] for p in plants])
+            at = np.searchsorted(cum / cum[-1], (np.arange(len(rows)) + 0.5) / len(rows), side="right")
+            for r, k in zip(rows, at, strict=True):
+                serves[r] = (plants[min(int(k), len(plants) - 1)],)
+        else:
+            using = tuple(p for p, plant in scenario.plants.items() if spec.part_family in plant.part_families)
+            for r in rows:
+                serves[r] = using
+    for name, spec in entries:
+        if spec.second_source_for is None:
+            continue
+        firsts = rows_of[spec.second_source_for]
+        members = rows_of[name]
+        table.primary[members] = firsts[np.arange(len(members)) % len(firsts)]
+        for r in members:
+            serves[r] = serves[table.primary[r]]
+    table.serves = serves

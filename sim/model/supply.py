@@ -1,29 +1,35 @@
 """Material flow from suppliers to plants: call-offs, shipments, parts in transit, line-side stock.
 
-A *lane* is one tier-1 supplier shipping one part to one plant; lanes are contiguous per plant.
-Each day that any plant can issue call-offs, every lane orders up to the parts needed for the
-plant's planned production over its lead time plus a safety buffer; suppliers ship what their
-capacity, state and systems allow; deliveries are invoiced to the OEM. All of it is one batch
-over arrays, not one event per supplier.
+Parts and their delivery lanes are laid out by :mod:`sim.model.lanes`. Each day that any plant can
+issue call-offs, every lane orders its share of what its part needs for the plant's planned
+production over the lane's lead time plus a safety buffer; suppliers ship what their capacity, state
+and systems allow; deliveries are invoiced to the OEM. All of it is one batch over arrays (compiled
+loops in :mod:`sim.model.supply_kernels`), not one event per supplier.
+
+When a supplier fails, each co-source of its parts may take over their volume, up to its surge share,
+from the day it is qualified for the extra volume; when the failed supplier's parts come back (a
+replacement, moved tooling), the shares return to normal.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import simpy
-from numba import njit
 
-from sim.model.actor import NO_EVENTS, SUPPLY, EventColumns, Process, Readings, Step, first_difference
+from sim.model.actor import NO_EVENTS, SUPPLY, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.estate import Estate
+from sim.model.lanes import lay_out
 from sim.model.plants import Plant, material_plan
 from sim.model.suppliers import SupplierTable
+from sim.model.supply_kernels import arrive, buildable, calloffs, dispatch, output, take_parts, two_sums
 
 ACTIVE, INSOLVENT, REPLACED = 0, 1, 2
-NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
 STATE_NAMES = ("active", "insolvent", "replaced")
+NEVER = 1 << 40  # a day that never comes
 
 
 class Deliveries(NamedTuple):
@@ -36,140 +42,6 @@ class Deliveries(NamedTuple):
     face: int
 
 
-@njit(cache=True)
-def _calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_ppu: np.ndarray, safety: np.ndarray, stock: np.ndarray,
-              in_transit: np.ndarray, lane_sup: np.ndarray, order: np.ndarray, asked: np.ndarray) -> None:
-    """Each lane's call-off (``order``: the group's planned units ahead, in parts, plus the safety
-    stock, less the stock and parts on the road, at least nothing) and each supplier's total of
-    them (``asked``, summed as floats in lane order)."""
-    asked[:] = 0.0
-    for lane in range(len(order)):
-        target = ahead[lane_group[lane]] * lane_ppu[lane]
-        target += safety[lane]
-        target -= stock[lane]
-        target -= in_transit[lane]
-        if target < 0:
-            target = 0
-        order[lane] = target
-        asked[lane_sup[lane]] += order[lane]
-
-
-@njit(cache=True)
-def _dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np.ndarray,
-              ring_row: np.ndarray, in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray,
-              lane_terms: np.ndarray, day: int, units: np.ndarray, rows: np.ndarray, value: np.ndarray,
-              due: np.ndarray) -> tuple[int, int]:
-    """Ship the call-offs: in full where a supplier can, else each of its lanes scaled down to its
-    capacity (rounded down). Puts today's shipments on the road (``ring_row``, ``in_transit``) and
-    fills ``units`` per supplier. Each lane that shipped is one delivery, invoiced: its supplier,
-    value and due day go to the front of ``rows``, ``value`` and ``due``. Returns the number of
-    deliveries and their total value."""
-    n = len(asked)
-    met = True
-    for s in range(n):
-        if not asked[s] <= cap[s]:
-            met = False
-            break
-    if met:
-        for s in range(n):
-            units[s] = np.int64(asked[s])
-    else:
-        scale = np.ones(n)
-        for s in range(n):
-            if asked[s] > cap[s]:
-                scale[s] = cap[s] / max(asked[s], 1.0)
-        total = np.zeros(n)
-        for lane in range(len(order)):
-            order[lane] = np.int64(np.floor(order[lane] * scale[lane_sup[lane]] + 1e-9))
-            total[lane_sup[lane]] += order[lane]
-        for s in range(n):
-            units[s] = np.int64(total[s])
-    count = 0
-    face = 0
-    for lane in range(len(order)):
-        shipped = order[lane]
-        ring_row[lane] = shipped
-        in_transit[lane] += shipped
-        shipped_lane[lane] += shipped
-        if shipped != 0:
-            rows[count] = lane_sup[lane]
-            value[count] = shipped * lane_price[lane]
-            due[count] = lane_terms[lane] + day
-            face += value[count]
-            count += 1
-    return count, face
-
-
-@njit(cache=True)
-def _output(units: np.ndarray, tier2_first: int, tier2_customer: np.ndarray, tier2_ppu: np.ndarray,
-            price: np.ndarray, value: np.ndarray, week_row: np.ndarray) -> bool:
-    """Complete a day's output per supplier: a tier-2 supplier (rows from ``tier2_first``) makes
-    what its tier-1 customer shipped times its parts per unit; ``value`` is units times unit
-    price. Records the units in ``week_row``; True when every supplier shipped something."""
-    for k in range(len(tier2_customer)):
-        units[tier2_first + k] = units[tier2_customer[k]] * tier2_ppu[k]
-    everyone = True
-    for s in range(len(units)):
-        value[s] = units[s] * price[s]
-        week_row[s] = units[s]
-        if units[s] == 0:
-            everyone = False
-    return everyone
-
-
-@njit(cache=True)
-def _arrive(ring_flat: np.ndarray, cells: np.ndarray, stock: np.ndarray, in_transit: np.ndarray,
-            received: np.ndarray) -> None:
-    """Move each lane's shipment in ``cells`` of the road from transit to the line side."""
-    for lane in range(len(cells)):
-        arriving = ring_flat[cells[lane]]
-        if arriving:
-            stock[lane] += arriving
-            in_transit[lane] -= arriving
-            received[lane] += arriving
-
-
-@njit(cache=True)
-def _buildable(stock: np.ndarray, lane_ppu: np.ndarray, lanes_per_plant: np.ndarray) -> np.ndarray:
-    """Per plant, the units its line-side parts allow: the fewest over its lanes of the stock
-    divided by the parts per unit (rounded down); NO_LIMIT for a plant without lanes, and lanes
-    whose part the plant does not use (0 per unit) never limit it."""
-    limit = np.full(len(lanes_per_plant), NO_LIMIT, dtype=np.int64)
-    lane = 0
-    for plant in range(len(lanes_per_plant)):
-        for _ in range(lanes_per_plant[plant]):
-            ppu = lane_ppu[lane]
-            if ppu == 1:
-                enough = stock[lane]
-            elif ppu > 0:
-                enough = stock[lane] // ppu
-            else:
-                enough = NO_LIMIT
-            if enough < limit[plant]:
-                limit[plant] = enough
-            lane += 1
-    return limit
-
-
-@njit(cache=True)
-def _take_parts(units: np.ndarray, lanes_per_plant: np.ndarray, lane_ppu: np.ndarray, stock: np.ndarray,
-                used: np.ndarray) -> None:
-    """Take the parts for ``units`` built per plant from its lanes' line side."""
-    lane = 0
-    for plant in range(len(lanes_per_plant)):
-        for _ in range(lanes_per_plant[plant]):
-            need = units[plant] * lane_ppu[lane]
-            stock[lane] -= need
-            used[lane] += need
-            lane += 1
-
-
-@njit(cache=True)
-def _two_sums(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
-    """The totals of two arrays, in one call."""
-    return a.sum(), b.sum()
-
-
 Shipped = Callable[[int, np.ndarray, np.ndarray, Deliveries], None]
 
 
@@ -178,9 +50,11 @@ class SupplyBase:
 
     name = "supply"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE: ClassVar[tuple[str, ...]] = ("ring", "stock", "in_transit", "received", "shipped_lane", "used", "state",
-                                        "_last_ship_day",
-             "_folded_day", "week_units", "week_day", "week_all", "insolvent_count")
+    STATE: ClassVar[tuple[str, ...]] = (
+        "ring", "stock", "in_transit", "received", "shipped_lane", "used", "state", "_last_ship_day", "_folded_day",
+        "week_units", "week_day", "week_all", "insolvent_count", "lane_share", "capacity", "_capacity_units",
+        "qualified_from", "reshare_on",
+    )
 
     @classmethod
     def create(cls, table: SupplierTable, plants: list[Plant], estate: Estate, horizon: int) -> SupplyBase:
@@ -199,35 +73,17 @@ class SupplyBase:
         self.table = table
         self.horizon = horizon
         n = table.n
-        tier1 = table.tier == 1
-        codes: dict[str | None, int] = {}  # part families as small integers (fast to match)
-        family = np.array([codes.setdefault(f, len(codes)) for f in table.family], dtype=np.int64)
-        lane_sup: list[np.ndarray] = []
-        lane_plant: list[np.ndarray] = []
-        group_bounds: list[tuple[int, int, int, int]] = []  # (plant, lead, first lane, end lane)
-        first = 0
-        for plant in plants:
-            start = first
-            uses = [codes[f] for f in plant.spec.part_families if f in codes]
-            rows = np.flatnonzero(tier1 & np.isin(family, uses))
-            rows = rows[np.argsort(table.lead_time[rows], kind="stable")]  # lanes grouped by lead time
-            leads, counts = np.unique(table.lead_time[rows], return_counts=True)
-            for lead, count in zip(leads, counts, strict=True):
-                group_bounds.append((plant.index, int(lead), first, first + int(count)))
-                first += int(count)
-            lane_sup.append(rows)
-            lane_plant.append(np.full(len(rows), plant.index, dtype=np.int64))
-            plant.lanes = slice(start, first)
-        # lanes of one plant and one lead time are contiguous: one "group" each
-        self.group_plant = np.array([g[0] for g in group_bounds], dtype=np.int64)
-        self.group_lead = np.array([g[1] for g in group_bounds], dtype=np.int64)
-        self.group_size = np.array([g[3] - g[2] for g in group_bounds], dtype=np.int64)
-        self.lane_sup = np.concatenate(lane_sup).astype(np.int64) if lane_sup else np.zeros(0, dtype=np.int64)
-        self.lane_plant = np.concatenate(lane_plant) if lane_plant else np.zeros(0, dtype=np.int64)
-        self.lane_ppu = table.parts_per_unit[self.lane_sup]
+        lanes = self.lanes = lay_out(table, plants)
+        self.lane_sup, self.lane_part, self.lane_plant = lanes.lane_sup, lanes.lane_part, lanes.lane_plant
+        self.part_ppu, self.parts_per_plant = lanes.part_ppu, lanes.parts_per_plant
+        self.group_plant, self.group_lead, self.group_size = lanes.group_plant, lanes.group_lead, lanes.group_size
+        self.lane_group = lanes.lane_group
+        self.lane_ppu = self.part_ppu[self.lane_part]
         self.lane_price = table.price[self.lane_sup]
         self.lane_lead = table.lead_time[self.lane_sup]
         self.lane_terms = table.terms[self.lane_sup]
+        self.base_share = lanes.lane_share  # each lane's share of its part in normal times
+        self.lane_share = self.base_share.copy()  # ... and today (a qualified co-source takes over a failed one's)
         # payment terms in days when every lane has the same (the usual case)
         terms = np.unique(self.lane_terms)
         self.uniform_terms = int(terms[0]) if len(terms) == 1 else None
@@ -236,10 +92,12 @@ class SupplyBase:
             self.availability_by_day = None
         else:
             self.availability_by_day = np.ascontiguousarray(entry_availability[table.entry].T)
-        # normal demand per working day of each lane, and per calendar day of each supplier
+        # normal demand of each part per working day, and of each lane and supplier per calendar day
         rates = np.array([p.spec.daily_rate for p in plants])
         week_share = np.array([len(p.spec.working_days) / 7 for p in plants])
-        lane_rate = self.lane_ppu * rates[self.lane_plant] if len(plants) else np.zeros(0)
+        part_plant = lanes.part_plant
+        self.part_rate = self.part_ppu * rates[part_plant] if len(plants) else np.zeros(0)
+        lane_rate = self.part_rate[self.lane_part] * self.base_share
         self.peak_units = np.bincount(self.lane_sup, weights=lane_rate, minlength=n)
         self.lane_normal_units = lane_rate * week_share[self.lane_plant] if len(plants) else np.zeros(0)
         self.normal_units = np.bincount(self.lane_sup, weights=self.lane_normal_units, minlength=n)
@@ -262,28 +120,26 @@ class SupplyBase:
                 plan = material_plan(plant, bool(known))[: horizon + self.pad]
                 self.cum_plan[known, plant.index, 1 : len(plan) + 1] = np.cumsum(plan)
         self.known_day = np.array([p.outage_known_day for p in plants], dtype=np.int64)
-        # per plant: its lanes (contiguous, in plant order) for the daily build
-        self._lanes_per_plant = np.array([p.lanes.stop - p.lanes.start for p in plants], dtype=np.int64)
         self.calloff_ok = np.array([p.calloff_availability[:horizon] > 0 for p in plants]).reshape(len(plants), horizon)
         buffer_days = np.array([p.spec.line_side_buffer_days for p in plants])
-        self.safety = np.rint(lane_rate * buffer_days[self.lane_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
+        self.safety = np.rint(self.part_rate * buffer_days[part_plant]).astype(np.int64) if len(plants) else np.zeros(0, np.int64)
         # the road: each lane's shipment by the day it left (row = ship day mod ring size); a lane's
         # delivery on day d is in the row of day d - lead. Empty until the opening position fills it
-        # (sim.model.opening), with the line-side stock.
+        # (sim.model.opening), with the line-side stock of each part.
         self.ring_size = int(self.lane_lead.max()) + 1 if len(self.lane_lead) else 1
-        n_lanes = len(self.lane_sup)
+        n_lanes, n_parts = len(self.lane_sup), len(self.part_ppu)
         self.ring = np.zeros((self.ring_size, n_lanes), dtype=np.int64)
-        self.stock = np.zeros(n_lanes, dtype=np.int64)
+        self.stock = np.zeros(n_parts, dtype=np.int64)
         self.opening_stock = self.stock.copy()
-        lanes = np.arange(n_lanes)
+        lane_index = np.arange(n_lanes)
         # for each day mod ring size, the flat ring cell of every lane's delivery that day
-        self._arrival_cells = [((r - self.lane_lead) % self.ring_size) * n_lanes + lanes for r in range(self.ring_size)]
+        self._arrival_cells = [((r - self.lane_lead) % self.ring_size) * n_lanes + lane_index for r in range(self.ring_size)]
         self._ring_flat = self.ring.reshape(-1)
         self.in_transit = np.zeros(n_lanes, dtype=np.int64)
         self.opening_in_transit = self.in_transit.copy()
-        self.received = np.zeros(len(self.lane_sup), dtype=np.int64)
-        self.shipped_lane = np.zeros(len(self.lane_sup), dtype=np.int64)
-        self.used = np.zeros(len(self.lane_sup), dtype=np.int64)
+        self.received = np.zeros(n_lanes, dtype=np.int64)
+        self.shipped_lane = np.zeros(n_lanes, dtype=np.int64)
+        self.used = np.zeros(n_parts, dtype=np.int64)
         # supplier operating state
         self.state = np.zeros(n, dtype=np.int8)
         self._last_ship_day = np.full(n, -1, dtype=np.int64)  # the warm start: all shipped the day before
@@ -295,8 +151,11 @@ class SupplyBase:
         for back in range(1, 8):
             self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
             self.week_day[-back % 7] = -back
-        self.insolvent_count = 0  # suppliers in state INSOLVENT (kept by the supplier finance)
-        self.lane_group = np.repeat(np.arange(len(group_bounds)), self.group_size)
+        self.insolvent_count = 0  # suppliers in state INSOLVENT
+        # co-sources taking over a failed source's volume: the day each lane is qualified for more (NEVER:
+        # not asked), and the days parts' shares are due to be looked at again
+        self.qualified_from = np.full(n_lanes, NEVER, dtype=np.int64)
+        self.reshare_on: dict[int, list[int]] = defaultdict(list)
         self.group_ahead = self._calloff_plan(horizon)
         self.any_calloff = np.asarray(self.calloff_ok.any(axis=0) if len(plants) else np.zeros(horizon, bool), dtype=bool)
 
@@ -324,25 +183,73 @@ class SupplyBase:
             able = able * worst
         return able
 
+    def fail(self, rows: np.ndarray, day: int) -> None:
+        """Suppliers ``rows`` stop shipping (insolvent, from the start of ``day``): each co-source of their
+        parts that can surge is asked to take over their volume, from the day it is qualified for it."""
+        self.state[rows] = INSOLVENT
+        self.insolvent_count += len(rows)
+        for part in np.unique(self.lane_part[np.isin(self.lane_sup, rows)]).tolist():
+            for lane in np.flatnonzero(self.lane_part == part).tolist():
+                source = int(self.lane_sup[lane])
+                if self.state[source] != INSOLVENT and self.lanes.lane_surge[lane] > self.base_share[lane]:
+                    when = day + int(self.table.qualification_days[source])
+                    if when < self.qualified_from[lane]:
+                        self.qualified_from[lane] = when
+                        self.reshare_on[when].append(part)
+
+    def restore(self, rows: np.ndarray, day: int) -> None:
+        """Suppliers ``rows`` ship again (a replacement firm, or moved tooling, from the start of ``day``):
+        their parts' shares go back to normal."""
+        self.state[rows] = REPLACED
+        self.insolvent_count -= len(rows)
+        self._reshare(np.unique(self.lane_part[np.isin(self.lane_sup, rows)]).tolist(), day)
+
+    def _reshare(self, parts: list[int], day: int) -> None:
+        """Each part's shares for today: the failed sources' normal share goes to the healthy co-sources
+        qualified for more (in lane order, each up to its surge share); the others keep their normal share.
+        Suppliers' capacities follow their shares."""
+        touched = set()
+        for part in parts:
+            lanes = np.flatnonzero(self.lane_part == part)
+            down = self.state[self.lane_sup[lanes]] == INSOLVENT
+            missing = float(self.base_share[lanes][down].sum())
+            for lane, is_down in zip(lanes.tolist(), down.tolist(), strict=True):
+                extra = 0.0
+                if missing > 0 and not is_down and self.qualified_from[lane] <= day:
+                    extra = min(missing, self.lanes.lane_surge[lane] - self.base_share[lane])
+                    missing -= extra
+                self.lane_share[lane] = self.base_share[lane] + extra
+                if not down.any():
+                    self.qualified_from[lane] = NEVER
+                touched.add(int(self.lane_sup[lane]))
+        for source in touched:
+            mine = self.lane_sup == source
+            peak = float((self.lane_share[mine] * self.part_rate[self.lane_part[mine]]).sum())
+            self.capacity[source] = int(np.ceil(peak * (1 + self.table.capacity_margin[source])))
+            self._capacity_units[source] = float(self.capacity[source])
+
     def ship(self, day: int) -> tuple[np.ndarray, np.ndarray, Deliveries]:
         """Issue today's call-offs and ship them; returns units and value (pence) per supplier,
         and the day's deliveries (one per lane that shipped)."""
+        if self.reshare_on:
+            for when in sorted(d for d in self.reshare_on if d <= day):
+                self._reshare(self.reshare_on.pop(when), day)
         n = self.table.n
         lanes = len(self.lane_sup)
         order = np.empty(lanes, dtype=np.int64)
         asked = np.empty(n)
-        _calloffs(self.group_ahead[day], self.lane_group, self.lane_ppu, self.safety, self.stock, self.in_transit,
-                  self.lane_sup, order, asked)
+        calloffs(self.group_ahead[day], self.lane_group, self.lane_part, self.part_ppu, self.lane_share, self.safety,
+                 self.stock, self.in_transit, self.lane_sup, order, asked)
         unhindered = self.availability_by_day is None and not self.insolvent_count
         cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
         units = np.empty(n, dtype=np.int64)
         rows, lane_value, due = np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64)
-        count, face = _dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
+        count, face = dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
                                 self.shipped_lane, self.lane_price, self.lane_terms, day, units, rows, lane_value, due)
         if self.week_day[day % 7] > self._folded_day:  # a day not yet folded is about to be overwritten
             self._fold_week()
         value = np.empty(n, dtype=np.int64)
-        self.week_all[day % 7] = _output(units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price,
+        self.week_all[day % 7] = output(units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price,
                                          value, self.week_units[day % 7])
         self.week_day[day % 7] = day
         return units, value, Deliveries(rows[:count], lane_value[:count], due[:count], int(face))
@@ -380,19 +287,20 @@ class SupplyBase:
 
     def deliver(self, day: int) -> None:
         """Move the deliveries due on ``day`` from transit to the line side."""
-        _arrive(self._ring_flat, self._arrival_cells[day % self.ring_size], self.stock, self.in_transit, self.received)
+        arrive(self._ring_flat, self._arrival_cells[day % self.ring_size], self.lane_part, self.stock, self.in_transit,
+               self.received)
 
     def buildable(self) -> np.ndarray:
         """Per plant, the units the parts at its line side allow (no limit if it needs none)."""
-        return _buildable(self.stock, self.lane_ppu, self._lanes_per_plant)
+        return buildable(self.stock, self.part_ppu, self.parts_per_plant)
 
     def consume(self, units: np.ndarray) -> None:
         """Take the parts for ``units`` built per plant from the line side."""
-        _take_parts(units, self._lanes_per_plant, self.lane_ppu, self.stock, self.used)
+        take_parts(units, self.parts_per_plant, self.part_ppu, self.stock, self.used)
 
     def parts_totals(self) -> tuple[int, int]:
         """Parts at the line side and parts on the road."""
-        line_side, on_road = _two_sums(self.stock, self.in_transit)
+        line_side, on_road = two_sums(self.stock, self.in_transit)
         return int(line_side), int(on_road)
 
     def process(self, env: simpy.Environment, first_day: int = 0) -> Process:
@@ -428,6 +336,9 @@ class SupplyBase:
     def closing(self) -> list[Step]:
         return []
 
+    def mornings(self) -> list[Morning]:
+        return []
+
     def readings(self, day: int) -> Readings:
         line_side, in_transit = self.parts_totals()
         return {"line_side_parts": line_side, "parts_in_transit": in_transit}
@@ -439,10 +350,12 @@ class SupplyBase:
         return NO_EVENTS
 
     def violations(self) -> list[str]:
-        """Parts on every lane: opening + received - used = line-side stock; opening in transit + shipped
-        - received = in transit; nothing negative."""
+        """Parts of every part: opening + received on its lanes - used = line-side stock; on every lane:
+        opening in transit + shipped - received = in transit; nothing negative."""
         out = []
-        if not np.array_equal(self.opening_stock + self.received - self.used, self.stock):
+        received = np.zeros(len(self.stock), dtype=np.int64)
+        np.add.at(received, self.lane_part, self.received)
+        if not np.array_equal(self.opening_stock + received - self.used, self.stock):
             out.append("parts: opening + received - used != line-side stock")
         if not np.array_equal(self.opening_in_transit + self.shipped_lane - self.received, self.in_transit):
             out.append("parts: opening in transit + shipped - received != in transit")

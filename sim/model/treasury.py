@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
-from sim.model.actor import Close, EventColumns, Process, Readings, Step
+from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step
 from sim.model.calendar import Calendar
 from sim.model.ledger import Ledger, pence
 from sim.scenario.schema import TreasurySpec
@@ -98,6 +98,9 @@ class Treasury:
 
     def closing(self) -> list[Step]:
         return [(Close.TREASURY, self.close_day)]
+
+    def mornings(self) -> list[Morning]:
+        return []
 
     def readings(self, day: int) -> Readings:
         flows = self.ledger.oem_flows

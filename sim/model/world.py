@@ -17,10 +17,11 @@ import numpy as np
 import simpy
 
 from sim.model import opening
-from sim.model.actor import CLOSE, Actor, Process, Registry
+from sim.model.actor import CLOSE, MORNING, Actor, Process, Registry
 from sim.model.calendar import Calendar
+from sim.model.distress import SupplierDistress
 from sim.model.estate import Estate
-from sim.model.interventions import EarlyPayment, Rescue
+from sim.model.interventions import EarlyPayment
 from sim.model.invoicing import Invoicing
 from sim.model.ledger import Ledger, pence
 from sim.model.opening import Opening
@@ -56,11 +57,13 @@ class World:
 
     def __init__(self, scenario: Realised, root: np.random.SeedSequence, source: str = "scenario",
                  suppliers: SupplierTable | None = None, start: Opening | None = None,
-                 extra: Sequence[Callable[[World], Actor]] = ()) -> None:
+                 extra: Sequence[Callable[[World], Actor]] = (), suppliers_fail: bool = True) -> None:
         """``suppliers`` and ``start``: the population drawn and the opening trade of another world of
         the same network and seed (a run and its baseline trade with the same suppliers, from the same
         position); made here when not given. ``extra``: makers of further actors, each given the world
-        with its standard actors, registered after them (their readings come last in the record)."""
+        with its standard actors, registered after them (their readings come last in the record).
+        ``suppliers_fail``: False for the counterfactual in which no supplier is let go (or kept trading):
+        the OEM takes no decision about suppliers in distress."""
         self.scenario = scenario
         horizon = scenario.horizon_days
         table = build_supplier_table(scenario, root, source) if suppliers is None else suppliers
@@ -74,15 +77,15 @@ class World:
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
         self.treasury = Treasury.create(scenario.treasury, calendar, ledger)
         interventions = scenario.interventions
-        self.rescue = Rescue.create(interventions.rescue, table, calendar, ledger)
-        self.finance = finance = SupplierFinance.create(supply, money, ledger, self.rescue, interventions.short_time_work,
-                                                        calendar, estate.first_outage_start)
+        self.finance = finance = SupplierFinance.create(supply, money, ledger, interventions.short_time_work, calendar,
+                                                        estate.first_outage_start)
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
         self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
         self.payables.open_with(self.opening.invoices)
         for due, payer, payee, amount in self.opening.tier2_bills:
             finance.tier2_bills[due].append((payer, payee, amount))
+        self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
         self.sales = Sales.create(scenario.sales, estate, horizon, ledger, _vehicles_per_day(plants))
@@ -92,7 +95,7 @@ class World:
         supply.on_shipment = weakref.WeakMethod(self.invoicing.__call__)
         self.actors = Registry()
         for actor in (self.estate, self.production, self.sales, supply, self.payables, self.parts_centre,
-                      self.treasury, finance, self.early_payment, self.rescue, ledger):
+                      self.treasury, finance, self.distress, self.early_payment, ledger):
             self.actors.add(actor)  # in this order the day's record lists their readings
         for make in extra:
             self.actors.add(make(self))
@@ -107,11 +110,19 @@ class World:
     # --- running ----------------------------------------------------------------------------------
     def close(self, env: simpy.Environment, first_day: int = 0) -> Process:
         """Each day, once: every actor's close steps in order, then the day's record (and the daily
-        check, when asked for)."""
+        check, when asked for); and, only when an actor has something to decide, its decisions the next
+        morning before anything else happens that day."""
         steps = sorted(((step, i, fn) for i, actor in enumerate(self.actors) for step, fn in actor.closing()),
                        key=lambda s: (s[0], s[1]))
         day_close = [fn for _, _, fn in steps]
-        for day in range(first_day, self.calendar.horizon_days):
+        mornings = [m for actor in self.actors for m in actor.mornings()]
+        horizon = self.calendar.horizon_days
+        for day in range(first_day, horizon):
+            if any(wanted() for wanted, _ in mornings):
+                yield env.timeout(day + MORNING - env.now)
+                for wanted, decide in mornings:
+                    if wanted():
+                        decide(day)
             yield env.timeout(day + CLOSE - env.now)
             for step in day_close:
                 step(day)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.actor import NO_EVENTS, EventColumns
 from sim.model.supply import STATE_NAMES
 from sim.model.world import World
+from sim.results.metrics import line_stops
 
 # recorded cumulative counters that become daily flows, with their output names
 DAILY_FLOWS = {
@@ -24,6 +26,7 @@ BASELINE_COLUMNS = (
     "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
     "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",
 )
+NO_FAILURE_COLUMNS = ("production_total", "wholesale_vehicles")
 EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
 SUPPLIER_COLUMNS = (
     "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
@@ -54,13 +57,23 @@ def daily_columns(world: World) -> dict[str, np.ndarray]:
     return {"date": dates, **counts, **money}
 
 
-def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str]) -> pd.DataFrame:
-    """The run's daily frame (columns from :func:`daily_columns`) with the no-outage baseline's key
-    series and the cumulative vehicles lost."""
+def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str],
+                  no_failure: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The run's daily frame (columns from :func:`daily_columns`) with the no-outage baseline's key series,
+    the key series of the counterfactual in which no supplier fails (``no_failure``; None: the same as the
+    run, no supplier having been in distress), and the cumulative vehicles lost: in all, to the outage
+    (baseline less counterfactual) and to supplier failures (counterfactual less run)."""
     columns = dict(run)
     for name in (*BASELINE_COLUMNS, *(f"production_{p}" for p in plants)):
         columns[f"baseline_{name}"] = baseline[name]
+    unfailed = run if no_failure is None else no_failure
+    for name in (*NO_FAILURE_COLUMNS, *(f"production_{p}" for p in plants)):
+        columns[f"no_failure_{name}"] = unfailed[name]
     columns["vehicles_lost_cum"] = np.cumsum(columns["baseline_production_total"] - columns["production_total"])
+    columns["vehicles_lost_outage_cum"] = np.cumsum(columns["baseline_production_total"]
+                                                    - columns["no_failure_production_total"])
+    columns["vehicles_lost_supplier_failure_cum"] = np.cumsum(columns["no_failure_production_total"]
+                                                              - columns["production_total"])
     return pd.DataFrame(columns, copy=False)
 
 
@@ -103,13 +116,16 @@ def suppliers_frame(world: World) -> pd.DataFrame:
     return frame[list(SUPPLIER_COLUMNS)]
 
 
-def events_frame(world: World) -> pd.DataFrame:
+def events_frame(world: World, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Everything that happened at a moment, from every actor: outages and restores, insolvencies,
-    replacements, layoffs and rescues, facility draws, teams and schemes starting."""
+    replacements, layoffs, support, facility draws, teams and schemes starting; and, from the run's
+    ``daily`` frame when given, each plant's line stopping and restarting because suppliers failed."""
     start = np.datetime64(world.calendar.start_date, "D")
+    sources = [actor.events() for actor in world.actors]
+    if daily is not None:
+        sources.append(_line_stop_events(daily, [p.name for p in world.plants]))
     parts = []
-    for actor in world.actors:
-        ev = actor.events()
+    for ev in sources:
         if len(ev.day):
             parts.append(pd.DataFrame({
                 "date": (start + ev.day.astype("timedelta64[D]")).astype("datetime64[s]"),
@@ -121,3 +137,18 @@ def events_frame(world: World) -> pd.DataFrame:
     frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64",
                           "detail": "string"})
     return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)
+
+
+def _line_stop_events(daily: pd.DataFrame, plants: list[str]) -> EventColumns:
+    """A ``line_stop`` on the first day of each spell a plant built under half of what it would have had no
+    supplier failed (the vehicles it lost in the spell as the value), and a ``line_restart`` the day after."""
+    rows: list[tuple[int, str, str, float, str]] = []
+    for plant in plants:
+        actual = daily[f"production_{plant}"].to_numpy(float)
+        unfailed = daily[f"no_failure_production_{plant}"].to_numpy(float)
+        for first, last in line_stops(actual, unfailed):
+            lost = float(unfailed[first: last + 1].sum() - actual[first: last + 1].sum())
+            rows.append((first, "line_stop", plant, lost, "vehicles"))
+            if last + 1 < len(actual):
+                rows.append((last + 1, "line_restart", plant, 0.0, "vehicles"))
+    return EventColumns.of(rows) if rows else NO_EVENTS

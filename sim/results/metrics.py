@@ -16,6 +16,7 @@ import pandas as pd
 
 RECOVERY_SHARE = 0.95
 RECOVERY_DAYS = 7
+LINE_STOP_SHARE = 0.5  # a line stopped by supplier failure builds under half of what it would have without
 
 
 def recovered_index(actual: np.ndarray, baseline: np.ndarray, from_day: int) -> int | None:
@@ -40,6 +41,24 @@ def peak_and_clearance(values: np.ndarray, baseline: np.ndarray) -> tuple[int | 
     peak = int(np.argmax(values))
     back = np.flatnonzero(values[peak:] <= baseline[peak:] + 1e-6)
     return peak, (peak + int(back[0]) if len(back) else None)
+
+
+def line_stops(actual: np.ndarray, no_failure: np.ndarray) -> list[tuple[int, int]]:
+    """Spells of days a line built under half of what it would have built had no supplier failed, as (first
+    day, last day) index pairs; days it would have built nothing (weekends, shutdowns) neither start nor end
+    a spell."""
+    working = np.flatnonzero(no_failure > 0)
+    stopped = actual[working] < LINE_STOP_SHARE * no_failure[working] - 1e-9
+    spells, start = [], None
+    for k, is_stopped in enumerate(stopped.tolist()):
+        if is_stopped and start is None:
+            start = k
+        elif not is_stopped and start is not None:
+            spells.append((int(working[start]), int(working[k - 1])))
+            start = None
+    if start is not None:
+        spells.append((int(working[start]), int(working[-1])))
+    return spells
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,20 @@ class Measures:
     def revenue_lost_gbp(self) -> float:
         sold_gap = self.daily["baseline_wholesale_vehicles"].sum() - self.daily["wholesale_vehicles"].sum()
         return float(sold_gap * self.price_gbp)
+
+    def lost_between(self, more: str, less: str) -> int:
+        """Vehicles built in the ``more`` series and not in the ``less`` one (columns of production)."""
+        return int(self.column(more).sum() - self.column(less).sum())
+
+    def revenue_between(self, more: str, less: str) -> float:
+        """Wholesale revenue (GBP) sold in the ``more`` series of wholesales and not in the ``less`` one."""
+        return float((self.daily[more].sum() - self.daily[less].sum()) * self.price_gbp)
+
+    @cached_property
+    def line_stops(self) -> list[tuple[str, int, int]]:
+        """Every spell a plant's line was stopped by supplier failure: (plant, first day, last day)."""
+        return [(plant, a, b) for plant in self.plants
+                for a, b in line_stops(self.column(f"production_{plant}"), self.column(f"no_failure_production_{plant}"))]
 
     @cached_property
     def recovered(self) -> int | None:

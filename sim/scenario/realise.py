@@ -27,9 +27,14 @@ def _is_date_dist(d: dict[str, Any]) -> bool:
     return isinstance(d.get("low"), date) or any(isinstance(v, date) for v in d.get("values", []))
 
 
+# parameters drawn when they are used rather than once per run: supplier members' (one draw per member)
+# and the days a tooling move takes (one draw per move)
+DRAWN_LATER = ("suppliers.", "supplier_distress.tooling_move_days")
+
+
 def _draw(node: Any, path: str, root: np.random.SeedSequence, draws: dict[str, Any]) -> Any:
     if isinstance(node, dict):
-        if "dist" in node and path.split(".")[0] != "suppliers":
+        if "dist" in node and not path.startswith(DRAWN_LATER):
             rng = stream(root, path)
             if _is_date_dist(node):
                 value: Any = _DATE.validate_python(node).sample(rng)

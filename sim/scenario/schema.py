@@ -182,6 +182,25 @@ class SupplierSpec(Spec):
         default=90.0, description="days to qualify a replacement after insolvency"
     )
     systems: list[Name] = Field(default=[], description="the supplier's own systems or facilities")
+    plants: list[Name] | None = Field(
+        default=None, description="tier 1: the plants (or lines) every member serves; default: each plant using its part family"
+    )
+    plant_shares: dict[Name, float] | None = Field(
+        default=None, description="tier 1: members spread over these plants in these shares, each member serving one"
+    )
+    second_source_for: Name | None = Field(
+        default=None, description="tier 1: a second source; member k shares the parts of member k of this entry"
+    )
+    source_share: Param | None = Field(
+        default=None, description="a second source's share of each part's volume in normal times (the first source has the rest)"
+    )
+    surge_share: Param | None = Field(
+        default=None, description="share of a part's volume it can supply once qualified for a failed co-source's volume "
+                                  "(default: its normal share)"
+    )
+    qualification_days: Param = Field(
+        default=30.0, description="days from a co-source's failure until it is qualified to supply the extra volume"
+    )
     description: str = ""
 
 
@@ -276,22 +295,33 @@ class ShortTimeWork(Spec, Generic[N, D]):
     tiers: list[Literal[1, 2]] = [1, 2]
 
 
-class SupplierRescue(Spec, Generic[N, D]):
-    """The OEM keeps a failing supplier trading (funds it, or its administrator): when a qualifying
-    supplier's cash would fall below its credit line, the OEM tops it up to ``cushion_days`` of
-    normal costs, within the budget."""
+class SupplierDistressSpec(Spec, Generic[N]):
+    """What the OEM does, the morning after a supplier's cash and credit run out. In turn: pay it at once what
+    it is owed (``accelerate_payment``); keep it trading with money (within the budget, topping it up to
+    ``support_cushion_days`` of its costs while idle) if it is of the kind kept; otherwise let it go: move its
+    tooling to another supplier if it is of that kind (after ``tooling_move_days``, at an expediting cost),
+    or re-source its parts after its own ``resourcing_lead_time_days``. A second source of its parts takes
+    over their volume once qualified. The policy holds in normal years too (it is not an intervention)."""
 
-    start: D
-    budget_gbp: N
-    cushion_days: N = number(default=14.0)
-    tiers: list[Literal[1, 2]] = [1]
-    restart_critical_only: bool = True
+    accelerate_payment: bool = Field(default=False, description="first pay it every open invoice at once")
+    keep_trading: Literal["none", "line_stopping", "restart_critical", "all"] = Field(
+        default="none", description="which suppliers the OEM funds to keep trading: none, those whose failure would stop a "
+                                    "line (sole sources), the restart-critical, or all"
+    )
+    support_budget_gbp: N = number(default=0.0, description="money the OEM will put into suppliers it keeps trading")
+    support_cushion_days: N = number(default=14.0, description="a kept supplier is topped up to this many days of idle costs")
+    move_tooling: Literal["none", "line_stopping", "restart_critical", "all"] = Field(
+        default="none", description="which suppliers let go have their tooling moved to another supplier"
+    )
+    tooling_move_days: Param = Field(
+        default=21.0, description="days from the decision until moved tooling ships (drawn for each move)"
+    )
+    tooling_move_cost_gbp: N = number(default=0.0, description="the OEM's expediting cost of moving one supplier's tooling")
 
 
 class InterventionsSpec(Spec, Generic[N, D]):
     supplier_finance: SupplierFinanceScheme[N, D] | None = None
     short_time_work: ShortTimeWork[N, D] | None = None
-    rescue: SupplierRescue[N, D] | None = None
 
 
 class ScenarioSpec(Spec, Generic[N, D]):
@@ -311,6 +341,7 @@ class ScenarioSpec(Spec, Generic[N, D]):
     payables: PayablesSpec[N, D]
     sales: SalesSpec[N]
     treasury: TreasurySpec[N, D]
+    supplier_distress: SupplierDistressSpec[N] = Field(default_factory=lambda: SupplierDistressSpec())
     interventions: InterventionsSpec[N, D] = Field(default_factory=lambda: InterventionsSpec())
 
 

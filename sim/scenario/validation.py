@@ -43,6 +43,11 @@ RANGES: dict[str, tuple[float, float]] = {
     "annual_cost_rate": (0.0, 1.0),
     "parts_per_unit": (0.0, 1e6),
     "customer_price_share": SHARE,
+    "source_share": SHARE,
+    "surge_share": SHARE,
+    "qualification_days": (0.0, 3650.0),
+    "tooling_move_days": (0.0, 3650.0),
+    "support_cushion_days": (0.0, 3650.0),
 }
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
@@ -219,4 +224,6 @@ def check_references(s: Scenario) -> list[Problem]:
 
 def check_scenario(scenario: ScenarioSpec[Any, Any]) -> list[Problem]:
     """All problems with a parsed scenario (empty when it is valid)."""
-    return check_ranges(scenario) + check_references(scenario)
+    from sim.scenario.sourcing_rules import check_sourcing
+
+    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario)
