@@ -29,8 +29,7 @@ def kpi_table(results: dict[str, RunResult]) -> pd.DataFrame:
         row["difference"] = plain(kpi, b - a) if numbers else None
         row["difference_days"] = (b - a).days if isinstance(a, date) and isinstance(b, date) else None
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["kpi", "label", "unit", *names, "difference", "difference_days"])
-    frame = frame.astype({c: "object" for c in frame.columns})
+    frame = pd.DataFrame(rows, columns=["kpi", "label", "unit", *names, "difference", "difference_days"], dtype=object)
     frame["difference_days"] = frame["difference_days"].astype("Int64")
     return frame
 

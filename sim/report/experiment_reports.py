@@ -144,7 +144,8 @@ def identical_text(identical: Sequence[str], runs: int) -> str:
     if not identical:
         return ""
     where = "both runs" if runs == 2 else f"all {runs} runs"
-    return f"Identical in {where}: " + "; ".join(spec(s)[0].lower() for s in identical) + "."
+    headings = [spec(s)[0] for s in identical]
+    return f"Identical in {where}: " + "; ".join(h if h[:2].isupper() else h[:1].lower() + h[1:] for h in headings) + "."
 
 
 def write_comparison_figures(folder: Path, dailies: Mapping[str, pd.DataFrame], events: Mapping[str, pd.DataFrame],

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from sim.results.formats import as_timestamp, day_text, money_text
 from sim.results.metrics import Measures
 
@@ -94,7 +96,9 @@ def difference_unit(unit: Unit) -> Unit:
 
 
 def as_number(value: Any) -> Any:
-    """Numbers stay numbers; numeric strings (as read back from CSV) become numbers."""
+    """Numbers stay numbers (numpy's become Python's); numeric strings (as read back from CSV) become numbers."""
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
     if isinstance(value, str):
         try:
             number = float(value)
