@@ -220,7 +220,14 @@ def auto_progress() -> bool:
     """Whether to show progress when not told: in a terminal or a Jupyter kernel, not in a log file or CI."""
     if os.environ.get("CI"):
         return False
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
+    return sys.stderr.isatty() or in_jupyter()
+
+
+def in_jupyter() -> bool:
+    """True inside a running Jupyter kernel (importing ipykernel, as a test runner may, is not enough)."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
 
 
 @contextmanager
@@ -232,7 +239,7 @@ def _progress(show: bool | None, total: int, label: str) -> Iterator[Callable[[i
         return
     import importlib.util
 
-    if "ipykernel" in sys.modules and importlib.util.find_spec("ipywidgets") is not None:
+    if in_jupyter() and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.auto import tqdm
     else:  # tqdm.auto would warn that Jupyter's widgets are missing; text is the same progress
         from tqdm.std import tqdm

@@ -133,10 +133,11 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
         if base_col in d and (not same_base or i == 0):
             label_text = "baseline (no outage)" if same_base else f"{name}: baseline"
             ax.plot(d["date"], smooth(d[base_col].astype(float), smooth_days) / div, linestyle="--", linewidth=1.1,
-                    color=BASELINE if same_base else color, label=label_text)
-        ax.plot(d["date"], values[name] / div, color=color, linewidth=2.0 if i == 0 else 1.6, label=f"{name}{suffix}")
+                    color=BASELINE if same_base else color, label=label_text, drawstyle="steps-post")
+        ax.plot(d["date"], values[name] / div, color=color, linewidth=2.0 if i == 0 else 1.6, label=f"{name}{suffix}",
+                drawstyle="steps-post")
         start = starts[name]
-        if start is not None and (not shared_start or i == 0):
+        if start is not None and (not shared_start or i == 0) and window[0] <= start <= window[1]:
             for a in axes:
                 a.axvline(mdates.date2num(start), color=outage_colour if shared_start else color,
                           linestyle=(0, (1, 2)), linewidth=1.2,
@@ -149,7 +150,7 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
         gap_ax.axhline(0, color="#333333", linewidth=0.8)
         for i, (name, gap) in enumerate(gaps.items(), start=1):
             gap_ax.plot(first["date"], gap / div, color=PALETTE[i % len(PALETTE)], linewidth=1.5,
-                        label=f"{name} minus {first_name}")
+                        label=f"{name} minus {first_name}", drawstyle="steps-post")
         gap_ax.set_ylabel(f"difference ({unit})" if unit else "difference")
         thousands(gap_ax)
     for a in axes:
