@@ -430,8 +430,13 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
     figures = None if no_figures else figures_writer("write_sweep_figures", table, dict(table.attrs))
     write_sweep(Path(out), table, time.perf_counter() - started, force=force, figures=figures)
     click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} "
-               f"(mean over replications per point):")
-    print_table(sweep_points_table(table))
+               f"(mean over replications per point)")
+    points = sweep_points_table(table)
+    width = max(len(str(k)) for k in points.index)
+    for name in points.columns:  # one table per point: its grid values, then each KPI
+        click.echo(f"\n{name}")
+        for kpi, value in points[name].items():
+            click.echo(f"  {kpi:<{width}}  {value}")
     print_after(out, (), not no_figures)
 
 

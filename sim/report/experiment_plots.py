@@ -35,6 +35,7 @@ from sim.report.figure_kit import (
     thousands,
     window_note,
 )
+from sim.results.formats import money_text
 from sim.results.kpis import as_number, label, text, unit_of
 
 STOPPED_SHARE = 0.5  # a replication's production "stopped" on a day: below this share of its baseline
@@ -309,7 +310,9 @@ def _is_date(value: Any) -> bool:
 
 
 def _wrap(words: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(words.replace(".", ". ").replace(". ", "."), width, break_on_hyphens=False))
+    """A dotted path wrapped at its dots (never inside a name)."""
+    lines = textwrap.wrap(words.replace(".", ". "), width, break_on_hyphens=False)
+    return "\n".join(line.replace(". ", ".") for line in lines)
 
 
 def sweep_chart(table: pd.DataFrame, grid: Sequence[str], kpis: Sequence[str], title: str, *, note: str = "") -> Figure:
@@ -320,11 +323,11 @@ def sweep_chart(table: pd.DataFrame, grid: Sequence[str], kpis: Sequence[str], t
     shown = [k for k in kpis if k in ok]
     fig, axes = plain_figure(max(len(shown), 1), title, note, 2.9 if len(grid) == 1 else 3.4)
     for ax, kpi in zip(axes, shown, strict=False):
+        ax.set_title(label(kpi), fontsize=10, loc="left")
         if len(grid) == 1:
             _sweep_line(ax, ok, grid[0], kpi)
         else:
             _sweep_heatmap(ax, ok, grid[0], grid[1], kpi)
-        ax.set_title(label(kpi), fontsize=10, loc="left")
     return fig
 
 
@@ -378,23 +381,30 @@ def _sweep_heatmap(ax: Axes, ok: pd.DataFrame, across: str, down: str, kpi: str)
     for col, row, mean in zip(points[across], points[down], points["mean"], strict=True):
         grid[rows.index(row), cols.index(col)] = mean
     finite = grid[np.isfinite(grid)]
-    ax.imshow(grid, cmap="RdYlGn_r" if unit_of(kpi) != "date" else "Blues", aspect="auto",
-              vmin=finite.min() if len(finite) else 0, vmax=finite.max() if len(finite) else 1)
+    constant = not len(finite) or finite.min() == finite.max()
+    # one neutral scale: darker is higher; which end is better depends on the KPI, and the cells say the values
+    ax.imshow(np.zeros_like(grid) if constant else grid, cmap="Greys" if constant else "Blues", aspect="auto",
+              vmin=0 if constant else finite.min(), vmax=8 if constant else finite.max())
+    if constant:
+        ax.set_title(f"{ax.get_title(loc='left')}: the same at every point", fontsize=10, loc="left")
     for i in range(len(rows)):
         for j in range(len(cols)):
             ax.text(j, i, _shown(kpi, grid[i, j]), ha="center", va="center", fontsize=7.5, color="#111111",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
-    ax.set_xticks(range(len(cols)), [_tick(c) for c in cols], fontsize=8)
-    ax.set_yticks(range(len(rows)), [_tick(r) for r in rows], fontsize=8)
+    ax.set_xticks(range(len(cols)), [_tick(c, across) for c in cols], fontsize=8)
+    ax.set_yticks(range(len(rows)), [_tick(r, down) for r in rows], fontsize=8)
     ax.set_xlabel(_wrap(across, 48), fontsize=8)
     ax.set_ylabel(_wrap(down, 24), fontsize=8)
     ax.grid(False)
 
 
-def _tick(value: Any) -> str:
+def _tick(value: Any, path: str = "") -> str:
+    """A grid value as a tick label: money scaled (for a ``*_gbp`` path), numbers with separators, dates as dates."""
     number = as_number(value)
     if isinstance(number, (int, float)) and not isinstance(number, bool):
-        return f"{number:,.4g}" if abs(number) < 1e4 else f"{number:,.3g}"
+        if path.endswith("_gbp"):
+            return money_text(float(number))
+        return f"{number:,.0f}" if float(number).is_integer() else f"{number:,.4g}"
     return str(value)[:10]
 
 
