@@ -412,6 +412,7 @@ def sensitivity_chart(ranking: pd.DataFrame, title: str, *, note: str = "") -> F
     """One panel per KPI: for Morris, each parameter's mu* (mean absolute effect) against sigma (how much the
     effect depends on the other parameters); for Sobol, each parameter's total-order and first-order index."""
     kpis = list(dict.fromkeys(ranking["kpi"]))
+    parameters = sorted(set(ranking["parameter"].astype(str)))  # one colour per parameter in every panel
     method = str(ranking["method"].iloc[0]) if len(ranking) else "morris"
     fig, axes = plain_figure(max(len(kpis), 1), title, note, 3.1, columns=min(max(len(kpis), 1), 2))
     for ax, kpi in zip(axes, kpis, strict=False):
@@ -420,8 +421,8 @@ def sensitivity_chart(ranking: pd.DataFrame, title: str, *, note: str = "") -> F
         if method == "morris":
             div, money = money_scale(rows["mu_star"], rows["sigma"]) if unit_of(kpi) == "gbp" else (1.0, "")
             scale = f" ({money})" if money else per
-            for i, r in rows.iterrows():
-                colour = PALETTE[int(str(i)) % len(PALETTE)]
+            for _, r in rows.iterrows():
+                colour = PALETTE[parameters.index(str(r["parameter"])) % len(PALETTE)]
                 ax.scatter([r["mu_star"] / div], [r["sigma"] / div], color=colour, s=40, zorder=3,
                            label=_wrap(str(r["parameter"]), 40))
             top = float(max(rows["mu_star"].max(), rows["sigma"].max(), 1e-12)) / div * 1.15
