@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
+	@echo "First run: creating .venv and installing supplysim and its dependencies (about 3 minutes; only once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -18,6 +19,7 @@ $(STAMP): pyproject.toml
 	# the daily loops are compiled (numba) on first use and cached in sim/__pycache__: do it once here (~10 s)
 	$(BIN)/python -c "from sim import load_scenario, simulate; simulate(load_scenario('scenarios/jlr_2025.yaml'))"
 	touch $(STAMP)
+	@echo "Installed: .venv/bin/supplysim is ready"
 
 run: $(STAMP)
 	$(BIN)/supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025 --force

@@ -26,6 +26,7 @@ _EXPORTS = {
     "run_replications": "sim.experiments",
     "run_sweep": "sim.experiments",
     "compare": "sim.experiments.comparison",
+    "kpi_table": "sim.results.kpis",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -12,15 +12,17 @@ import atexit
 import functools
 import gc
 import importlib.util
+import logging
 import sys
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import click
 
+log = logging.getLogger("sim.cli")
 USER_ERROR = 2
 MODEL_ERROR = 3
 FIGURE_ERROR = 4
@@ -78,6 +80,48 @@ def print_kpis(summary: dict[str, Any], names: tuple[str, ...] | None = None) ->
         click.echo(f"  {label(key):<{width}}  {line}")
 
 
+def print_table(frame: Any) -> None:
+    """A DataFrame of text, its index first, aligned in columns."""
+    click.echo(frame.to_string())
+
+
+def print_after(out: str, sets: tuple[str, ...], report: bool) -> None:
+    """The overrides applied and where the report is, after a command's results."""
+    if sets:
+        click.echo(f"  overrides applied: {', '.join(sets)}")
+    if report and (Path(out) / "report.html").is_file():
+        click.echo(f"  report: {Path(out) / 'report.html'}")
+
+
+def excel_ready(excel: bool) -> None:
+    """Stop before any work when --excel is asked for but openpyxl is missing."""
+    if excel and importlib.util.find_spec("openpyxl") is None:
+        from sim.report.excel import MISSING
+        from sim.scenario.errors import Problem, ScenarioError
+
+        raise ScenarioError("(command line)", [Problem("--excel", MISSING)])
+
+
+def set_up_logging(verbose: int, quiet: bool) -> None:
+    """Messages of the ``sim`` loggers on standard error: warnings by default, -v info, -vv debug, -q errors only."""
+    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("sim").setLevel(level)
+
+
+@contextmanager
+def dashboard_asked(dashboard: bool) -> Iterator[None]:
+    """With --dashboard, a Dask cluster serves its dashboard and its address is printed (on standard error)."""
+    if not dashboard:
+        yield
+        return
+    import dask
+
+    logging.getLogger("sim.experiments.executors").setLevel(logging.INFO)
+    with dask.config.set({"supplysim.dashboard": True}):
+        yield
+
+
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     from sim.scenario.loader import parse_override
 
@@ -93,16 +137,33 @@ def load(path: str, sets: tuple[str, ...] = ()) -> Any:
 def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
     """A callback drawing figures and the report into a folder (None if plotting is unavailable)."""
     try:
-        from sim.report import html as report
+        from sim.report import experiment_reports as report
     except ImportError:
         return None
     return lambda folder: getattr(report, kind)(folder, *args)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+OFF = "off"  # shown as the default of a flag
+PROGRESS_HELP = "Show a progress bar (default: only in a terminal, not in CI or a log file)."
+DASHBOARD_HELP = "Serve Dask's dashboard and print its address (with --scheduler or --dask-local)."
+
+
+def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--progress/--no-progress", default=None, show_default="in a terminal", help=PROGRESS_HELP)(fn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(package_name="supplysim")
-def main() -> None:
-    """Simulate a manufacturer's IT outage or supplier failure: production, cash, invoices, suppliers."""
+@click.option("-v", "--verbose", count=True, help="Say more about what is happening (-vv: debugging detail).")
+@click.option("-q", "--quiet", is_flag=True, show_default=OFF, help="Print only errors and the results.")
+def main(verbose: int, quiet: bool) -> None:
+    """Simulate a manufacturer's IT outage or supplier failure: production, cash, invoices, suppliers.
+
+    \b
+    Example:
+      supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025
+    """
+    set_up_logging(verbose, quiet)
     # at exit, Python would examine every object still alive (pandas and matplotlib alone: ~0.2 s) before the
     # operating system frees them all anyway; frozen objects are left alone
     atexit.register(gc.freeze)
@@ -111,60 +172,101 @@ def main() -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=True))
 @click.option("--out", "out", required=True, type=click.Path(), help="Folder to write results into (must not exist).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's seed).")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a scenario field (dotted path).")
-@click.option("--replications", type=click.IntRange(1), default=1, show_default=True, help="Monte Carlo replications.")
-@click.option("--workers", type=click.IntRange(1), default=None, help="Local worker processes for replications.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="Run replications on this Dask cluster.")
-@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", help="Start a local Dask cluster of W workers.")
-@click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
-@click.option("--check-daily", is_flag=True, help="Check every conservation identity on every simulated day.")
-@click.option("--no-figures", is_flag=True, help="Skip figures and report.html.")
+@click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", show_default="none",
+              help="Override a scenario field (dotted path); repeat for several.")
+@click.option("--replications", type=click.IntRange(1), default=1, help="Monte Carlo replications.")
+@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
+              help="Local worker processes for replications.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none",
+              help="Run replications on this Dask cluster.")
+@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", show_default="none",
+              help="Start a local Dask cluster of W workers.")
+@click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
+@click.option("--check-daily", is_flag=True, show_default=OFF,
+              help="Check every conservation identity on every simulated day.")
+@click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
+@click.option("--excel", is_flag=True, show_default=OFF,
+              help="Also write results.xlsx: the summary, quarters (when the run has them) and suppliers.")
+@progress_option
+@click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
 @friendly
 def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
-        scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool) -> None:
-    """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out."""
+        scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool, excel: bool,
+        progress: bool | None, dashboard: bool) -> None:
+    """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out.
+
+    \b
+    Examples:
+      supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025
+      supplysim run scenarios/jlr_2025.yaml --out results/mc --replications 200 --workers 2
+    """
     from sim.report.figure_workers import FigureWorker, can_fork, drawn_here
 
     started = time.perf_counter()
     single = replications == 1 and not scheduler and not dask_local
     draw = not no_figures and importlib.util.find_spec("matplotlib") is not None
+    excel_ready(excel)
     # a figure worker starts first, to load matplotlib while this process loads and simulates the run
     with FigureWorker() if single and draw and can_fork() else nullcontext() as worker:
         from sim.runner import atomic_folder, write_run
 
         spec = load(scenario, sets)
+        log.info("loaded %s (%s)", scenario, spec.name)
         if Path(out).exists() and not force:
             with atomic_folder(Path(out), force):
                 pass
         if not single:
             from sim.experiments import run_replications, write_replications
 
-            reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
-                                    dask_workers=dask_local, progress=sys.stderr.isatty(), check_daily=check_daily)
+            with dashboard_asked(dashboard):
+                reps = run_replications(spec, seed=seed, replications=replications, workers=workers,
+                                        scheduler=scheduler, dask_workers=dask_local, progress=progress,
+                                        check_daily=check_daily)
             write_replications(Path(out), reps, time.perf_counter() - started, force=force,
                                figures=None if no_figures else figures_writer("write_replication_figures", reps))
+            if excel:
+                from sim.report.excel import replication_sheets, write_workbook
+
+                write_workbook(Path(out) / "results.xlsx", replication_sheets(reps.summary, reps.table))
             click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
             print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
+            print_after(out, sets, not no_figures)
             return
         from sim.simulation import simulate
 
         result = simulate(spec, seed, check_daily=check_daily, source=scenario)
+        log.info("simulated %d days in %.2f s", len(result.daily), time.perf_counter() - started)
 
         def figures(folder: Path) -> AbstractContextManager[object]:
+            from sim.report.context import figure_context
+            from sim.scenario.loader import scenario_to_data
+
             drawer = worker.run_figures if worker else drawn_here
-            return drawer(folder, result.daily, result.events, result.summary, result.suppliers, spec.name)
+            context = figure_context(scenario_to_data(spec), spec.name)
+            return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
 
         write_run(Path(out), result, time.perf_counter() - started, force=force, figures=figures if draw else None)
+    if excel:
+        from sim.report.excel import run_sheets, write_workbook
+
+        write_workbook(Path(out) / "results.xlsx", run_sheets(result.summary, result.suppliers,
+                                                              getattr(result, "quarters", None)))
     click.echo(f"{spec.name} (seed {result.seed}) -> {out}")
     print_kpis(result.summary)
+    print_after(out, sets, draw)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @friendly
 def validate(files: tuple[str, ...]) -> None:
-    """Check scenario FILES against the schema and the cross-reference rules."""
+    """Check scenario FILES against the schema and the cross-reference rules.
+
+    \b
+    Example:
+      supplysim validate scenarios/*.yaml
+    """
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import load_scenario
 
@@ -181,9 +283,15 @@ def validate(files: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(), default=None, help="Write to this file instead of standard output.")
+@click.option("--out", type=click.Path(), default=None, show_default="standard output",
+              help="Write to this file instead of standard output.")
 def schema(out: str | None) -> None:
-    """Print the scenario JSON Schema (for editor autocompletion)."""
+    """Print the scenario JSON Schema (for editor autocompletion).
+
+    \b
+    Example:
+      supplysim schema --out my.schema.json
+    """
     from sim.scenario.schema_export import schema_json
 
     text = schema_json()
@@ -196,14 +304,20 @@ def schema(out: str | None) -> None:
 @main.command()
 @click.argument("first", type=click.Path())
 @click.argument("second", type=click.Path())
-@click.option("--out", required=True, type=click.Path())
-@click.option("--seed", type=int, default=None, help="Common seed (default: the first scenario's).")
-@click.option("--force", is_flag=True)
-@click.option("--no-figures", is_flag=True)
+@click.option("--out", required=True, type=click.Path(), help="Folder to write the comparison into (must not exist).")
+@click.option("--seed", type=int, default=None, show_default="the first scenario's seed", help="Common seed.")
+@click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
+@click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
 @friendly
 def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool) -> None:
-    """Run FIRST and SECOND with common random numbers; write and print KPIs side by side."""
+    """Run FIRST and SECOND with common random numbers; write and print KPIs side by side.
+
+    \b
+    Example:
+      supplysim compare scenarios/jlr_2025.yaml scenarios/jlr_2025_no_support.yaml --out results/support
+    """
     from sim.experiments.comparison import compare as run_compare
+    from sim.report.context import scenario_title
     from sim.runner import atomic_folder, provenance, write_json
 
     started = time.perf_counter()
@@ -211,6 +325,7 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
     names = {Path(first).stem: a, Path(second).stem: b}
     if len(names) < 2:
         names = {f"A:{Path(first).stem}": a, f"B:{Path(second).stem}": b}
+    titles = {n: scenario_title(s.description, s.name) for n, s in names.items()}
     results, table = run_compare(names, seed)
     with atomic_folder(Path(out), force) as tmp:
         table.to_csv(tmp / "comparison.csv", index=False)
@@ -218,77 +333,148 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
             r.daily.to_parquet(tmp / f"daily_{Path(name).stem.replace(':', '_')}.parquet", index=False)
         write_json(tmp / "summary.json", {n: r.summary for n, r in results.items()})
         write_json(tmp / "run.json", provenance(next(iter(results.values())).seed, time.perf_counter() - started,
-                                                {"scenarios": [first, second]}))
+                                                {"scenarios": [first, second], "titles": titles}))
         if not no_figures:
             writer = figures_writer("write_comparison_figures", {n: r.daily for n, r in results.items()},
-                                    {n: r.events for n, r in results.items()}, table)
+                                    {n: r.events for n, r in results.items()}, table, titles)
             if writer:
                 writer(tmp)
-    from sim.results.kpis import HEADLINE
+    from sim.report.experiment_reports import identical_text
+    from sim.report.series import split_compared
+    from sim.results.kpis import HEADLINE, kpi_table
 
-    shown = table[table["kpi"].isin(HEADLINE)]
-    click.echo(shown.to_string(index=False))
+    shown = kpi_table({n: r.summary for n, r in results.items()}, HEADLINE)
+    shown["difference"] = [_difference(table, k) for k in HEADLINE]
+    print_table(shown)
+    same = identical_text(split_compared({n: r.daily for n, r in results.items()})[1], len(results))
+    if same:
+        click.echo(same)
     click.echo(f"-> {out}")
+    print_after(out, (), not no_figures)
+
+
+def _difference(table: Any, key: str) -> str:
+    """The difference column of a comparison table for ``key``, as text with its unit."""
+    import pandas as pd
+
+    from sim.results.kpis import difference_text, unit_of
+
+    rows = table[table["kpi"] == key]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    gap = row["difference_days"] if unit_of(key) == "date" else row["difference"]
+    return difference_text(key, None if pd.isna(gap) else gap)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @friendly
 def plot(folder: str) -> None:
-    """Redraw the figures and report of a saved run FOLDER without re-running it."""
-    from sim.report import html as report
+    """Redraw the figures and report of a saved results FOLDER (a run, replications, a comparison, a sweep or a
+    sensitivity analysis) without re-running it.
 
-    written = report.redraw(Path(folder))
+    \b
+    Example:
+      supplysim plot results/jlr_2025
+    """
+    from sim.report.redraw import NotAResultsFolder, redraw
+
+    try:
+        written = redraw(Path(folder))
+    except NotAResultsFolder as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(USER_ERROR)
     click.echo(f"redrew {len(written)} files in {folder}")
+    print_after(folder, (), True)
 
 
 @main.command()
 @click.argument("scenario", type=click.Path())
 @click.option("--set", "sets", multiple=True, required=True, metavar="PATH=V1,V2,...",
-              help="A grid axis: a dotted scenario path and its values.")
-@click.option("--out", required=True, type=click.Path())
-@click.option("--replications", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--seed", type=int, default=None)
-@click.option("--workers", type=click.IntRange(1), default=None)
-@click.option("--scheduler", default=None)
-@click.option("--dask-local", type=click.IntRange(1), default=None)
-@click.option("--force", is_flag=True)
+              help="A grid axis: a dotted scenario path and its values; repeat for a second axis.")
+@click.option("--out", required=True, type=click.Path(), help="Folder to write the sweep into (must not exist).")
+@click.option("--replications", type=click.IntRange(1), default=1, help="Replications at every grid point.")
+@click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
+@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
+              help="Local worker processes.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none",
+              help="Run on this Dask cluster.")
+@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", show_default="none",
+              help="Start a local Dask cluster of W workers.")
+@click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
+@click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sweep.png and report.html.")
+@progress_option
+@click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
 @friendly
 def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, seed: int | None, workers: int | None,
-          scheduler: str | None, dask_local: int | None, force: bool) -> None:
-    """Run a grid over scenario parameters, each point with replications and common random numbers."""
+          scheduler: str | None, dask_local: int | None, force: bool, no_figures: bool, progress: bool | None,
+          dashboard: bool) -> None:
+    """Run a grid over scenario parameters, each point with replications and common random numbers.
+
+    \b
+    Example:
+      supplysim sweep scenarios/jlr_2025.yaml --set interventions.supplier_finance.budget_gbp=0,250e6,500e6 \\
+        --replications 10 --out results/sweep
+    """
     from sim.experiments import parse_grid, run_sweep, write_sweep
+    from sim.experiments.tables import sweep_points_table
     from sim.scenario.loader import read_yaml
 
     started = time.perf_counter()
     data, lines = read_yaml(scenario)
     grid = parse_grid(sets)
-    table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
-                      scheduler=scheduler, dask_workers=dask_local, progress=sys.stderr.isatty(), lines=lines)
-    write_sweep(Path(out), table, time.perf_counter() - started, force=force)
-    click.echo(f"{len(table)} rows -> {out}")
+    with dashboard_asked(dashboard):
+        table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
+                          scheduler=scheduler, dask_workers=dask_local, progress=progress, lines=lines)
+    figures = None if no_figures else figures_writer("write_sweep_figures", table, dict(table.attrs))
+    write_sweep(Path(out), table, time.perf_counter() - started, force=force, figures=figures)
+    click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} "
+               f"(mean over replications per point)")
+    points = sweep_points_table(table)
+    width = max(len(str(k)) for k in points.index)
+    for name in points.columns:  # one table per point: its grid values, then each KPI
+        click.echo(f"\n{name}")
+        for kpi, value in points[name].items():
+            click.echo(f"  {kpi:<{width}}  {value}")
+    print_after(out, (), not no_figures)
 
 
 @main.command()
 @click.argument("scenario", type=click.Path())
-@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH")
-@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True)
-@click.option("--samples", type=click.IntRange(2), default=16, show_default=True, help="Base sample size N.")
-@click.option("--kpi", "kpis", multiple=True, help="KPIs to rank (default: a standard set).")
-@click.option("--out", required=True, type=click.Path())
-@click.option("--seed", type=int, default=None)
-@click.option("--workers", type=click.IntRange(1), default=None)
-@click.option("--force", is_flag=True)
+@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH",
+              help="A parameter and its range (numbers, or dates); repeat for each parameter.")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", help="The SALib method.")
+@click.option("--samples", type=click.IntRange(2), default=16, help="Base sample size N (Morris: trajectories).")
+@click.option("--kpi", "kpis", multiple=True, show_default="vehicles lost, invoice backlog peak, OEM cash trough, "
+              "insolvencies", help="A KPI to rank (its summary key); repeat for several.")
+@click.option("--out", required=True, type=click.Path(), help="Folder to write the analysis into (must not exist).")
+@click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
+@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
+              help="Local worker processes.")
+@click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
+@click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sensitivity.png and report.html.")
+@progress_option
 @friendly
 def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int, kpis: tuple[str, ...], out: str,
-                seed: int | None, workers: int | None, force: bool) -> None:
-    """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking."""
+                seed: int | None, workers: int | None, force: bool, no_figures: bool, progress: bool | None) -> None:
+    """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking.
+
+    \b
+    Example:
+      supplysim sensitivity scenarios/jlr_2025.yaml --param payables.automated_invoices_per_day=2000:10000 \\
+        --method morris --out results/sens
+    """
     from sim.experiments.sensitivity import parse_params, run_sensitivity, write_sensitivity
+    from sim.experiments.tables import ranking_table
     from sim.scenario.loader import read_yaml
 
     started = time.perf_counter()
     data, lines = read_yaml(scenario)
     ranking = run_sensitivity(data, scenario, parse_params(params), method=method, samples=samples,
-                              kpis=list(kpis) or None, seed=seed, workers=workers, lines=lines)
-    write_sensitivity(Path(out), ranking, time.perf_counter() - started, force=force)
-    click.echo(ranking.to_string(index=False))
+                              kpis=list(kpis) or None, seed=seed, workers=workers, lines=lines, progress=progress)
+    figures = None if no_figures else figures_writer("write_sensitivity_figures", ranking, dict(ranking.attrs))
+    write_sensitivity(Path(out), ranking, time.perf_counter() - started, force=force, figures=figures)
+    click.echo(f"{method} sensitivity, {ranking.attrs.get('runs')} runs -> {out}")
+    print_table(ranking_table(ranking).set_index("KPI"))
+    print_after(out, (), not no_figures)

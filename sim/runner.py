@@ -47,7 +47,8 @@ def jsonable(value: Any) -> Any:
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in ("supplysim", "simpy", "numpy", "pandas", "pyarrow", "pydantic", "PyYAML", "matplotlib", "click"):
+    for name in ("supplysim", "simpy", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "pydantic", "PyYAML", "matplotlib",
+                 "click"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

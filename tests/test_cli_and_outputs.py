@@ -86,7 +86,10 @@ def test_compare_writes_side_by_side_table(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "comparison.csv")
     row = table[table["kpi"] == "vehicles_lost"].iloc[0]
-    assert int(row["tiny"]) == 700 and int(row["later"]) == 1400 and float(row["difference"]) == 700
+    assert int(row["tiny"]) == 700 and int(row["later"]) == 1400 and int(row["difference"]) == 700
+    assert row["label"] == "Vehicles lost against the baseline" and row["unit"] == "vehicles"
+    dates = table[table["kpi"] == "production_recovered_date"].iloc[0]
+    assert dates["difference_days"] == 7 and pd.isna(dates["difference"])
 
 
 def test_same_seed_same_tables_across_processes_and_hash_seeds(tmp_path: Path) -> None:

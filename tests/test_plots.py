@@ -22,6 +22,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.cli import main  # noqa: E402
 from sim.report import html as report  # noqa: E402
 from sim.report import plots  # noqa: E402
+from sim.report.experiment_reports import write_replication_figures  # noqa: E402
+from sim.report.redraw import NotAResultsFolder, redraw  # noqa: E402
 from sim.scenario.loader import load_scenario  # noqa: E402
 from sim.simulation import RunResult, simulate  # noqa: E402
 
@@ -69,8 +71,8 @@ def test_invoice_backlog_shows_backlog_baseline_capacity_and_events(tiny: RunRes
     words = texts(fig)
     assert "peak £14.0k on 2 Feb 2025\ncleared 3 Feb 2025, 14 days after the outage began" in words
     assert "peak 14 invoices" in words
-    assert "20 Jan: outage 'attack': 2 systems down (erp, invoicing)" in words
-    assert "3 Feb: back: invoicing 50%" in words
+    assert "20 Jan: outage 'attack': erp and invoicing down" in words
+    assert "3 Feb: back: invoicing at 50%" in words
     assert "10 Feb: back: invoicing" in words
     assert "supplysim, tiny, seed 0" in words
     assert_dates_on_x(fig)
@@ -88,24 +90,29 @@ def test_parts_backlog_shows_orders_waiting_and_clearance(tiny: RunResult) -> No
     assert_dates_on_x(fig)
 
 
+LOST_LINE = "vehicles lost against the baseline over the whole run (cumulative)"
+
+
 def test_production_recovery_shows_smoothed_output_restart_and_vehicles_lost(tiny: RunResult) -> None:
     """Production is drawn as trailing 7-day means against the baseline, with the restart and 700 vehicles lost."""
     fig = plots.production_recovery(tiny.daily, tiny.events, tiny.summary)
     rate, lost = fig.axes
     assert labels(rate) == ["baseline total (no outage)", "all vehicle plants", "plant_a restarts 27 Jan",
                             "back to 95% of baseline 27 Jan 2025"]
-    assert rate.get_ylabel() == "vehicles/day (trailing 7-day mean)"
-    assert lost.get_ylabel() == "vehicles lost vs baseline"
-    (lost_line,) = [line for line in lost.get_lines() if line.get_label() == "vehicles lost (cumulative)"]
+    assert rate.get_ylabel() == "vehicles/day\n(trailing 7-day mean)"
+    assert lost.get_ylabel() == "vehicles lost (cumulative)"
+    (lost_line,) = [line for line in lost.get_lines() if line.get_label() == LOST_LINE]
     assert lost_line.get_ydata()[-1] == 700
-    assert "700 vehicles" in texts(fig)
+    assert "700 vehicles lost by 6 Mar 2025" in texts(fig)
 
 
 def test_cash_shows_oem_supplier_cash_and_supplier_counts(tiny: RunResult) -> None:
-    """The cash figure has OEM cash (£), supplier cash (£) and supplier counts, each against the baseline."""
+    """Without runway columns (an older run's tables) the cash figure shows OEM cash (£), supplier cash (£), says
+    why, and supplier counts, each against the baseline."""
     fig = plots.cash(tiny.daily, tiny.events, tiny.summary)
     oem, supplier, counts = fig.axes
     assert labels(oem)[:2] == ["baseline (no outage)", "OEM cash"]
+    assert any("not in this run's tables" in text for text in labels(supplier))
     assert oem.get_ylabel() == "OEM cash (£m)"
     assert supplier.get_ylabel() == "supplier cash (£k)"
     assert counts.get_ylabel() == "suppliers"
@@ -192,27 +199,30 @@ def test_redraw_reproduces_the_figures_of_a_run(run_folder: Path, tmp_path: Path
     before = {f: (out / f).read_bytes() for f in files}
     for f in files:
         (out / f).unlink()
-    written = report.redraw(out)
+    written = redraw(out)
     assert sorted(p.name for p in written) == sorted(files)
     assert {f: (out / f).read_bytes() for f in files} == before
 
 
 def test_comparison_report_and_redraw(tmp_path: Path) -> None:
     """`supplysim compare` writes overlays and a KPI table that redraw() reproduces."""
-    faster = tmp_path / "faster.yaml"
-    faster.write_text(TINY.read_text(encoding="utf-8").replace("automated_invoices_per_day: 100",
-                                                               "automated_invoices_per_day: 300"), encoding="utf-8")
+    later = tmp_path / "later.yaml"
+    later.write_text(TINY.read_text(encoding="utf-8").replace("erp: [{date: 2025-01-27}]", "erp: [{date: 2025-02-03}]"),
+                     encoding="utf-8")
     out = tmp_path / "cmp"
-    result = CliRunner().invoke(main, ["compare", str(TINY), str(faster), "--out", str(out)])
+    result = CliRunner().invoke(main, ["compare", str(TINY), str(later), "--out", str(out)])
     assert result.exit_code == 0, result.output
     pngs = sorted(p.name for p in out.glob("compare_*.png"))
-    assert pngs == ["compare_invoice_backlog_gbp.png", "compare_oem_cash_gbp.png", "compare_parts_backlog_orders.png",
-                    "compare_production_total.png"]
+    # a week's later restart of the plants' systems moves production, parts and cash; invoices are processed as before
+    assert pngs == ["compare_oem_cash_gbp.png", "compare_parts_backlog_orders.png", "compare_production_total.png",
+                    "compare_suppliers_under_7_days_cash.png", "compare_vehicles_lost_cum.png"]
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert_self_contained(page, images=4)
-    assert "<th>tiny</th><th>faster</th><th>difference</th>" in page
+    assert_self_contained(page, images=5)
+    assert "<th>tiny</th><th>later</th><th>difference</th>" in page
+    assert "Identical in both runs: invoice backlog; credit drawn by the OEM; suppliers insolvent" in page
+    assert "Identical in both runs: invoice backlog;" in result.output
     before = {p.name: p.read_bytes() for p in [*out.glob("compare_*.png"), out / "report.html"]}
-    report.redraw(out)
+    redraw(out)
     assert {p.name: p.read_bytes() for p in [*out.glob("compare_*.png"), out / "report.html"]} == before
 
 
@@ -227,7 +237,7 @@ def test_replication_figures_and_report(tmp_path: Path) -> None:
     """One fan chart per series and a report with mean and percentiles of each KPI."""
     summary = {"vehicles_lost": {"mean": 700.0, "p05": 650.0, "p50": 700.0, "p95": 760.0},
                "invoice_backlog_peak_gbp": {"mean": 1.5e6, "p05": 1.0e6, "p50": 1.5e6, "p95": 2.0e6}}
-    written = report.write_replication_figures(tmp_path, FakeReplications(bands_frame(), summary, "tiny"))
+    written = write_replication_figures(tmp_path, FakeReplications(bands_frame(), summary, "tiny"))
     assert sorted(p.name for p in written) == ["fan_oem_cash_gbp.png", "fan_parts_backlog_orders.png", "report.html"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert_self_contained(page, images=2)
@@ -237,13 +247,13 @@ def test_replication_figures_and_report(tmp_path: Path) -> None:
     bands_only.mkdir()
     bands_frame().to_parquet(bands_only / "daily_bands.parquet")
     (bands_only / "summary.json").write_text('{"vehicles_lost": {"mean": 1, "p05": 1, "p50": 1, "p95": 1}}')
-    assert len(report.redraw(bands_only)) == 3
+    assert len(redraw(bands_only)) == 3
 
 
 def test_redraw_of_a_folder_without_results_says_what_it_needs(tmp_path: Path) -> None:
-    """redraw() on an empty folder raises FileNotFoundError naming the files it looks for."""
-    with pytest.raises(FileNotFoundError, match="daily.parquet, events.parquet and summary.json"):
-        report.redraw(tmp_path)
+    """redraw() on an empty folder raises NotAResultsFolder naming the files it looks for."""
+    with pytest.raises(NotAResultsFolder, match="daily.parquet, events.parquet and summary.json"):
+        redraw(tmp_path)
 
 
 @pytest.mark.parametrize(("key", "value", "text"), [

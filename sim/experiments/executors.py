@@ -117,16 +117,19 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
     except ImportError:
         raise ScenarioError("(command line)", [Problem(option, "Dask is not installed; pip install 'supplysim[dask]'")]) from None
     cluster = None
+    import dask
+
+    dashboard = bool(dask.config.get("supplysim.dashboard", False))  # set by the command line's --dashboard
     try:
         if scheduler:
             client = Client(scheduler, timeout="20s")
         else:
-            import dask
-
             with dask.config.set(LOCAL_WORKER_CONFIG):  # handed by each nanny to its worker
                 cluster = LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+                                       dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
             client = Client(cluster)
+        if dashboard:
+            _announce_dashboard(client)
     except OSError as exc:
         if cluster is not None:
             cluster.close()
@@ -137,6 +140,17 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _announce_dashboard(client: Any) -> None:
+    """Log the Dask dashboard's address (logger ``sim.experiments.executors``, level INFO)."""
+    import importlib.util
+
+    log = logging.getLogger(__name__)
+    if importlib.util.find_spec("bokeh") is None:
+        log.warning("Dask's dashboard needs bokeh: pip install 'supplysim[dashboard]'")
+    else:
+        log.info("Dask dashboard: %s", client.dashboard_link)
 
 
 @contextmanager
@@ -202,14 +216,35 @@ def _run_job(loaded: dict[int, tuple[Scenario, str]], job: Job, series: tuple[st
     return Outcome(job.label, None, result.summary, arrays)
 
 
+def auto_progress() -> bool:
+    """Whether to show progress when not told: in a terminal or a Jupyter kernel, not in a log file or CI."""
+    if os.environ.get("CI"):
+        return False
+    return sys.stderr.isatty() or in_jupyter()
+
+
+def in_jupyter() -> bool:
+    """True inside a running Jupyter kernel (importing ipykernel, as a test runner may, is not enough)."""
+    get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
 @contextmanager
-def _progress(show: bool, total: int, label: str) -> Iterator[Callable[[int], None]]:
-    if not show:
+def _progress(show: bool | None, total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar of ``total`` runs (tqdm: a widget in Jupyter, text on standard error elsewhere); ``show``
+    None decides by :func:`auto_progress`."""
+    if not (auto_progress() if show is None else show):
         yield lambda n: None
         return
-    import click
+    import importlib.util
 
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+    if in_jupyter() and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:  # tqdm.auto would warn that Jupyter's widgets are missing; text is the same progress
+        from tqdm.std import tqdm
+
+    with tqdm(total=total, desc=label, unit="run", file=sys.stderr, dynamic_ncols=True) as bar:
         yield bar.update
 
 

@@ -11,6 +11,7 @@ other indices beside it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.executors import Job, execute
+from sim.experiments.executors import Job, auto_progress, execute
 from sim.experiments.sweeps import scalar
 from sim.results.kpis import SENSITIVITY_DEFAULTS
 from sim.runner import atomic_folder, jsonable, provenance, write_json
@@ -104,11 +105,13 @@ def _salib(method: str) -> tuple[Any, Any]:
 
 def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds], method: str = "morris",
                     samples: int = 16, kpis: list[str] | None = None, seed: int | None = None,
-                    workers: int | None = None, lines: dict[Any, int] | None = None) -> pd.DataFrame:
+                    workers: int | None = None, lines: dict[Any, int] | None = None,
+                    progress: bool | None = None) -> pd.DataFrame:
     """Rank ``params`` by their effect on each KPI; every sample point runs at the same seed.
 
     Morris lays out ``samples`` trajectories (samples x (k + 1) runs for k parameters); Sobol
-    ``samples`` x (k + 2) runs (first and total order, no second order).
+    ``samples`` x (k + 2) runs (first and total order, no second order). ``progress``: show a progress bar (None:
+    in a terminal or Jupyter, not in CI or a log file).
     """
     if method not in INDICES:
         raise ScenarioError("(command line)", [Problem("--method", f"must be morris or sobol, got {method!r}")])
@@ -137,7 +140,8 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         scenarios.append((validate_data(apply_overrides(data, overrides, where), where, lines), where))
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
-    outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs")
+    outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs",
+                             progress=auto_progress() if progress is None else progress)
     known = next((list(o.summary) for o in outcomes if o.error is None), [])
     chosen = list(kpis) if kpis else [k for k in DEFAULT_KPIS if k in known or not known]
     unknown = [k for k in chosen if known and k not in known]
@@ -178,8 +182,10 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     return ranking
 
 
-def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
-    """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json."""
+def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bool = False,
+                      figures: Callable[[Path], object] | None = None) -> Path:
+    """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json, and
+    ``figures(folder)`` (figures and report) into the same folder before it appears."""
     info = {str(k): v for k, v in ranking.attrs.items()}
     design = pd.DataFrame(info.pop("design", []))
     plain = ranking.copy()
@@ -189,4 +195,6 @@ def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bo
         plain.to_csv(tmp / "ranking.csv", index=False)
         design.to_csv(tmp / "design.csv", index=False)
         write_json(tmp / "run.json", provenance(info.pop("seed", None), wall_s, info))
+        if figures is not None:
+            figures(tmp)
     return Path(out)

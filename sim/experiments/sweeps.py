@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.executors import Job, execute
+from sim.experiments.executors import Job, auto_progress, execute
 from sim.experiments.tables import kpi_summary, outcome_table, typed_column
 from sim.runner import atomic_folder, jsonable, provenance, write_json
 from sim.scenario.errors import Problem, ScenarioError
@@ -78,12 +79,13 @@ def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
 
 def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], replications: int = 1,
               seed: int | None = None, workers: int | None = None, scheduler: str | None = None,
-              dask_workers: int | None = None, progress: bool = False,
+              dask_workers: int | None = None, progress: bool | None = None,
               lines: dict[Any, int] | None = None) -> pd.DataFrame:
     """Every grid point x ``replications``, with common random numbers: one row per (point, replication).
 
     Replication i runs at child i of ``SeedSequence(seed)`` at every point, so differences between
-    points come from the parameters, not from the draws.
+    points come from the parameters, not from the draws. ``progress``: show a progress bar (None: in a terminal or
+    Jupyter, not in CI or a log file).
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
@@ -93,7 +95,7 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
         root = scenario.seed if seed is None else int(seed)
         jobs += [Job(p, child, f"{root}/{i}") for i, child in enumerate(replication_seeds(root, replications))]
     outcomes, info = execute([(s, where) for _, s, where in points], jobs, workers=workers, scheduler=scheduler,
-                             dask_workers=dask_workers, progress=progress,
+                             dask_workers=dask_workers, progress=auto_progress() if progress is None else progress,
                              label=f"sweep: {len(points)} points x {replications} replications")
     lead: dict[str, Any] = {"point": np.repeat(np.arange(len(points), dtype=np.int64), replications)}
     for path in grid:
@@ -123,8 +125,10 @@ def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_sweep(out: Path, table: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
-    """Write sweep.parquet, sweep.csv (one row per point and replication), sweep_summary.csv and run.json."""
+def write_sweep(out: Path, table: pd.DataFrame, wall_s: float, force: bool = False,
+                figures: Callable[[Path], object] | None = None) -> Path:
+    """Write sweep.parquet, sweep.csv (one row per point and replication), sweep_summary.csv and run.json, and
+    ``figures(folder)`` (figures and report) into the same folder before it appears."""
     info = {str(k): v for k, v in table.attrs.items()}
     plain = table.copy()
     plain.attrs = {}
@@ -133,4 +137,6 @@ def write_sweep(out: Path, table: pd.DataFrame, wall_s: float, force: bool = Fal
         plain.to_csv(tmp / "sweep.csv", index=False)
         sweep_summary(plain).to_csv(tmp / "sweep_summary.csv", index=False)
         write_json(tmp / "run.json", provenance(info.pop("seed", None), wall_s, info))
+        if figures is not None:
+            figures(tmp)
     return Path(out)

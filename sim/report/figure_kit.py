@@ -2,20 +2,23 @@
 event markers and the date window a figure shows.
 """
 
+from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.results.formats import as_timestamp, day_text, money_text
+from sim.report.events import Group, kind_of
+from sim.results.formats import as_timestamp, day_text, money_text  # noqa: F401 - the figures' formats, in one place
 
 DPI = 100
 WIDTH_IN = 11.0
@@ -23,20 +26,14 @@ ACTUAL = "#1f4e79"
 BASELINE = "#7f7f7f"
 ACCENT = "#c8553d"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728")
-Dash = Literal["-", "--", ":", "-."]
-EVENT_STYLE: dict[str, tuple[str, Dash]] = {  # kind -> (colour, line style)
-    "outage": ("#d62728", "-"),
-    "restore": ("#2ca02c", "-"),
-    "manual_team_start": ("#9467bd", "--"),
-    "scheme_start": ("#ff7f0e", "--"),
-    "facility_available": ("#8c564b", ":"),
-    "facility_draw": ("#8c564b", "--"),
-}
-MAX_EVENT_KEYS = 14
+MAX_EVENT_KEYS = 16
 # fixed layout, in inches
 LEFT_IN, RIGHT_IN, TOP_IN, STRIP_IN, AXIS_IN, NOTE_IN, KEY_ROW_IN = 0.85, 2.75, 0.45, 0.45, 0.45, 0.28, 0.175
-STRIP_LEVELS = 3  # rows of event numbers above the first panel
+STRIP_LEVELS = 3  # rows of event numbers above a panel
 LEGEND_CHARS = 34  # characters per line of a legend label that fit in the right margin
+KEY_CHARS = (150, 76)  # characters per line of the event key in one column, or in each of two
+CHAR_IN = 0.062  # width of an average character of the 8-point key text
+KEY_START_IN = 0.75  # where the colour key starts, after the "Events" title
 SMOOTH_DAYS = 7
 STOP_DAYS = 3  # a plant idle this many of its normal working days after the outage start has stopped
 
@@ -60,29 +57,34 @@ def smooth(values: pd.Series, days: int = SMOOTH_DAYS) -> pd.Series:
     return values.rolling(days, min_periods=days).mean() if days > 1 else values
 
 
-def key_rows(entries: int) -> int:
-    """Text rows the event key needs (a title row, then one or two columns)."""
-    if not entries:
-        return 0
-    shown = min(entries, MAX_EVENT_KEYS + 1)
-    return 1 + (math.ceil(shown / 2) if shown > 3 else shown)
-
-
-def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key_entries: int = 0
-               ) -> tuple[Figure, list[Axes]]:
+def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key: EventKey | None = None,
+               below: tuple[list[float], float, bool] | None = None) -> tuple[Figure, list[Axes]]:
     """Panels sharing a date axis, a title, room on the right for legends and below for the event key.
 
+    ``below`` adds a second block of panels under the first with a date axis of its own: (height ratios,
+    height in inches, whether it has a strip of event numbers above it); its axes follow the first block's.
     The layout is computed here in inches rather than by a layout engine: a layout engine
     draws the figure twice and makes saving three times slower.
     """
-    key_in = KEY_ROW_IN * key_rows(key_entries)
-    top_in = TOP_IN + (STRIP_IN if key_entries else 0.0)
-    height = panels_in + top_in + AXIS_IN + key_in + NOTE_IN
+    key_in = KEY_ROW_IN * (key.rows if key is not None else 0)
+    top_in = TOP_IN + (STRIP_IN if key is not None and key.groups else 0.0)
+    lower_in = below[1] + AXIS_IN + (STRIP_IN if below[2] else 0.15) if below is not None else 0.0
+    height = panels_in + top_in + AXIS_IN + lower_in + key_in + NOTE_IN
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-    gridspec = {"height_ratios": ratios, "left": LEFT_IN / WIDTH_IN, "right": 1 - RIGHT_IN / WIDTH_IN,
-                "top": 1 - top_in / height, "bottom": (AXIS_IN + key_in + NOTE_IN) / height, "hspace": 0.12}
-    grid = fig.subplots(len(ratios), 1, sharex=True, squeeze=False, gridspec_kw=gridspec)
-    axes: list[Axes] = [grid[i, 0] for i in range(len(ratios))]
+    blocks = [(ratios, 1 - top_in / height, (AXIS_IN + lower_in + key_in + NOTE_IN) / height)]
+    if below is not None:
+        blocks.append((below[0], (AXIS_IN + below[1] + key_in + NOTE_IN) / height, (AXIS_IN + key_in + NOTE_IN) / height))
+    axes: list[Axes] = []
+    for block_ratios, top, bottom in blocks:
+        grid = fig.subplots(len(block_ratios), 1, sharex=True, squeeze=False, gridspec_kw={
+            "height_ratios": block_ratios, "left": LEFT_IN / WIDTH_IN, "right": 1 - RIGHT_IN / WIDTH_IN, "top": top,
+            "bottom": bottom, "hspace": 0.12})
+        block: list[Axes] = [grid[i, 0] for i in range(len(block_ratios))]
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+        block[-1].xaxis.set_major_locator(locator)
+        block[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+            locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]))
+        axes += block
     fig.text(0.1 / WIDTH_IN, 1 - 0.1 / height, title, fontsize=13, fontweight="bold", va="top")
     if note:
         fig.text(0.1 / WIDTH_IN, 0.06 / height, note, fontsize=8, color="#555555", va="bottom")
@@ -91,10 +93,6 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=9)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
-    axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]))
     return fig, axes
 
 
@@ -133,83 +131,111 @@ def mark_date(axes: list[Axes], ts: pd.Timestamp | None, color: str = "#222222")
 # ---------------------------------------------------------------- events
 
 
-def entity_names(entities: Iterable[str], limit: int = 2) -> str:
-    items = list(entities)
-    shown = ", ".join(items[:limit])
-    return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
+@dataclass(frozen=True)
+class EventKey:
+    """The events a figure marks (numbered in date order) and their key under the figure: wrapped lines in
+    one or two columns, and the kinds shown, for the colour key."""
+
+    groups: list[Group]
+    columns: list[list[tuple[int, str]]]  # (number of the event, or 0 for a continuation line, text)
+    kinds: list[list[tuple[float, str]]]  # the colour key's rows: (where an entry starts, inches from the left; kind)
+
+    @property
+    def rows(self) -> int:
+        """Text rows under the figure: the title and colour key, then the longest column."""
+        return len(self.kinds) + max((len(c) for c in self.columns), default=0) if self.groups else 0
 
 
-def describe_events(kind: str, rows: pd.DataFrame) -> str:
-    """One line for the events of one kind on one date, e.g. ``restored: invoicing (50%), gplc_wms``."""
-    entities = [str(e) for e in rows["entity"]]
-    values = [float(v) for v in rows["value"]]
-    details = [str(d) for d in rows["detail"]]
-    if kind == "outage":
-        return f"outage '{details[0]}': {len(entities)} systems down ({entity_names(entities)})" if len(entities) > 1 \
-            else f"outage '{details[0]}': {entities[0]} down"
-    if kind == "restore":
-        parts = [e if v >= 1 else f"{e} {v:.0%}" for e, v in zip(entities, values, strict=True)]
-        return "back: " + entity_names(parts)
-    if kind == "manual_team_start":
-        return "; ".join(f"manual team {e} starts ({v:,.0f} staff)" for e, v in zip(entities, values, strict=True))
-    if kind == "scheme_start":
-        out = []
-        for e, v, d in zip(entities, values, details, strict=True):
-            size = money_text(v) if d.endswith("gbp") else f"{v:.0%}" if d == "share" else f"{v:g}"
-            out.append(f"{e.replace('_', ' ')} scheme starts ({size})")
-        return "; ".join(out)
-    if kind == "facility_available":
-        return "; ".join(f"{e} facility available ({money_text(v)})" for e, v in zip(entities, values, strict=True))
-    if kind == "facility_draw":
-        return "; ".join(f"{e} drawn ({money_text(v)})" for e, v in zip(entities, values, strict=True))
-    return f"{kind.replace('_', ' ')}: {entity_names(entities)}"
+def colour_key_rows(kinds: list[str]) -> list[list[tuple[float, str]]]:
+    """The colour key's entries laid out in rows that fit the figure's width (after the "Events" title)."""
+    rows: list[list[tuple[float, str]]] = [[]]
+    x_in = KEY_START_IN
+    for kind in kinds:
+        width = 0.66 + CHAR_IN * len(kind_of(kind).label)
+        if rows[-1] and x_in + width > WIDTH_IN - 0.1:
+            rows.append([])
+            x_in = KEY_START_IN
+        rows[-1].append((x_in, kind))
+        x_in += width
+    return rows
 
 
-def event_groups(events: pd.DataFrame | None, kinds: tuple[str, ...]) -> list[tuple[pd.Timestamp, str, str]]:
-    """(date, kind, description) for the chosen kinds, one per date and kind, in date order."""
-    if events is None or events.empty:
-        return []
-    chosen = events[events["kind"].isin(kinds)]
-    groups = []
-    for (day, kind), rows in chosen.groupby(["date", "kind"], sort=False):
-        groups.append((pd.Timestamp(str(day)), str(kind), describe_events(str(kind), rows)))
-    return sorted(groups, key=lambda g: (g[0], kinds.index(g[1])))
+def event_key(groups: list[Group]) -> EventKey:
+    """Lay out the key of ``groups``: each description wrapped (never cut), the first MAX_EVENT_KEYS listed."""
+    shown = groups[:MAX_EVENT_KEYS]
+    two = len(shown) > 3
+    width = KEY_CHARS[1] if two else KEY_CHARS[0]
+    entries: list[list[tuple[int, str]]] = []
+    for n, (ts, _, text) in enumerate(shown, start=1):
+        lines = textwrap.wrap(f"{day_text(ts, year=False)}: {text}", width - 4, break_on_hyphens=False)
+        entries.append([(n if i == 0 else 0, line) for i, line in enumerate(lines)])
+    if len(groups) > MAX_EVENT_KEYS:
+        entries.append([(0, f"… and {len(groups) - MAX_EVENT_KEYS} more events")])
+    columns: list[list[tuple[int, str]]] = [[line for e in entries for line in e]]
+    if two:  # split between whole entries, as evenly as the lines allow
+        total, running, cut = sum(len(e) for e in entries), 0, len(entries)
+        for i, e in enumerate(entries):
+            if running + len(e) / 2 > total / 2:
+                cut = max(i, 1)
+                break
+            running += len(e)
+        columns = [[line for e in entries[:cut] for line in e], [line for e in entries[cut:] for line in e]]
+    return EventKey(groups, columns, colour_key_rows(list(dict.fromkeys(kind for _, kind, _ in groups))))
 
 
-def mark_events(fig: Figure, axes: list[Axes], groups: list[tuple[pd.Timestamp, str, str]]) -> None:
-    """Numbered vertical lines for event groups, with their key (plain text, fast to draw) under the figure."""
-    if not groups:
+def mark_events(fig: Figure, panels: list[tuple[list[Axes], list[Group] | None]], key: EventKey) -> None:
+    """Numbered vertical lines for the key's events on each group of panels (those of its list, or all when
+    None, that fall within its dates; numbers above its first panel), and the key with a colour key under the
+    figure (plain text, fast to draw)."""
+    if not key.groups:
+        return
+    numbered = list(enumerate(key.groups, start=1))
+    for axes, chosen in panels:
+        lo, hi = axes[0].get_xlim()
+        inside = [(n, ts, kind) for n, (ts, kind, text) in numbered
+                  if (chosen is None or (ts, kind, text) in chosen) and lo <= mdates.date2num(ts) <= hi]
+        _lines_and_numbers(axes, inside)
+    height = fig.get_figheight()
+    top = (NOTE_IN + KEY_ROW_IN * key.rows) / height
+    fig.text(0.1 / WIDTH_IN, top, "Events", fontsize=8.5, fontweight="bold", va="top")
+    for r, row in enumerate(key.kinds):  # the colour key, from the title's row on
+        y = top - r * KEY_ROW_IN / height
+        for x_in, kind in row:
+            spec = kind_of(kind)
+            fig.add_artist(Line2D([x_in / WIDTH_IN, (x_in + 0.3) / WIDTH_IN], [y - 0.07 / height] * 2,
+                                  transform=fig.transFigure, color=spec.colour, linestyle=spec.dash, linewidth=1.6))
+            fig.text((x_in + 0.36) / WIDTH_IN, y, spec.label, fontsize=8, va="top", color="#333333")
+    column_in = (WIDTH_IN - 0.2) / len(key.columns)
+    below = top - len(key.kinds) * KEY_ROW_IN / height
+    for i, column in enumerate(key.columns):
+        left = 0.1 + i * column_in
+        numbers = "\n".join(str(n) if n else "" for n, _ in column)
+        fig.text(left / WIDTH_IN, below, numbers, fontsize=8, va="top", linespacing=1.5, fontweight="bold")
+        fig.text((left + 0.28) / WIDTH_IN, below, "\n".join(t for _, t in column), fontsize=8, va="top", linespacing=1.5)
+
+
+def _lines_and_numbers(axes: list[Axes], events: list[tuple[int, pd.Timestamp, str]]) -> None:
+    """Vertical lines across ``axes`` and numbered circles above the first, staggered so they do not overlap."""
+    if not events:
         return
     lo, hi = axes[0].get_xlim()
     span = max(hi - lo, 1.0)
-    other: tuple[str, Dash] = ("#555555", "-.")
-    styles = [EVENT_STYLE.get(kind, other) for _, kind, _ in groups]
-    xs = [mdates.date2num(ts) for ts, _, _ in groups]
+    xs = [mdates.date2num(ts) for _, ts, _ in events]
+    styles = [kind_of(kind) for _, _, kind in events]
     for ax in axes:  # one collection per panel and line style rather than one line per event
-        for style in sorted({ls for _, ls in styles}):
-            chosen = [(x, c) for x, (c, ls) in zip(xs, styles, strict=True) if ls == style]
+        for dash in sorted({k.dash for k in styles}):
+            chosen = [(x, k.colour) for x, k in zip(xs, styles, strict=True) if k.dash == dash]
             ax.vlines([x for x, _ in chosen], 0, 1, transform=ax.get_xaxis_transform(), colors=[c for _, c in chosen],
-                      linestyles=style, linewidth=1.0, alpha=0.8)
+                      linestyles=dash, linewidth=1.0, alpha=0.8)
     last_x = [-np.inf] * STRIP_LEVELS  # rightmost number on each row of the strip
-    for number, (x, (color, _)) in enumerate(zip(xs, styles, strict=True), start=1):
+    for (number, _, _), x, spec in zip(events, xs, styles, strict=True):
         free = [i for i in range(STRIP_LEVELS) if x - last_x[i] >= 0.025 * span]  # rows with room
         level = free[0] if free else int(np.argmin(last_x))
         last_x[level] = x
         axes[0].annotate(str(number), (x, 1.0), xycoords=("data", "axes fraction"),
                          xytext=(0, 8 + 13 * level), textcoords="offset points", ha="center",
                          va="center", annotation_clip=False, fontsize=7.5, color="white", fontweight="bold",
-                         bbox={"boxstyle": "circle,pad=0.2", "fc": color, "ec": "none"})
-    lines = [textwrap.shorten(f"{n}   {day_text(ts, year=False)}: {text}", 72, placeholder="…")
-             for n, (ts, _, text) in enumerate(groups[:MAX_EVENT_KEYS], start=1)]
-    if len(groups) > MAX_EVENT_KEYS:
-        lines.append(f"… and {len(groups) - MAX_EVENT_KEYS} more events")
-    height = fig.get_figheight()
-    top = (NOTE_IN + KEY_ROW_IN * key_rows(len(groups))) / height
-    fig.text(0.1 / WIDTH_IN, top, "Events", fontsize=8.5, fontweight="bold", va="top")
-    columns = [lines] if len(lines) <= 3 else [lines[: math.ceil(len(lines) / 2)], lines[math.ceil(len(lines) / 2):]]
-    for i, column in enumerate(columns):
-        fig.text((0.1 + i * (WIDTH_IN - 0.2) / 2) / WIDTH_IN, top - KEY_ROW_IN / height, "\n".join(column),
-                 fontsize=8, va="top", linespacing=1.5)
+                         bbox={"boxstyle": "circle,pad=0.2", "fc": spec.colour, "ec": "none"})
 
 
 Window = tuple[pd.Timestamp, pd.Timestamp]
@@ -239,7 +265,7 @@ def window_note(note: str, daily: pd.DataFrame, window: Window) -> str:
     return f"{note}; {shown}" if note else shown
 
 
-def in_window(groups: list[tuple[pd.Timestamp, str, str]], window: Window) -> list[tuple[pd.Timestamp, str, str]]:
+def in_window(groups: list[Group], window: Window) -> list[Group]:
     return [g for g in groups if window[0] <= g[0] <= window[1]]
 
 

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.report.context import FigureContext
+
 # the figures the worker draws, and those its helper draws at the same time (about the same work each)
 SHARES = (("invoice_backlog", "cash"), ("production_recovery", "parts_backlog"))
 
@@ -82,12 +84,12 @@ class FigureWorker:
 
     @contextmanager
     def run_figures(self, folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                    suppliers: pd.DataFrame, title: str) -> Iterator[None]:
+                    suppliers: pd.DataFrame, context: FigureContext | str) -> Iterator[None]:
         """Draw a run's figures and report.html into ``folder`` while the block runs; wait for them at its end.
 
         ``folder`` must already hold the run's run.json (the figures' note names its seed).
         """
-        run = (folder, daily, events, summary, suppliers, title)
+        run = (folder, daily, events, summary, suppliers, context)
         # handed over from a thread: the worker may still be loading matplotlib, and the tables need not wait
         handover = threading.Thread(target=hand_over, args=(self.connection, run), name="figure handover")
         try:
@@ -157,14 +159,14 @@ def end_worker(signum: int, frame: FrameType | None) -> None:
 
 
 def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                     suppliers: pd.DataFrame, title: str) -> None:
+                     suppliers: pd.DataFrame, context: FigureContext | str) -> None:
     """Draw a run's figures, half here and half in a forked helper at the same time, then report.html."""
     from sim.report import html as report
 
     def draw(names: tuple[str, ...]) -> None:
         for name in names:
             try:
-                report.draw_run_figure(folder, name, daily, events, summary, title)
+                report.draw_run_figure(folder, name, daily, events, summary, context)
             except Exception as exc:
                 raise FigureError(f"{name}.png: {type(exc).__name__}: {exc}") from exc
 
@@ -185,7 +187,7 @@ def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
         code = os.waitstatus_to_exitcode(status)
         names = " and ".join(f"{name}.png" for name in helpers)
         raise FigureError(failure or f"the helper process drawing {names} stopped ({exit_text(code)})")
-    report.write_run_report(folder, summary, suppliers, title)
+    report.write_run_report(folder, summary, suppliers, context)
 
 
 def fork_helper(draw: Callable[[], None], reader: int, writer: int) -> int:
@@ -216,9 +218,9 @@ def fork_helper(draw: Callable[[], None], reader: int, writer: int) -> int:
 
 @contextmanager
 def drawn_here(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-               suppliers: pd.DataFrame, title: str) -> Iterator[None]:
+               suppliers: pd.DataFrame, context: FigureContext | str) -> Iterator[None]:
     """Draw a run's figures and report.html into ``folder`` in this process, once the block is done."""
     yield
     from sim.report import html as report
 
-    report.write_run_figures(folder, daily, events, summary, suppliers, title)
+    report.write_run_figures(folder, daily, events, summary, suppliers, context)

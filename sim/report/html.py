@@ -1,8 +1,9 @@
-"""Figures (PNG) and a self-contained ``report.html`` written next to a run, replications or a comparison.
+"""Figures (PNG) and a self-contained ``report.html`` written next to a run, and the HTML kit every report uses.
 
 The report is one file a browser opens anywhere: KPI tables, the figures embedded as base64
-data URIs and inline CSS, with no external script, font or image. :func:`redraw` rebuilds
-figures and report from a saved results folder without running the simulation again.
+data URIs and inline CSS, with no external script, font or image. The reports of replications,
+comparisons, sweeps and sensitivity analyses are in :mod:`sim.report.experiment_reports`;
+:func:`sim.report.redraw.redraw` rebuilds figures and report from a saved results folder.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import html
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.report import plots
-from sim.results.kpis import as_number
+from sim.report.context import FigureContext
+from sim.results.kpis import COMPARISON_COLUMNS, as_number, difference_text, unit_of
 from sim.results.kpis import label as kpi_label
 from sim.results.kpis import text as kpi_value
 
@@ -33,30 +34,20 @@ RUN_FIGURES: dict[str, Callable[..., Figure]] = {
     "cash": plots.cash,
 }
 CAPTIONS = {
-    "invoice_backlog": "Suppliers' invoices waiting to be processed, in value and count, against the no-outage "
-                       "baseline, and the processing capacity that clears them.",
-    "parts_backlog": "Retailers' orders waiting at the parts logistics centre against the no-outage baseline.",
-    "production_recovery": "Vehicles built per day (trailing 7-day means) per plant and in total, and the "
-                           "cumulative vehicles lost against the baseline.",
-    "cash": "OEM cash and credit drawn, suppliers' cash, and suppliers short of cash or insolvent.",
-}
-# replication series: file stem, title, y label (unit appended for money), days of smoothing
-FAN_SERIES: dict[str, tuple[str, str, int]] = {
-    "production_total": ("Vehicles built per day", "vehicles/day", 7),
-    "invoice_backlog_gbp": ("Invoice backlog", "backlog value", 1),
-    "invoice_backlog_count": ("Invoice backlog", "backlog (invoices)", 1),
-    "parts_backlog_orders": ("Parts-centre order backlog", "backlog (orders)", 1),
-    "oem_cash_gbp": ("OEM cash", "OEM cash", 1),
-    "supplier_cash_gbp": ("Suppliers' cash", "supplier cash", 1),
-    "suppliers_under_7_days_cash": ("Suppliers with under 7 days of cash", "suppliers", 1),
-    "suppliers_insolvent": ("Suppliers insolvent", "suppliers", 1),
-    "vehicles_lost_cum": ("Vehicles lost (cumulative)", "vehicles", 1),
-}
-COMPARISON_SERIES: dict[str, tuple[str, str, int]] = {
-    "invoice_backlog_gbp": ("Invoice backlog", "backlog value", 1),
-    "production_total": ("Vehicles built per day", "vehicles/day", 7),
-    "oem_cash_gbp": ("OEM cash", "OEM cash", 1),
-    "parts_backlog_orders": ("Parts-centre order backlog", "backlog (orders)", 1),
+    "invoice_backlog": "How long suppliers wait to be paid. Top: the value of suppliers' invoices waiting to be "
+                       "processed (blue) against a normal year (dashed), with the part already past its due date; "
+                       "middle: the same in invoices; bottom: the processing capacity that clears them, with "
+                       "invoices received and processed. Numbered lines are the events listed under the figure.",
+    "parts_backlog": "Retailers' orders waiting at the parts logistics centre against a normal year (top), and "
+                     "orders received and dispatched per day (bottom): the backlog clears once dispatch runs above "
+                     "the orders coming in.",
+    "production_recovery": "Top: vehicles built per day (trailing 7-day means) per plant and in total in the weeks "
+                           "around the outage, against a normal year. Bottom: vehicles lost against a normal year "
+                           "over the whole run, ending at the headline figure; later steps are stoppages after the "
+                           "restart (e.g. a sole-source supplier failing).",
+    "cash": "Top: the OEM's cash against a normal year, its cash floor and the credit it draws below it. Middle: how "
+            "long suppliers' cash lasts at their current burn (percentiles of active suppliers), or their total "
+            "cash in tables without those columns. Bottom: suppliers short of cash, insolvent and replaced.",
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1180px;
@@ -71,25 +62,6 @@ td code,th code{font-size:.8rem;color:#666}
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:.9rem;margin-top:.3rem}
 """
-
-
-class Replications(Protocol):
-    """What :func:`write_replication_figures` reads from a replications result."""
-
-    bands: pd.DataFrame
-    summary: dict[str, Any]
-    scenario_name: str
-
-
-@dataclass
-class SavedReplications:
-    """Replications read back from a results folder (for :func:`redraw`)."""
-
-    bands: pd.DataFrame
-    summary: dict[str, Any]
-    scenario_name: str
-    replications: int | None = None
-    seed: Any = None
 
 
 # ---------------------------------------------------------------- formatting
@@ -142,25 +114,24 @@ def failures_table(failures: Sequence[Mapping[str, Any]]) -> str:
 
 
 def comparison_table(table: pd.DataFrame) -> str:
-    """The comparison KPI table (kpi, one column per run, difference) with units."""
-    columns = [c for c in table.columns if c != "kpi"]
-    head = "<tr><th>KPI</th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in columns) + "<th>key</th></tr>"
+    """The comparison KPI table (one column per run, then the difference) with units; ``table`` as
+    :func:`sim.experiments.comparison.kpi_table` makes it (or as read back from comparison.csv)."""
+    runs = [c for c in table.columns if c not in COMPARISON_COLUMNS]
+    head = "<tr><th>KPI</th>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in runs)
+    head += "<th>difference</th><th>key</th></tr>"
     rows = []
     for record in table.to_dict("records"):
         key = str(record["kpi"])
-        cells = []
-        for c in columns:
-            value = as_number(record[c])
-            if c != "difference":
-                text = kpi_value(key, value)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):
-                text = kpi_value(key.replace("_date", "_days"), value)
-                text = text if text.startswith("-") or value == 0 else "+" + text
-            else:
-                text = "–" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-            cells.append(_cell(text))
+        cells = [_cell(kpi_value(key, record[c])) for c in runs]
+        days = as_number(record.get("difference_days"))
+        gap = days if unit_of(key) == "date" else record.get("difference")
+        cells.append(_cell(difference_text(key, None if _missing(gap) else gap)))
         rows.append(_row(key, "".join(cells)))
     return "<table>" + head + "".join(rows) + "</table>"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def suppliers_table(suppliers: pd.DataFrame, rows: int = 15) -> str:
@@ -201,7 +172,8 @@ def save_figure(fig: Figure, path: Path) -> Path:
     return path
 
 
-def _img(path: Path, alt: str, caption: str) -> str:
+def img_html(path: Path, alt: str, caption: str) -> str:
+    """A figure with its caption, the PNG embedded as a data URI."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -225,139 +197,51 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def run_note(folder: Path, title: str) -> str:
+def run_note(folder: Path, name: str) -> str:
     """``supplysim 0.1.0, scenario X, seed N``: the seed from run.json when the folder has one."""
     seed = _read_json(folder / "run.json").get("seed")
-    note = f"supplysim {__version__}, scenario {title}"
+    note = f"supplysim {__version__}, scenario {name}"
     return note + (f", seed {seed}" if seed is not None else "")
 
 
+def as_context(context: FigureContext | str) -> FigureContext:
+    """A figure context (a bare string is a title, and the scenario's name)."""
+    return context if isinstance(context, FigureContext) else FigureContext(context, name=context)
+
+
 def write_run_figures(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                      suppliers: pd.DataFrame, title: str) -> list[Path]:
+                      suppliers: pd.DataFrame, context: FigureContext | str) -> list[Path]:
     """Write invoice_backlog.png, parts_backlog.png, production_recovery.png, cash.png and report.html."""
-    written = [draw_run_figure(folder, name, daily, events, summary, title) for name in RUN_FIGURES]
-    return [*written, write_run_report(folder, summary, suppliers, title)]
+    written = [draw_run_figure(folder, name, daily, events, summary, context) for name in RUN_FIGURES]
+    return [*written, write_run_report(folder, summary, suppliers, context)]
 
 
 def draw_run_figure(folder: Path, name: str, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                    title: str) -> Path:
+                    context: FigureContext | str) -> Path:
     """Write one of the :data:`RUN_FIGURES` as ``<name>.png``; the note names the seed in the folder's run.json."""
     folder = Path(folder)
-    figure = RUN_FIGURES[name](daily, events, summary, title=title, note=run_note(folder, title))
-    return save_figure(figure, folder / f"{name}.png")
+    context = as_context(context)
+    options: dict[str, Any] = {"title": context.title, "note": run_note(folder, context.name or context.title)}
+    if name in context.systems:
+        options["systems"] = context.systems[name]
+    if name == "cash":
+        options["cash_floor_gbp"] = context.cash_floor_gbp
+    return save_figure(RUN_FIGURES[name](daily, events, summary, **options), folder / f"{name}.png")
 
 
-def write_run_report(folder: Path, summary: Mapping[str, Any], suppliers: pd.DataFrame, title: str) -> Path:
+def write_run_report(folder: Path, summary: Mapping[str, Any], suppliers: pd.DataFrame,
+                     context: FigureContext | str) -> Path:
     """Write report.html around the run's figures (already in ``folder``), its KPIs and its weakest suppliers."""
     folder = Path(folder)
-    figures = "".join(_img(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
+    context = as_context(context)
+    figures = "".join(img_html(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
     sections = [("Key results", kpi_table(summary)), ("Figures", figures),
                 ("Suppliers closest to running out of cash", suppliers_table(suppliers))]
-    return write_html(folder / "report.html", f"supplysim report: {title}", run_note(folder, title), sections)
+    return write_html(folder / "report.html", f"supplysim report: {context.title}",
+                      run_note(folder, context.name or context.title), sections)
 
 
-def _series_spec(series: str, table: Mapping[str, tuple[str, str, int]]) -> tuple[str, str, int]:
-    if series in table:
-        return table[series]
-    words = series.removesuffix("_gbp").replace("_", " ")
-    return words[:1].upper() + words[1:], words, 1
+__all__ = ["CAPTIONS", "RUN_FIGURES", "as_context", "draw_run_figure", "img_html", "kpi_label", "kpi_table", "kpi_value",
+           "run_note", "save_figure", "write_html", "write_run_figures", "write_run_report"]
 
 
-def write_replication_figures(folder: Path, reps: Replications) -> list[Path]:
-    """Write one fan chart per series in ``reps.bands`` (fan_<series>.png) and report.html (KPI percentiles)."""
-    folder = Path(folder)
-    bands = reps.bands
-    present = [str(s) for s in bands["series"].unique() if not str(s).startswith("baseline_")]
-    ordered = [s for s in FAN_SERIES if s in present] + sorted(s for s in present if s not in FAN_SERIES)
-    count = getattr(reps, "replications", None)
-    seed = getattr(reps, "seed", None)
-    note = f"supplysim {__version__}, scenario {reps.scenario_name}" + (f", {count} replications" if count else "") \
-        + (f", seed {seed}" if seed is not None else "")
-    written = []
-    for series in ordered:
-        heading, ylabel, days = _series_spec(series, FAN_SERIES)
-        fig = plots.fan_chart(bands, series, f"{heading}: {reps.scenario_name}", ylabel, note=note, smooth_days=days)
-        written.append(save_figure(fig, folder / f"fan_{series}.png"))
-    figures = "".join(_img(p, p.stem, "Median (line) and 5–95% range (band) over replications.") for p in written)
-    failures = getattr(reps, "failures", None)
-    extra = [("Failed replications", failures_table(failures))] if failures else []
-    sections = [("Key results over replications", replication_table(reps.summary)), ("Figures", figures), *extra]
-    written.append(write_html(folder / "report.html", f"supplysim replications: {reps.scenario_name}", note, sections))
-    return written
-
-
-def _outage_starts(events: Mapping[str, pd.DataFrame]) -> dict[str, pd.Timestamp | None]:
-    out: dict[str, pd.Timestamp | None] = {}
-    for name, frame in events.items():
-        if frame is None or frame.empty:
-            out[name] = None
-            continue
-        dates = frame.loc[frame["kind"] == "outage", "date"]
-        out[name] = pd.Timestamp(dates.min()) if len(dates) else None
-    return out
-
-
-def write_comparison_figures(folder: Path, dailies: Mapping[str, pd.DataFrame], events: Mapping[str, pd.DataFrame],
-                             table: pd.DataFrame) -> list[Path]:
-    """Write overlays (compare_<series>.png) of the runs in ``dailies`` and report.html with the KPI ``table``."""
-    folder = Path(folder)
-    names = list(dailies)
-    note = f"supplysim {__version__}, compared at common random numbers: {' vs '.join(names)}"
-    outages = _outage_starts(events)
-    written = []
-    for series, (heading, ylabel, days) in COMPARISON_SERIES.items():
-        if not all(series in d for d in dailies.values()):
-            continue
-        fig = plots.comparison(dailies, series, f"{heading}: {' vs '.join(names)}", ylabel, note=note,
-                               smooth_days=days, outages=outages)
-        written.append(save_figure(fig, folder / f"compare_{series}.png"))
-    figures = "".join(_img(p, p.stem, f"{p.stem.removeprefix('compare_').replace('_', ' ')} in each run.")
-                      for p in written)
-    sections = [("Key results side by side", comparison_table(table)), ("Figures", figures)]
-    written.append(write_html(folder / "report.html", f"supplysim comparison: {' vs '.join(names)}", note, sections))
-    return written
-
-
-# ---------------------------------------------------------------- redraw
-
-
-def _stem(name: str) -> str:
-    """The daily_<stem>.parquet name the CLI gives a compared run."""
-    return Path(name).stem.replace(":", "_")
-
-
-def redraw(folder: Path) -> list[Path]:
-    """Redraw the figures and report of a saved results folder (run, replications or comparison)."""
-    folder = Path(folder)
-    run_info = _read_json(folder / "run.json")
-    if (folder / "comparison.csv").is_file() and list(folder.glob("daily_*.parquet")):
-        table = pd.read_csv(folder / "comparison.csv", dtype=object, keep_default_na=False, na_values=[""])
-        table = table.astype(object).where(table.notna(), None)
-        files = {p.stem.removeprefix("daily_"): p for p in sorted(folder.glob("daily_*.parquet"))}
-        names = [c for c in table.columns if c not in ("kpi", "difference")]
-        if not all(_stem(n) in files for n in names):
-            names = list(files)
-        dailies = {n: pd.read_parquet(files[_stem(n)] if _stem(n) in files else files[n]) for n in names}
-        summaries = _read_json(folder / "summary.json")
-        events = {n: pd.DataFrame({"date": [pd.Timestamp(s)], "kind": ["outage"]})
-                  for n in names if (s := (summaries.get(n) or {}).get("outage_start_date"))}
-        return write_comparison_figures(folder, dailies, events, table)
-    if (folder / "daily_bands.parquet").is_file() and (folder / "summary.json").is_file():
-        reps = SavedReplications(pd.read_parquet(folder / "daily_bands.parquet"), _read_json(folder / "summary.json"),
-                                 str(run_info.get("scenario") or folder.name), run_info.get("replications"),
-                                 run_info.get("seed"))
-        return write_replication_figures(folder, reps)
-    if all((folder / f).is_file() for f in ("daily.parquet", "events.parquet", "summary.json")):
-        suppliers = pd.read_parquet(folder / "suppliers.parquet") if (folder / "suppliers.parquet").is_file() \
-            else pd.DataFrame()
-        return write_run_figures(folder, pd.read_parquet(folder / "daily.parquet"),
-                                 pd.read_parquet(folder / "events.parquet"), _read_json(folder / "summary.json"),
-                                 suppliers, str(run_info.get("scenario") or folder.name))
-    raise FileNotFoundError(
-        f"{folder} is not a supplysim results folder: expected daily.parquet, events.parquet and summary.json "
-        "(a run), daily_bands.parquet and summary.json (replications), or comparison.csv and daily_*.parquet "
-        "(a comparison)")
-
-
-__all__ = ["write_run_figures", "draw_run_figure", "write_run_report", "write_replication_figures",
-           "write_comparison_figures", "redraw", "Replications", "SavedReplications", "kpi_value", "kpi_label"]

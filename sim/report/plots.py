@@ -1,36 +1,46 @@
-"""Figures of a run, of replications and of a comparison, as matplotlib ``Figure`` objects.
+"""Figures of a run, as matplotlib ``Figure`` objects; those of replications, comparisons, sweeps and
+sensitivity analyses are in :mod:`sim.report.experiment_plots` and exported here too.
 
 Every function takes DataFrames and returns a :class:`matplotlib.figure.Figure` built without
 pyplot, so nothing touches global state: figures can be drawn in threads or worker processes
 and are freed when dropped. Nothing is shown; the caller saves. Money is drawn in pounds scaled
-to £k, £m or £bn (the axis label says which); dates are real calendar dates.
+to £k, £m or £bn (the axis label says which); dates are real calendar dates. ``systems`` names the
+systems a figure's quantities depend on: outages and restores of other systems are not marked.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.report.events import EVENT_KINDS, event_groups
+from sim.report.experiment_plots import (
+    comparison,
+    fan_chart,
+    kpi_histograms,
+    runs_chart,
+    sensitivity_chart,
+    sweep_chart,
+)
 from sim.report.figure_kit import (
     ACCENT,
     ACTUAL,
     BASELINE,
     DPI,
-    EVENT_STYLE,
     PALETTE,
     STOP_DAYS,
-    Window,
     annotate,
     annotate_peak_and_clearance,
     as_timestamp,
     day_text,
-    event_groups,
+    event_key,
     focus,
     in_window,
     mark_date,
@@ -46,20 +56,22 @@ from sim.report.figure_kit import (
 )
 
 __all__ = [  # the figures, and the formatting helpers the report uses
-    "DPI", "as_timestamp", "cash", "comparison", "day_text", "fan_chart", "invoice_backlog", "money_text",
-    "parts_backlog", "plant_names", "production_recovery", "restart_date",
+    "DPI", "as_timestamp", "cash", "comparison", "day_text", "fan_chart", "invoice_backlog", "kpi_histograms",
+    "money_text", "parts_backlog", "plant_names", "production_recovery", "restart_date", "runs_chart",
+    "sensitivity_chart", "sweep_chart",
 ]
+RUNWAY_CAP_DAYS = 365  # the daily runway percentiles are capped here
 
 
 def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-                    note: str = "") -> Figure:
+                    note: str = "", systems: Collection[str] | None = None) -> Figure:
     """Invoice backlog clearance: value (£) and count of unprocessed invoices against the baseline,
     the processing capacity (invoices/day), and the outage, restores, manual teams and schemes."""
     x = daily["date"]
     window = focus(daily, summary, [summary.get("invoice_backlog_cleared_date")])
-    groups = in_window(event_groups(events, ("outage", "restore", "manual_team_start", "scheme_start")), window)
+    key = event_key(in_window(event_groups(events, "invoice_backlog", systems), window))
     fig, axes = new_figure([3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}",
-                           window_note(note, daily, window), 6.2, len(groups))
+                           window_note(note, daily, window), 6.2, key)
     set_window(axes, window)
     value, overdue = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"]
     base = daily["baseline_invoice_backlog_gbp"]
@@ -100,19 +112,19 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
     annotate_peak_and_clearance(axes, x, value, summary.get("invoice_backlog_peak_date"),
                                 summary.get("invoice_backlog_cleared_date"), summary.get("outage_start_date"),
                                 money_text(float(peak)) if peak is not None else "", div)
-    mark_events(fig, axes, groups)
+    mark_events(fig, [(axes, None)], key)
     return fig
 
 
 def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-                  note: str = "") -> Figure:
+                  note: str = "", systems: Collection[str] | None = None) -> Figure:
     """Parts-centre backlog: retailer orders waiting (orders) against the baseline, orders lost,
     and orders received and dispatched per day, with outage and restore dates."""
     x = daily["date"]
     window = focus(daily, summary, [summary.get("parts_backlog_cleared_date")])
-    groups = in_window(event_groups(events, ("outage", "restore")), window)
+    key = event_key(in_window(event_groups(events, "parts_backlog", systems), window))
     fig, axes = new_figure([3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}",
-                           window_note(note, daily, window), 4.6, len(groups))
+                           window_note(note, daily, window), 4.6, key)
     set_window(axes, window)
     ax = axes[0]
     ax.plot(x, daily["baseline_parts_backlog_orders"], color=BASELINE, linestyle="--", linewidth=1.2,
@@ -139,7 +151,7 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
     annotate_peak_and_clearance(axes, x, backlog.astype(float), summary.get("parts_backlog_peak_date"),
                                 summary.get("parts_backlog_cleared_date"), summary.get("outage_start_date"),
                                 f"{int(peak):,} orders" if peak is not None else "")
-    mark_events(fig, axes, groups)
+    mark_events(fig, [(axes, None)], key)
     return fig
 
 
@@ -189,19 +201,52 @@ def restart_date(daily: pd.DataFrame, plant: str, start: pd.Timestamp | None) ->
     return pd.Timestamp(after["date"].iloc[back])
 
 
+LOSS_CAUSES = (  # daily columns of cumulative vehicles lost by cause (they add up to vehicles_lost_cum)
+    ("vehicles_lost_outage_cum", "lost to the outage and restart", "#e8a798"),
+    ("vehicles_lost_supplier_failure_cum", "lost to supplier failures", "#9e2a2b"),
+)
+OLDER_TABLES = "(not in this run's tables: saved by an older version)"
+
+
 def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *,
-                        title: str = "", note: str = "") -> Figure:
-    """Vehicles built per day (trailing 7-day means) per vehicle plant and in total against the
-    baseline, engines built, each plant's restart, and cumulative vehicles lost (vehicles)."""
+                        title: str = "", note: str = "", systems: Collection[str] | None = None) -> Figure:
+    """Vehicles built per day (trailing 7-day means) per vehicle plant and in total against the baseline,
+    engines built and each plant's restart, over the weeks around the outage; under it, vehicles lost against
+    the baseline (cumulative, by cause where the run's table has the split) over the whole run, ending at the
+    headline figure, with supplier failures, replacements and support marked."""
     x = daily["date"]
+    whole = (pd.Timestamp(x.iloc[0]), pd.Timestamp(x.iloc[-1]))
     window = focus(daily, summary, [summary.get("production_recovered_date")])
-    groups = in_window(event_groups(events, ("outage",)), window)
-    fig, axes = new_figure([3.0, 1.6], f"Production recovery{': ' + title if title else ''}",
-                           window_note(note, daily, window), 5.0, len(groups))
-    set_window(axes, window)
+    zoomed = window != whole
+    found = event_groups(events, "production_recovery", systems)
+    upper = in_window(found, window)
+    # the whole-run panel marks supplier events and support everywhere; systems' outages and restores only where
+    # the panel above does not show them
+    lower = [g for g in found if not (EVENT_KINDS[g[1]].systems and window[0] <= g[0] <= window[1])] if zoomed else []
+    key = event_key([g for g in found if g in upper or g in lower])
+    figure_title = f"Production recovery{': ' + title if title else ''}"
+    if zoomed:
+        fig, axes = new_figure([1.0], figure_title, window_note(note, daily, window), 3.0, key,
+                               below=([1.0], 1.9, bool(lower)))
+    else:
+        fig, axes = new_figure([3.0, 1.9], figure_title, note, 4.9, key)
+    rate, lost_ax = axes
+    set_window([rate], window)
+    set_window([lost_ax], whole)
+    _production_rates(rate, daily, summary)
+    mark_date([rate] if zoomed else axes, as_timestamp(summary.get("production_recovered_date")), color="#2ca02c")
+    _vehicles_lost(lost_ax, daily, summary, window if zoomed else None)
+    for a in axes:
+        panel_legend(a)
+    mark_events(fig, [([rate], upper), ([lost_ax], lower)] if zoomed else [(axes, upper)], key)
+    return fig
+
+
+def _production_rates(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any]) -> None:
+    """Vehicles per day per plant and in total, engines per day, restarts and the recovery date."""
+    x = daily["date"]
     vehicle, engine = plant_names(daily)
     start = as_timestamp(summary.get("outage_start_date"))
-    ax = axes[0]
     ax.plot(x, smooth(daily["baseline_production_total"].astype(float)), color=BASELINE, linestyle="--",
             linewidth=1.3, label="baseline total (no outage)", drawstyle="steps-post")
     total = smooth(daily["production_total"].astype(float))
@@ -226,53 +271,101 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
             ax.plot([mdates.date2num(restart)], [0], marker="^", markersize=9, color=ACTUAL, markeredgecolor="white",
                     clip_on=False, zorder=5, linestyle="none",
                     label=f"{vehicle[0]} restarts {day_text(restart, year=False)}")
-    ax.set_ylabel("vehicles/day (trailing 7-day mean)")
+    ax.set_ylabel("vehicles/day\n(trailing 7-day mean)")
     ax.set_ylim(bottom=0)
     thousands(ax)
     recovered = as_timestamp(summary.get("production_recovered_date"))
-    mark_date(axes, recovered, color="#2ca02c")
     if recovered is not None:
         ax.plot([], [], color="#2ca02c", linestyle=(0, (1, 2)), label=f"back to 95% of baseline {day_text(recovered)}")
-    if recovered is None and start is not None:
+    elif start is not None:
         ax.text(0.99, 0.04, "not back to 95% of baseline by the end of the run", transform=ax.transAxes,
                 ha="right", fontsize=9, color=ACCENT, fontweight="bold")
-    ax = axes[1]
+
+
+def _vehicles_lost(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], zoom: tuple[Any, Any] | None) -> None:
+    """Cumulative vehicles lost over the whole run, stacked by cause when the table has the split, labelled at its
+    end with the headline figure; ``zoom`` (the dates the panel above shows) is shaded."""
+    x = daily["date"]
     lost = daily["vehicles_lost_cum"].astype(float)
-    ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0, step="post")
-    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost (cumulative)", drawstyle="steps-post")
-    ax.set_ylabel("vehicles lost vs baseline")
+    if all(column in daily for column, _, _ in LOSS_CAUSES):
+        bottom = np.zeros(len(daily))
+        for column, label, colour in LOSS_CAUSES:
+            top = bottom + daily[column].to_numpy(float)
+            ax.fill_between(x, bottom, top, color=colour, alpha=0.8, linewidth=0, step="post", label=label)
+            bottom = top
+    else:
+        ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0, step="post")
+        ax.plot([], [], " ", label=f"split by cause {OLDER_TABLES}")
+    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost against the baseline over the whole run "
+            "(cumulative)", drawstyle="steps-post")
+    if zoom is not None:
+        ax.axvspan(mdates.date2num(zoom[0]), mdates.date2num(zoom[1]), color="#000000", alpha=0.06, linewidth=0,
+                   label="the weeks shown above")
+    ax.set_ylabel("vehicles lost (cumulative)")
+    ax.set_ylim(0, max(float(lost.max()), 1.0) * 1.18)
     thousands(ax)
-    if lost.iloc[-1] > 0:
-        ax.annotate(f"{int(lost.iloc[-1]):,} vehicles", (x.iloc[-1], lost.iloc[-1]), xytext=(-6, -4),
-                    textcoords="offset points", ha="right", va="top", fontsize=9, fontweight="bold", color=ACCENT)
-    for a in axes:
-        panel_legend(a)
-    mark_events(fig, axes, groups)
-    return fig
+    headline = summary.get("vehicles_lost")
+    end = float(headline) if headline is not None else float(lost.iloc[-1])
+    if end > 0:
+        ax.annotate(f"{end:,.0f} vehicles lost by {day_text(pd.Timestamp(x.iloc[-1]))}", (x.iloc[-1], lost.iloc[-1]),
+                    xytext=(-6, 6), textcoords="offset points", ha="right", va="bottom", fontsize=9,
+                    fontweight="bold", color=ACCENT)
 
 
 # ---------------------------------------------------------------- cash
 
+RUNWAY_BANDS = (  # daily columns of the runway of active suppliers, days, with their labels and line widths
+    ("supplier_runway_p05_days", "the 5% of suppliers shortest of cash have under", 1.8),
+    ("supplier_runway_p25_days", "a quarter of suppliers have under", 1.4),
+    ("supplier_runway_p50_days", "half of suppliers have under", 1.1),
+)
+RUNWAY_TICKS = (1, 7, 14, 30, 90, 365)
+
 
 def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-         note: str = "") -> Figure:
-    """OEM cash (£) against the baseline with facility and government-backed loan drawn; total
-    supplier cash (£); suppliers under 7 days of cash, insolvent and replaced (suppliers)."""
+         note: str = "", systems: Collection[str] | None = None, cash_floor_gbp: float | None = None) -> Figure:
+    """The OEM's cash (£) against the baseline, its cash floor (the daily ``oem_cash_floor_gbp`` column, else
+    ``cash_floor_gbp``) and credit drawn; suppliers' runway on their current burn (days: 5th, 25th and 50th
+    percentiles of active suppliers); suppliers under 7 and 14 days of runway, insolvent and replaced."""
     x = daily["date"]
-    groups = event_groups(events, ("outage", "facility_available", "facility_draw", "scheme_start"))
-    fig, axes = new_figure([2.6, 1.8, 1.6], f"Cash{': ' + title if title else ''}", note, 6.4, len(groups))
+    key = event_key(event_groups(events, "cash", systems))
+    fig, axes = new_figure([2.6, 2.0, 1.6], f"Cash{': ' + title if title else ''}", note, 6.6, key)
     set_window(axes, (pd.Timestamp(x.iloc[0]), pd.Timestamp(x.iloc[-1])))
-    ax = axes[0]
+    _oem_cash(axes[0], daily, summary, cash_floor_gbp)
+    if all(column in daily for column, _, _ in RUNWAY_BANDS):
+        _supplier_runway(axes[1], daily)
+    else:
+        _supplier_cash(axes[1], daily)
+    _supplier_counts(axes[2], daily)
+    for a in axes:
+        panel_legend(a)
+    mark_events(fig, [(axes, None)], key)
+    return fig
+
+
+def _oem_cash(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], floor_gbp: float | None) -> None:
+    x = daily["date"]
     oem, base = daily["oem_cash_gbp"], daily["baseline_oem_cash_gbp"]
     drawn, gov = daily["facility_drawn_gbp"], daily["government_loan_drawn_gbp"]
-    div, unit = money_scale(oem, base, drawn, gov)
+    floor = daily["oem_cash_floor_gbp"] if "oem_cash_floor_gbp" in daily else None
+    div, unit = money_scale(oem, base, drawn, gov, *([floor] if floor is not None else []))
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
     ax.plot(x, oem / div, color=ACTUAL, linewidth=2.0, label="OEM cash")
+    if floor is not None:
+        ax.step(x, floor / div, where="post", color="#333333", linestyle=(0, (4, 3)), linewidth=1.1,
+                label="cash floor (credit is drawn below it)")
+    elif floor_gbp is not None:
+        ax.axhline(floor_gbp / div, color="#333333", linestyle=(0, (4, 3)), linewidth=1.1,
+                   label=f"cash floor {money_text(floor_gbp)} (credit is drawn below it)")
     if drawn.any():
-        ax.step(x, drawn / div, where="post", color="#8c564b", linewidth=1.3, label="facilities drawn")
-    if gov.any():
-        ax.step(x, gov / div, where="post", color="#9467bd", linewidth=1.3, label="of which government-backed loan")
+        ax.step(x, drawn / div, where="post", color="#8c564b", linewidth=1.6,
+                label=f"credit drawn (at the end {money_text(float(drawn.iloc[-1]))})")
+        if gov.any():
+            ax.step(x, gov / div, where="post", color="#9467bd", linewidth=1.3,
+                    label=f"of which government-backed loan ({money_text(float(gov.iloc[-1]))})")
+    else:
+        ax.plot([], [], " ", label="no credit drawn")
     ax.set_ylabel(f"OEM cash ({unit})")
     thousands(ax)
     trough = as_timestamp(summary.get("oem_cash_trough_date"))
@@ -280,7 +373,31 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
         at = int(np.argmin(np.abs((x - trough).dt.days.to_numpy())))
         annotate(ax, x.iloc[at], float(oem.iloc[at]) / div,
                  f"trough {money_text(float(summary['oem_cash_trough_gbp']))} on {day_text(trough)}", below=False)
-    ax = axes[1]
+
+
+def _supplier_runway(ax: Axes, daily: pd.DataFrame) -> None:
+    """Percentiles of active suppliers' runway (days until cash and credit run out at the current burn) on a
+    log scale, with 7 and 14 days marked."""
+    x = daily["date"]
+    for days in (7, 14):
+        ax.axhline(days, color=ACCENT, linewidth=0.8, linestyle=":")
+        ax.text(0.005, days, f"{days} days", transform=ax.get_yaxis_transform(), fontsize=7.5, color=ACCENT,
+                va="bottom")
+    for (column, label, width), colour in zip(RUNWAY_BANDS, ("#b2182b", "#ef8a62", ACTUAL), strict=True):
+        values = daily[column].astype(float).clip(lower=1.0, upper=RUNWAY_CAP_DAYS)
+        ax.plot(x, values, color=colour, linewidth=width, label=label, drawstyle="steps-post")
+    ax.set_yscale("log")
+    ax.set_ylim(1, RUNWAY_CAP_DAYS * 1.3)
+    ax.set_yticks(RUNWAY_TICKS, [f"{t:,}" for t in RUNWAY_TICKS])
+    ax.minorticks_off()
+    ax.set_ylabel("supplier runway, days\n(current burn, log scale)")
+    ax.plot([], [], " ", label=f"runway: days until cash and credit run out at the day's burn ({RUNWAY_CAP_DAYS} = a "
+                              "year or more)")
+
+
+def _supplier_cash(ax: Axes, daily: pd.DataFrame) -> None:
+    """All suppliers' cash together, for tables without the runway percentiles."""
+    x = daily["date"]
     sup, sup_base = daily["supplier_cash_gbp"], daily["baseline_supplier_cash_gbp"]
     short = daily["supplier_cash_shortfall_gbp"]
     div, unit = money_scale(sup, sup_base, short)
@@ -289,120 +406,30 @@ def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], 
     if short.max() >= 1:
         ax.plot(x, short / div, color=ACCENT, linewidth=1.3,
                 label=f"cash below zero, all suppliers (peak {money_text(float(short.max()))})")
+    ax.plot([], [], " ", label=f"suppliers' runway percentiles {OLDER_TABLES}; their total cash can rise "
+                              "while the weakest run out")
     ax.set_ylabel(f"supplier cash ({unit})")
     thousands(ax)
-    ax = axes[2]
-    ax.plot(x, daily["baseline_suppliers_under_7_days_cash"], color=BASELINE, linestyle="--", linewidth=1.2,
-            label="under 7 days of cash: baseline", drawstyle="steps-post")
-    ax.plot(x, daily["suppliers_under_7_days_cash"], color="#ff7f0e", linewidth=1.8, label="under 7 days of cash",
-            drawstyle="steps-post")
-    ax.plot(x, daily["suppliers_insolvent"], color="#d62728", linewidth=1.8, label="insolvent (not yet replaced)",
+
+
+def _supplier_counts(ax: Axes, daily: pd.DataFrame) -> None:
+    x = daily["date"]
+    if "suppliers_runway_under_7_days" in daily:
+        ax.plot(x, daily["suppliers_runway_under_7_days"], color=ACCENT, linewidth=1.8,
+                label="under 7 days of runway", drawstyle="steps-post")
+        if "suppliers_runway_under_14_days" in daily:
+            ax.plot(x, daily["suppliers_runway_under_14_days"], color="#ff7f0e", linewidth=1.2,
+                    label="under 14 days of runway", drawstyle="steps-post")
+    else:
+        ax.plot(x, daily["baseline_suppliers_under_7_days_cash"], color=BASELINE, linestyle="--", linewidth=1.2,
+                label="under 7 days of cash: baseline", drawstyle="steps-post")
+        ax.plot(x, daily["suppliers_under_7_days_cash"], color="#ff7f0e", linewidth=1.8,
+                label="under 7 days of cash", drawstyle="steps-post")
+    ax.plot(x, daily["suppliers_insolvent"], color="#b2182b", linewidth=1.8, label="insolvent (not yet replaced)",
             drawstyle="steps-post")
     if daily["suppliers_replaced"].any():
-        ax.plot(x, daily["suppliers_replaced"], color="#2ca02c", linewidth=1.3, label="replaced",
+        ax.plot(x, daily["suppliers_replaced"], color="#1b7837", linewidth=1.3, label="replaced",
                 drawstyle="steps-post")
     ax.set_ylabel("suppliers")
     ax.set_ylim(bottom=0)
     thousands(ax, integer=True)
-    for a in axes:
-        panel_legend(a)
-    mark_events(fig, axes, groups)
-    return fig
-
-
-# ---------------------------------------------------------------- replications and comparisons
-
-
-def changed_window(dates: pd.Series, changed: np.ndarray, before_days: int = 21, after_days: int = 28) -> Window:
-    """From three weeks before the first changed date to four weeks after the last (at least eight
-    weeks, within ``dates``); all of ``dates`` if nothing changed."""
-    first, last = pd.Timestamp(dates.iloc[0]), pd.Timestamp(dates.iloc[-1])
-    hits = np.flatnonzero(changed)
-    if not len(hits):
-        return first, last
-    lo = max(first, pd.Timestamp(dates.iloc[hits[0]]) - pd.Timedelta(days=before_days))
-    hi = min(last, pd.Timestamp(dates.iloc[hits[-1]]) + pd.Timedelta(days=after_days))
-    hi = max(hi, min(last, lo + pd.Timedelta(days=56)))
-    return (first, last) if hi - lo >= 0.9 * (last - first) else (lo, hi)
-
-
-def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note: str = "",
-              smooth_days: int = 1) -> Figure:
-    """Median and 5–95% band of one series over replications (``bands``: date, series, p05, p50, p95).
-
-    ``ylabel`` names the quantity with its unit; for a money series (``*_gbp``) the unit is
-    chosen here (£k/£m/£bn) and appended. ``smooth_days`` > 1 draws trailing means of the daily
-    percentiles (and says so). The dates shown are those where the replications differ from
-    each other or from the baseline (``baseline_<series>`` in ``bands``, else the first value),
-    with three weeks before and four after.
-    """
-    rows = bands[bands["series"] == series].sort_values("date").reset_index(drop=True)
-    if rows.empty:
-        raise ValueError(f"fan_chart: series {series!r} is not in bands (has {sorted(bands['series'].unique())})")
-    x = rows["date"]
-    lo, mid, hi = (smooth(rows[c].astype(float), smooth_days) for c in ("p05", "p50", "p95"))
-    base = bands[bands["series"] == f"baseline_{series}"].sort_values("date")
-    reference = rows[["date"]].merge(base[["date", "p50"]], on="date", how="left")["p50"].astype(float)
-    if base.empty:  # no baseline: compare with the first value
-        reference = pd.Series(mid.iloc[smooth_days - 1], index=mid.index)
-    else:
-        reference = smooth(reference, smooth_days)
-    scale = max(float(np.nanmax(np.abs(hi.to_numpy()))), 1.0)
-    changed = ((hi - lo).to_numpy() > 1e-9 * scale) | (np.abs((mid - reference).to_numpy()) > 1e-9 * scale)
-    window = changed_window(x, np.nan_to_num(changed, nan=0.0).astype(bool))
-    fig, axes = new_figure([1.0], title, window_note(note, rows, window), 4.0)
-    ax = axes[0]
-    set_window(axes, window)
-    div, unit = money_scale(rows["p05"], rows["p95"]) if series.endswith("_gbp") else (1.0, "")
-    suffix = f", {smooth_days}-day mean" if smooth_days > 1 else ""
-    if not base.empty:
-        ax.plot(base["date"], smooth(base["p50"].astype(float), smooth_days) / div, color=BASELINE, linestyle="--",
-                linewidth=1.2, label="baseline median (no outage)")
-    ax.fill_between(x, lo / div, hi / div, color=ACTUAL, alpha=0.22, linewidth=0,
-                    label=f"5–95% of replications{suffix}")
-    ax.plot(x, mid / div, color=ACTUAL, linewidth=2.0, label=f"median{suffix}")
-    ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
-    thousands(ax)
-    panel_legend(ax)
-    return fig
-
-
-def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, ylabel: str, *, note: str = "",
-               smooth_days: int = 1, outages: Mapping[str, pd.Timestamp | None] | None = None) -> Figure:
-    """One series from several runs overlaid (with each run's baseline, dashed, where it differs).
-
-    Units as in :func:`fan_chart`; ``outages`` maps a run to its outage start, drawn as a line.
-    """
-    if not dailies:
-        raise ValueError("comparison: dailies is empty; give at least one run")
-    fig, axes = new_figure([1.0], title, note, 4.0)
-    ax = axes[0]
-    frames = list(dailies.items())
-    div, unit = money_scale(*(d[series] for _, d in frames)) if series.endswith("_gbp") else (1.0, "")
-    suffix = f" ({smooth_days}-day mean)" if smooth_days > 1 else ""
-    base_col = f"baseline_{series}"
-    baselines = [d[base_col].to_numpy() for _, d in frames if base_col in d]
-    same_base = len(baselines) == len(frames) and all(
-        len(b) == len(baselines[0]) and np.allclose(b, baselines[0]) for b in baselines)
-    starts = {n: (outages or {}).get(n) for n, _ in frames}
-    shared_start = len(set(starts.values())) == 1  # one line for an outage every run shares
-    for i, (name, d) in enumerate(frames):
-        color = PALETTE[i % len(PALETTE)]
-        if base_col in d and (not same_base or i == 0):
-            label = "baseline (no outage)" if same_base else f"{name}: baseline"
-            ax.plot(d["date"], smooth(d[base_col].astype(float), smooth_days) / div, linestyle="--", linewidth=1.1,
-                    color=BASELINE if same_base else color, label=label)
-        ax.plot(d["date"], smooth(d[series].astype(float), smooth_days) / div, color=color, linewidth=2.0,
-                label=f"{name}{suffix}")
-        start = starts[name]
-        if start is not None and (not shared_start or i == 0):
-            ax.axvline(mdates.date2num(start), color=EVENT_STYLE["outage"][0] if shared_start else color,
-                       linestyle=(0, (1, 2)), linewidth=1.2,
-                       label=f"outage starts {day_text(start)}" if shared_start else f"{name}: outage starts")
-    ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
-    thousands(ax)
-    panel_legend(ax)
-    first = min(pd.Timestamp(d["date"].iloc[0]) for _, d in frames)
-    last = max(pd.Timestamp(d["date"].iloc[-1]) for _, d in frames)
-    ax.set_xlim(mdates.date2num(first), mdates.date2num(last))
-    return fig

@@ -10,9 +10,11 @@ by a test (``python -m sim.results.kpis`` prints that table). A KPI per plant is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
 
 from sim.results.formats import as_timestamp, day_text, money_text
 from sim.results.metrics import Measures
@@ -34,10 +36,15 @@ class KPI:
     headline: bool = False
     sensitivity: bool = False
     per_plant: bool = False
+    distribution: bool = False  # over replications, often two-humped (e.g. no failure or a ripple): drawn as a histogram
 
     def text(self, value: Any) -> str:
         """The value as a reader sees it, with its unit: pounds scaled, dates spelled out, counts whole."""
         return value_text(self.unit, value)
+
+    def plain(self, value: Any) -> Any:
+        """The value for a CSV or spreadsheet cell (see :func:`plain_value`)."""
+        return plain_value(self.unit, value)
 
 
 def value_text(unit: Unit, value: Any) -> str:
@@ -65,8 +72,33 @@ def value_text(unit: Unit, value: Any) -> str:
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
 
 
+def plain_value(unit: Unit, value: Any) -> Any:
+    """A value of ``unit`` for a table cell read by programs: money in pounds rounded to the penny, counts
+    as integers, dates as ``datetime.date``, days and other numbers as they are; missing values as None."""
+    value = as_number(value)
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if unit == "date":
+        ts = as_timestamp(value)
+        return ts.date() if ts is not None else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if unit == "gbp":
+        return round(float(value), 2) + 0.0  # + 0.0: no "-0.0" for a penny's rounding of a tiny negative
+    if unit in COUNTS:
+        return int(round(value))
+    return value
+
+
+def difference_unit(unit: Unit) -> Unit:
+    """The unit of a difference between two values of ``unit``: days between two dates, else the same."""
+    return "days" if unit == "date" else unit
+
+
 def as_number(value: Any) -> Any:
-    """Numbers stay numbers; numeric strings (as read back from CSV) become numbers."""
+    """Numbers stay numbers (numpy's become Python's); numeric strings (as read back from CSV) become numbers."""
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
     if isinstance(value, str):
         try:
             number = float(value)
@@ -80,7 +112,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("vehicles_built", "Vehicles built", "vehicles", "vehicles built over the horizon",
         lambda m: int(m.production.sum())),
     KPI("vehicles_lost", "Vehicles lost against the baseline", "vehicles",
-        "vehicles the baseline builds that the run does not", lambda m: m.vehicles_lost, headline=True, sensitivity=True),
+        "vehicles the baseline builds that the run does not", lambda m: m.vehicles_lost, headline=True, sensitivity=True,
+        distribution=True),
     KPI("revenue_lost_gbp", "Revenue lost", "gbp", "wholesale revenue lost against the baseline",
         lambda m: m.revenue_lost_gbp, headline=True),
     KPI("vehicles_lost_outage", "Vehicles lost to the outage and restart", "vehicles",
@@ -133,7 +166,7 @@ KPIS: tuple[KPI, ...] = (
         "the baseline's cash less the run's, on the last day",
         lambda m: float(m.daily["baseline_oem_cash_gbp"].iloc[-1] - m.column("oem_cash_gbp")[-1])),
     KPI("suppliers_insolvent", "Suppliers insolvent", "count", "supplier insolvencies over the horizon",
-        lambda m: m.insolvencies, headline=True, sensitivity=True),
+        lambda m: m.insolvencies, headline=True, sensitivity=True, distribution=True),
     KPI("suppliers_kept_trading", "Suppliers kept trading by the OEM", "count",
         "decisions to fund a supplier in distress so that it keeps trading", lambda m: int(m.last("suppliers_kept_trading_cum"))),
     KPI("tools_moved", "Suppliers' tooling moved", "count", "failed suppliers whose tooling the OEM moved to another",
@@ -209,18 +242,62 @@ def label(name: str) -> str:
     return entry.label
 
 
-def text(name: str, value: Any) -> str:
-    """A summary value as text, in its KPI's unit (guessed from the key's suffix when it is not a KPI)."""
+def unit_of(name: str) -> Unit:
+    """A summary key's unit: its KPI's, or guessed from the key's suffix when it is not a KPI."""
     entry = kpi(name)
     if entry is not None:
-        return entry.text(value)
-    unit: Unit = "date" if name.endswith("date") else "gbp" if name.endswith("_gbp") else \
+        return entry.unit
+    return "date" if name.endswith("date") else "gbp" if name.endswith("_gbp") else \
         "days" if name.startswith("days_") or name.endswith("_days") else "number"
-    return value_text(unit, value)
+
+
+def text(name: str, value: Any) -> str:
+    """A summary value as text, in its KPI's unit (guessed from the key's suffix when it is not a KPI)."""
+    return value_text(unit_of(name), value)
+
+
+def plain(name: str, value: Any) -> Any:
+    """A summary value for a CSV or spreadsheet cell, in its KPI's unit (see :func:`plain_value`)."""
+    return plain_value(unit_of(name), value)
+
+
+def difference_text(name: str, difference: Any) -> str:
+    """A difference between two values of a KPI as text with a sign (``+£210.0m``, ``-3 days``, ``0``)."""
+    shown = value_text(difference_unit(unit_of(name)), difference)
+    number = as_number(difference)
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and number > 0:
+        return "+" + shown
+    return shown
 
 
 HEADLINE = tuple(k.name for k in KPIS if k.headline)
 SENSITIVITY_DEFAULTS = tuple(k.name for k in KPIS if k.sensitivity)
+DISTRIBUTIONS = tuple(k.name for k in KPIS if k.distribution)
+STATISTICS = ("p05", "p50", "p95", "mean")  # of a KPI over replications, in the order a reader takes them in
+COMPARISON_COLUMNS = ("kpi", "label", "unit", "difference", "difference_days")  # a comparison table's, besides its runs
+
+
+def kpi_table(summaries: Mapping[str, Mapping[str, Any]] | Mapping[str, Any], kpis: Sequence[str] | None = None) -> Any:
+    """A ``pandas.DataFrame`` of KPIs as a reader sees them: one row per KPI (its label), values as text with
+    their units.
+
+    ``summaries`` is one run's summary (one column, ``value``), a mapping of run name to summary (one column per
+    run, e.g. from :func:`sim.compare`), or a replication summary (one column per statistic: p05, p50, p95,
+    mean). ``kpis`` chooses and orders the rows (default: the headline KPIs).
+    """
+    import pandas as pd
+
+    def is_summary(value: Any) -> bool:
+        return isinstance(value, Mapping) and not set(value) <= {*STATISTICS, "n"}
+
+    runs = dict(summaries) if summaries and all(is_summary(v) for v in summaries.values()) else {"value": summaries}
+    names = list(HEADLINE if kpis is None else kpis)
+    first = next(iter(runs.values()), {})
+    if len(runs) == 1 and any(isinstance(first.get(k), Mapping) for k in names):  # replications: a column per statistic
+        columns = {stat: [text(k, (first.get(k) or {}).get(stat)) for k in names] for stat in STATISTICS}
+    else:
+        columns = {run: [text(k, summary.get(k)) for k in names] for run, summary in runs.items()}
+    return pd.DataFrame(columns, index=pd.Index([label(k) for k in names], name="KPI"))
 
 
 def markdown_table() -> str:
