@@ -231,23 +231,6 @@ def test_tier2_is_paid_on_its_terms_and_early_with_pass_through() -> None:
     assert plain.daily["supplier_cash_gbp"].iloc[-1] == early.daily["supplier_cash_gbp"].iloc[-1]
 
 
-def test_idle_supplier_lays_off_unless_short_time_work_supports_it() -> None:
-    """Idle 5 days, the supplier cuts half its staff; with short-time work (60% of a GBP 180 payroll)
-    it keeps them and receives GBP 108 a day once a whole week is idle."""
-    over = {"suppliers.seat_co.layoff_after_idle_days": 5, "suppliers.seat_co.layoff_share": 0.5}
-    down = outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-02-05"}]})
-    plain = run(micro(over, outages=down))
-    jobs = 180 * 365 / 35_000
-    assert plain.summary["supplier_jobs_lost"] == pytest.approx(jobs / 2)
-    stw = {"short_time_work": {"start": "2025-01-06", "payroll_share_covered": 0.6}}
-    kept = run(micro(over, outages=down, interventions=stw))
-    assert kept.summary["supplier_jobs_lost"] == 0
-    grants = kept.daily.set_index("date")["short_time_work_gbp"]
-    assert grants["2025-01-15"] == 0 and grants["2025-01-22"] == 108 and grants["2025-02-01"] == 108
-    assert grants["2025-01-06":"2025-01-16"].sum() == 0
-    assert kept.summary["intervention_cost_gbp"] == pytest.approx(grants.sum())
-
-
 def test_kept_trading_supplier_is_topped_up_and_never_stops() -> None:
     """Idle and unpaid, the supplier burns GBP 300 a day; its cash is GBP -200 at the close of 18 Feb. The
     next morning the OEM tops it up to 14 days of idle costs (GBP 4,200: GBP 4,400 paid); 15 days later its

@@ -116,8 +116,9 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
     data["suppliers"]["seat_co"].update(count=draw(st.integers(1, 4)), lead_time_days=draw(st.integers(1, 4)),
                                         cash_days=draw(st.floats(0, 15)), credit_days=draw(st.floats(0, 3)),
                                         resourcing_lead_time_days=draw(st.integers(1, 10)),
-                                        layoff_after_idle_days=draw(st.integers(1, 10)),
-                                        layoff_share=draw(st.sampled_from([0.0, 0.3])))
+                                        short_time_after_idle_days=draw(st.integers(1, 10)),
+                                        redundancy_below_runway_days=draw(st.sampled_from([None, 30.0])),
+                                        pay_late_below_runway_days=draw(st.sampled_from([None, 1000.0])))
     data["suppliers"]["frame_co"] = dict(TIER2)
     data["payables"].update(automated_invoices_per_day=draw(st.integers(0, 20)),
                             process_invoices=draw(st.sampled_from(["on_receipt", "when_due"])),
@@ -205,7 +206,8 @@ def _fingerprint(obj: Any, actors: tuple[type, ...]) -> dict[str, bytes]:
     pytest.param(lambda: load_scenario(ROOT / "scenarios" / "parts_centre_outage.yaml"), id="parts_centre"),
     pytest.param(lambda: micro(
         {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5,
-         "suppliers.seat_co.layoff_after_idle_days": 3, "suppliers.seat_co.layoff_share": 0.3},
+         "suppliers.seat_co.short_time_after_idle_days": 3, "suppliers.seat_co.redundancy_below_runway_days": 40,
+         "suppliers.seat_co.pay_late_below_runway_days": 1000},
         suppliers={**BASE["suppliers"], "frame_co": TIER2},
         outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"date": "2025-02-01"}]}),
         interventions={"supplier_finance": {**EARLY_PAYMENT, "tier2_pass_through": True},

@@ -51,10 +51,11 @@ class Close(IntEnum):
     INVOICES = 2  # accounts payable process invoices and pay those due
     SURVIVAL = 3  # on the outage's first day: how long each supplier could last
     RECEIPTS = 4  # wholesale and parts receipts reach the OEM
-    SUPPLIER_BOOKS = 5  # suppliers' fixed costs, tier-2 bills, grants, layoffs; whose cash and credit ran out
-    DISTRESS = 6  # note suppliers in distress (the OEM decides about them the next morning)
-    FINANCING = 7  # the day's financing charge on money advanced early
-    TREASURY = 8  # the OEM's fixed costs, interest and facility draws
+    SUPPLIER_BOOKS = 5  # suppliers' fixed costs and tier-2 bills; whose cash and credit ran out
+    WORKFORCE = 6  # short time, recall and redundancies for tomorrow; short-time-work grants
+    DISTRESS = 7  # note suppliers in distress (the OEM decides about them the next morning)
+    FINANCING = 8  # the day's financing charge on money advanced early
+    TREASURY = 9  # the OEM's fixed costs, interest and facility draws
 
 
 Step = tuple[Close, Callable[[int], object]]

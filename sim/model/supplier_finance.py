@@ -1,16 +1,18 @@
-"""Suppliers' money: fixed costs, margin from other customers, layoffs, insolvency and replacement.
+"""Suppliers' money: fixed costs, margin from other customers, tier-2 bills, and who is running out.
 
-Once a day (a single batch over all suppliers) each solvent supplier pays its fixed costs and
-earns the contribution of its other customers; a supplier idle long enough cuts staff; one
-whose cash falls below minus its credit line is insolvent: it stops shipping until a
-replacement is qualified after its re-sourcing lead time. Tier-1 suppliers pay their tier-2
-suppliers on the tier-2 terms; an insolvent tier 1 leaves those bills unpaid.
+Once a day (a single batch over all suppliers) each solvent supplier pays its fixed costs (which its
+workforce decisions change: :mod:`sim.model.workforce`) and earns the contribution of its other
+customers. Tier-1 suppliers pay their tier-2 suppliers on the tier-2 terms, late while their own runway
+is short (as far as their policy allows); an insolvent tier 1 leaves its bills unpaid. A supplier whose
+cash falls below minus its credit line is in distress, and the OEM decides about it the next morning
+(:mod:`sim.model.distress`). The day's record reads each supplier's runway on its current burn.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,10 +20,10 @@ import simpy
 from numba import njit
 
 from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step
-from sim.model.calendar import Calendar
 from sim.model.ledger import Ledger
+from sim.model.plants import Plant
 from sim.model.supply import ACTIVE, INSOLVENT, REPLACED, SupplyBase
-from sim.scenario.schema import ShortTimeWork
+from sim.model.working_capital import normal_year_dip
 
 NEVER = 1 << 40  # a wait (in days) that never ends
 
@@ -30,7 +32,7 @@ NEVER = 1 << 40  # a wait (in days) that never ends
 class SupplierEvent:
     day: int
     supplier: int
-    kind: str  # "insolvency" | "replacement" | "layoff" | "rescue"
+    kind: str  # "insolvency" | "resourced" | "tooling_moved" | "redundancy"
     jobs: float
 
 
@@ -74,39 +76,100 @@ def _low_water(cash: np.ndarray, min_cash: np.ndarray) -> int:
     return lowest
 
 
+RUNWAY_CAP = 365  # days: a supplier not burning cash reads as a year of runway
+
+
+@njit(cache=True)
+def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int,
+            tier: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
+    """Runway of every supplier not insolvent on its current burn (its cash fall over the last 7 days, per
+    day): cash plus unused credit over the burn, capped at RUNWAY_CAP (no burn: the cap; nothing left: 0).
+    Returns how many have under 7 and under 14 days, each by tier (1, 2), and the 5th, 25th and 50th
+    percentiles of their runway (whole days, from a histogram of days; NaN when no supplier is trading)."""
+    counts = np.zeros(RUNWAY_CAP + 1, dtype=np.int64)
+    u7_1 = u7_2 = u14_1 = u14_2 = 0
+    total = 0
+    for s in range(len(cash)):
+        if state[s] == insolvent:
+            continue
+        left = cash[s] + credit[s]
+        burn = (week_ago[s] - cash[s]) / 7.0
+        if left <= 0:
+            days = 0.0
+        elif burn <= 0:
+            days = float(RUNWAY_CAP)
+        else:
+            days = min(left / burn, float(RUNWAY_CAP))
+        if days < 7:
+            if tier[s] == 1:
+                u7_1 += 1
+            else:
+                u7_2 += 1
+        if days < 14:
+            if tier[s] == 1:
+                u14_1 += 1
+            else:
+                u14_2 += 1
+        counts[int(days)] += 1
+        total += 1
+    marks = np.array([0.05, 0.25, 0.5])
+    found = np.full(3, np.nan if total == 0 else float(RUNWAY_CAP))
+    seen = 0
+    k = 0
+    for d in range(RUNWAY_CAP + 1):
+        seen += counts[d]
+        while k < 3 and total > 0 and seen > marks[k] * total:
+            found[k] = d
+            k += 1
+    return u7_1, u7_2, u14_1, u14_2, found[0], found[1], found[2]
+
+
 @dataclass(frozen=True)
 class SupplierMoney:
     """Each supplier's money in normal trading, fixed when the world is built (pence per calendar day
     unless said otherwise): revenue from every customer, fixed costs and the payroll within them, the
-    margin earned from other customers, normal total costs, opening cash and credit line (pence), jobs."""
+    margin earned from other customers, normal total costs, what its tier-2 suppliers charge per unit it
+    makes, opening cash and credit line (pence, a working-capital line included), jobs."""
 
     total_revenue: np.ndarray
     fixed: np.ndarray
     payroll: np.ndarray
     other_margin: np.ndarray
     normal_costs: np.ndarray
+    tier2_cost: np.ndarray
     opening_cash: np.ndarray
     credit: np.ndarray
     jobs: np.ndarray
 
     @classmethod
-    def of(cls, supply: SupplyBase) -> SupplierMoney:
+    def of(cls, supply: SupplyBase, plants: list[Plant], start_date: date) -> SupplierMoney:
+        """Opening cash is ``cash_days`` of normal total costs, or (``runway_days``) the runway in days of idle
+        costs less the credit line; a supplier with a working-capital line has one as deep as its cash dips in
+        a normal year, on top."""
         t = supply.table
         oem_revenue = supply.normal_units * t.price  # pence per calendar day
         total_revenue = oem_revenue / t.oem_share
         fixed = np.rint(total_revenue * t.fixed_share).astype(np.int64)
         payroll = np.rint(fixed * t.payroll_share).astype(np.int64)
         normal_costs = fixed + total_revenue * t.variable_share  # pence per day
-        return cls(
-            total_revenue=total_revenue,
-            fixed=fixed,
-            payroll=payroll,
-            other_margin=np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64),
-            normal_costs=normal_costs,
-            opening_cash=np.rint(t.cash_days * normal_costs).astype(np.int64),
-            credit=np.rint(t.credit_days * normal_costs).astype(np.int64),
-            jobs=payroll * 365 / (t.wage * 100),
-        )
+        other_margin = np.rint(total_revenue * (1 - t.oem_share) * (1 - t.variable_share)).astype(np.int64)
+        per_unit = np.zeros(t.n)  # tier-2 parts in each unit a tier-1 supplier makes (paid on tier-2 terms)
+        if len(supply.tier2_rows):
+            np.add.at(per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
+        # whole pence per unit (the usual case) keep the daily cost in integers
+        tier2_cost = per_unit.astype(np.int64) if (per_unit == np.rint(per_unit)).all() else per_unit
+        credit = np.rint(t.credit_days * normal_costs).astype(np.int64)
+        cash = np.rint(t.cash_days * normal_costs).astype(np.int64)
+        by_runway = ~np.isnan(t.runway_days)
+        if by_runway.any():
+            idle = np.maximum(fixed - other_margin, 0)
+            cash[by_runway] = np.rint(t.runway_days[by_runway] * idle[by_runway]).astype(np.int64) - credit[by_runway]
+        if t.working_capital.any():
+            dip = normal_year_dip(supply, plants, start_date, fixed, other_margin, np.asarray(tier2_cost, dtype=np.float64))
+            credit = credit + np.where(t.working_capital, np.ceil(dip), 0).astype(np.int64)
+        return cls(total_revenue=total_revenue, fixed=fixed, payroll=payroll, other_margin=other_margin,
+                   normal_costs=normal_costs, tier2_cost=tier2_cost, opening_cash=cash, credit=credit,
+                   jobs=payroll * 365 / (t.wage * 100))
 
 
 class SupplierFinance:
@@ -114,25 +177,17 @@ class SupplierFinance:
 
     name = "supplier_finance"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE: ClassVar[tuple[str, ...]] = ("fixed", "_minus_fixed", "_net_daily", "payroll", "jobs", "jobs_lost", "jobs_lost_total",
-                                        "laid_off",
-             "_layoff_wait", "_next_layoff_look", "insolvent_day", "replaced_day", "cash_out_day", "min_cash",
-             "failing", "tier2_bills", "tier2_written_off", "_event_groups", "insolvencies", "replaced_now",
-             "stw_paid", "time_to_survive")
+    STATE: ClassVar[tuple[str, ...]] = (
+        "fixed", "_minus_fixed", "_net_daily", "jobs", "jobs_lost", "jobs_lost_total", "insolvent_day", "replaced_day",
+        "cash_out_day", "min_cash", "failing", "tier2_bills", "tier2_written_off", "tier2_paid_late", "_event_groups",
+        "insolvencies", "replaced_now", "time_to_survive", "cash_week",
+    )
 
     @classmethod
-    def create(cls, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, stw: ShortTimeWork[float, Any] | None,
-               calendar: Calendar, survive_day: int) -> SupplierFinance:
-        """The suppliers' books, with a government short-time-work scheme when ``stw`` is given; each
-        supplier's time to survive is read at the start of ``survive_day`` (the first outage's first day)."""
-        finance = cls(supply, money, ledger, survive_day)
-        if stw is not None:
-            finance.stw_start = calendar.day(stw.start)
-            finance.stw_end = None if stw.end is None else calendar.day(stw.end)
-            finance.stw_share = stw.payroll_share_covered
-            finance.stw_min_idle = stw.min_idle_share
-            finance.stw_eligible = np.isin(supply.table.tier, list(stw.tiers))
-        return finance
+    def create(cls, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, survive_day: int) -> SupplierFinance:
+        """The suppliers' books; each supplier's time to survive is read at the start of ``survive_day`` (the
+        first outage's first day)."""
+        return cls(supply, money, ledger, survive_day)
 
     def __init__(self, supply: SupplyBase, money: SupplierMoney, ledger: Ledger, survive_day: int) -> None:
         t = supply.table
@@ -141,57 +196,65 @@ class SupplierFinance:
         self.survive_day = survive_day
         self.time_to_survive = np.full(t.n, np.inf)
         self.total_revenue = money.total_revenue
-        self.fixed = money.fixed.copy()
-        self.payroll = money.payroll.copy()
+        self.fixed = money.fixed.copy()  # the fixed costs of the day (workforce decisions change them)
+        self.payroll = money.payroll  # the full normal payroll within them
+        self.overheads = money.fixed - money.payroll
         self._minus_fixed = -self.fixed
         self.other_margin = money.other_margin
+        self._net_daily = self.other_margin - self.fixed  # other customers' margin less fixed costs, per day
         self.normal_costs = money.normal_costs
         self.week_of_costs = 7 * self.normal_costs
         self.opening_cash = money.opening_cash
         self.credit = money.credit
-        self.jobs = money.jobs.copy()
-        self.jobs_lost = np.zeros(t.n)
-        self.laid_off = np.zeros(t.n, dtype=bool)
-        self.may_lay_off = (t.layoff_after >= 0) & (t.layoff_share > 0)  # fixed for the run
+        self.tier2_cost_per_unit = money.tier2_cost
+        self.jobs = money.jobs.copy()  # staff employed now
+        self.normal_jobs = money.jobs
+        self.jobs_lost = np.zeros(t.n)  # for good: redundancies and insolvencies
         self.insolvent_day = np.full(t.n, -1, dtype=np.int64)
         self.replaced_day = np.full(t.n, -1, dtype=np.int64)
         self.cash_out_day = np.full(t.n, -1, dtype=np.int64)  # first day cash went below zero
         self.min_cash = self.opening_cash.copy()
         self.failing = np.zeros(0, dtype=np.int64)  # suppliers whose cash and credit ran out at the last close
-        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
+        # tier-2 bills by the day they are to be paid: (payers, payees, amounts, the day each fell due)
+        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
+        self.tier2_paid_late = 0  # tier-2 bills paid after the day they fell due
+        self.pays_late = bool(np.isfinite(t.pay_late_below).any())
         # supplier events in the order they happened, a group of suppliers per entry:
         # (day, kind, supplier rows, jobs each)
         self._event_groups: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         self.insolvencies = np.zeros(t.n, dtype=np.int64)  # a replacement firm may fail again
         self.replaced_now = 0
         self.jobs_lost_total = 0.0
-        # a government short-time-work scheme (see create): none by default
-        self.stw_start: int | None = None
-        self.stw_end: int | None = None
-        self.stw_share = 0.0
-        self.stw_min_idle = 0.0
-        self.stw_eligible = np.zeros(t.n, dtype=bool)
-        self.stw_paid = 0
-        # variable cost per pound of OEM sales, net of what tier 2 supplies (paid on terms)
-        t2_per_unit = np.zeros(t.n)
-        if len(supply.tier2_rows):
-            np.add.at(t2_per_unit, supply.tier2_customer, t.price[supply.tier2_rows] * t.parts_per_unit[supply.tier2_rows])
-        # whole pence per unit (the usual case) keep the daily cost in integers
-        self.tier2_cost_per_unit = t2_per_unit.astype(np.int64) if (t2_per_unit == np.rint(t2_per_unit)).all() else t2_per_unit
         # the tier-2 payment terms when every tier-2 supplier has the same (the usual case)
         t2_terms = np.unique(t.terms[supply.tier2_rows])
         self._tier2_terms = int(t2_terms[0]) if len(t2_terms) == 1 else None
-        self._net_daily = self.other_margin - self.fixed  # other customers' margin less fixed costs, per day
         self._minus_credit = -self.credit
         self._week_less_credit = self.week_of_costs - self.credit
-        self._next_layoff_look = 0  # the first day anyone could be idle long enough to cut staff
-        self._layoff_wait = np.where(self.may_lay_off, t.layoff_after, NEVER).astype(np.int64)  # idle days
         self._everyone = np.ones(t.n, dtype=bool)
         self._nobody = np.zeros(0, dtype=np.int64)
+        self.cash_week = np.tile(self.opening_cash, (8, 1))  # each supplier's cash at the last 8 closes
+
+    def set_fixed(self, fixed: np.ndarray) -> None:
+        """The suppliers' fixed costs from today (pence per day)."""
+        self.fixed = fixed
+        self._minus_fixed = -fixed
+        self._net_daily = self.other_margin - fixed
+
+    def record_redundancies(self, rows: np.ndarray, jobs: np.ndarray, day: int) -> None:
+        """Suppliers ``rows`` make ``jobs`` staff redundant (for good) on ``day``."""
+        self.jobs[rows] -= jobs
+        self.jobs_lost[rows] += jobs
+        self.jobs_lost_total = float(self.jobs_lost.sum())
+        self._event_groups.append((day, "redundancy", rows.astype(np.int64), jobs.astype(np.float64)))
+
+    def idle_runway(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Days each supplier's cash and unused credit would last with no OEM business (its idle costs)."""
+        burn = np.maximum(self.fixed[rows] - self.other_margin[rows], 1)
+        return (self.ledger.supplier_cash[rows] + self.credit[rows]) / burn
 
     def event_columns(self) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-        """Every supplier event in order: days, kinds, supplier rows and jobs (lost, for layoffs
+        """Every supplier event in order: days, kinds, supplier rows and jobs (lost, for redundancies
         and insolvencies)."""
         groups = self._event_groups
         if not groups:
@@ -217,7 +280,8 @@ class SupplierFinance:
             return
         billed = value[self.supply.tier2]  # one bill per tier-2 supplier (zero when it shipped nothing)
         if fast is None and self._tier2_terms is not None:
-            self.tier2_bills[day + self._tier2_terms].append((self.supply.tier2_customer, rows, billed))
+            due_day = day + self._tier2_terms
+            self.tier2_bills[due_day].append((self.supply.tier2_customer, rows, billed, due_day))
             return
         has = billed > 0
         payer, payee, amount = self.supply.tier2_customer[has], rows[has], billed[has]
@@ -225,25 +289,26 @@ class SupplierFinance:
         if fast is not None:
             due = np.where(fast[payer], np.minimum(due, fast_day), due)
         if len(due) and due.min() == due.max():
-            self.tier2_bills[int(due[0])].append((payer, payee, amount))
+            self.tier2_bills[int(due[0])].append((payer, payee, amount, int(due[0])))
         else:
             for d in np.unique(due):
                 pick = due == d
-                self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick]))
+                self.tier2_bills[int(d)].append((payer[pick], payee[pick], amount[pick], int(d)))
 
     def close_day(self, day: int) -> None:
-        """The day's fixed costs, other margin, tier-2 payments, subsidies and layoffs; which suppliers' cash
-        and credit ran out (``failing``: the OEM decides about them the next morning)."""
+        """The day's tier-2 payments, fixed costs and other margin; which suppliers' cash and credit ran out
+        (``failing``: the OEM decides about them the next morning)."""
         ledger = self.ledger
         supply = self.supply
-        state = supply.state
         any_insolvent = supply.insolvent_count > 0
-        alive = state != INSOLVENT if any_insolvent else self._everyone
-        for payer, payee, amount in self.tier2_bills.pop(day, []):
+        alive = supply.state != INSOLVENT if any_insolvent else self._everyone
+        for payer, payee, amount, fell_due in self.tier2_bills.pop(day, []):
             if any_insolvent:
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
+            if self.pays_late and len(payer):
+                payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due)
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
@@ -251,35 +316,26 @@ class SupplierFinance:
         else:
             ledger.suppliers_each_day(("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin),
                                       self._net_daily)
-        supported = None
-        if self.stw_start is not None and day >= self.stw_start and (self.stw_end is None or day <= self.stw_end):
-            expected = supply.normal_units * 7
-            with np.errstate(divide="ignore", invalid="ignore"):
-                idle = np.where(expected > 0, np.clip(1 - supply.units_last_week(day) / expected, 0, 1), 0.0)
-            supported = alive & self.stw_eligible & (idle >= self.stw_min_idle)
-            grant = np.floor(self.stw_share * self.payroll * idle).astype(np.int64) * supported
-            ledger.suppliers("short_time_work", grant, intervention=True)
-            self.stw_paid += int(grant.sum())
-        # idle long enough to cut staff (the wait is huge for those who never, or no longer, lay off)
-        # (last ship days only grow, so nobody can be idle long enough before the earliest day
-        # found at the last look)
-        if day >= self._next_layoff_look:
-            earliest = supply.last_ship_day + self._layoff_wait
-            idle_enough = earliest <= day
-            if idle_enough.any():
-                # short-time work exists to keep staff: a supported supplier cuts hours, not jobs
-                cut = idle_enough & alive if supported is None else idle_enough & alive & ~supported
-                if cut.any():
-                    self._lay_off(day, np.flatnonzero(cut))
-                self._next_layoff_look = day + 1
-            else:
-                self._next_layoff_look = int(earliest.min())
         cash = ledger.supplier_cash
+        self.cash_week[day % 8] = cash
         self.failing = self._nobody
         if _low_water(cash, self.min_cash) < 0:
             newly_short = (cash < 0) & (self.cash_out_day < 0)
             self.cash_out_day[newly_short] = day
             self.failing = np.flatnonzero(alive & (cash < self._minus_credit))
+
+    def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
+                  fell_due: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A tier-1 supplier whose runway at idle costs is below its threshold puts a tier-2 bill off to
+        tomorrow, up to its most days late; returns the bills paid today."""
+        t = self.supply.table
+        late = (self.idle_runway(payer) < t.pay_late_below[payer]) & (day - fell_due < t.max_pay_late[payer])
+        if late.any():
+            self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell_due))
+            payer, payee, amount = payer[~late], payee[~late], amount[~late]
+        if day > fell_due:
+            self.tier2_paid_late += len(payer)
+        return payer, payee, amount
 
     def record_insolvency(self, rows: np.ndarray, day: int) -> None:
         """Suppliers ``rows`` are insolvent from ``day``: their jobs are lost."""
@@ -310,21 +366,6 @@ class SupplierFinance:
         """What suppliers ``rows`` spend a day when idle: fixed costs less other customers' margin (pence, at
         least nothing)."""
         return np.maximum(self.fixed[rows] - self.other_margin[rows], 0)
-
-    def _lay_off(self, day: int, rows: np.ndarray) -> None:
-        t = self.supply.table
-        saving = (self.payroll[rows] * t.layoff_share[rows]).astype(np.int64)
-        lost = self.jobs[rows] * t.layoff_share[rows]
-        self.fixed[rows] -= saving
-        self._minus_fixed = -self.fixed
-        self._net_daily = self.other_margin - self.fixed
-        self.payroll[rows] -= saving
-        self.jobs[rows] -= lost
-        self.jobs_lost[rows] += lost
-        self.jobs_lost_total = float(self.jobs_lost.sum())
-        self.laid_off[rows] = True
-        self._layoff_wait[rows] = NEVER
-        self._event_groups.append((day, "layoff", rows.astype(np.int64), lost.astype(np.float64)))
 
     def cash_readings(self, cash: np.ndarray) -> tuple[int, int, int]:
         """The suppliers' total cash, their total shortfall below zero, and how many (not
@@ -358,8 +399,11 @@ class SupplierFinance:
         return []
 
     def readings(self, day: int) -> Readings:
-        cash_total, shortfall, short = self.cash_readings(self.ledger.supplier_cash)
+        cash = self.ledger.supplier_cash
+        cash_total, shortfall, short = self.cash_readings(cash)
         insolvent = self.insolvent_now
+        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, self.cash_week[(day + 1) % 8], self.credit,
+                                                          self.supply.state, INSOLVENT, self.supply.table.tier)
         return {
             "supplier_cash_pence": cash_total,
             "supplier_cash_shortfall_pence": shortfall,
@@ -368,40 +412,34 @@ class SupplierFinance:
             "suppliers_replaced": self.replaced_now,
             "suppliers_under_7_days_cash": short,
             "supplier_jobs_lost": self.jobs_lost_total,
-            "short_time_work_cum_pence": self.stw_paid,
+            "suppliers_runway_under_7_days": u7_1 + u7_2,
+            "suppliers_runway_under_14_days": u14_1 + u14_2,
+            "suppliers_runway_under_7_days_tier1": u7_1,
+            "suppliers_runway_under_7_days_tier2": u7_2,
+            "suppliers_runway_under_14_days_tier1": u14_1,
+            "suppliers_runway_under_14_days_tier2": u14_2,
+            "supplier_runway_p05_days": p05,
+            "supplier_runway_p25_days": p25,
+            "supplier_runway_p50_days": p50,
+            "tier2_bills_paid_late_cum": self.tier2_paid_late,
         }
 
     def series(self) -> dict[str, np.ndarray]:
         return {}
 
     def events(self) -> EventColumns:
-        """Insolvencies, replacements, layoffs and rescues (jobs lost as the value), and the start of a
-        short-time-work scheme (the payroll share it covers)."""
+        """Insolvencies and redundancies (jobs lost as the value), and parts made again (resourced, tooling
+        moved)."""
         days, kinds, rows, jobs = self.event_columns()
         names = np.asarray(self.supply.table.name, dtype=object)
-        events = EventColumns(days, kinds, list(names[rows]) if len(rows) else [], jobs, ["jobs"] * len(rows))
-        if self.stw_start is None:
-            return events
-        start = EventColumns.of([(self.stw_start, "scheme_start", "short_time_work", self.stw_share, "share")])
-        return EventColumns(np.concatenate([events.day, start.day]), events.kind + start.kind,
-                            events.entity + start.entity, np.concatenate([events.value, start.value]),
-                            events.detail + start.detail)
+        return EventColumns(days, kinds, list(names[rows]) if len(rows) else [], jobs, ["jobs"] * len(rows))
 
     def violations(self) -> list[str]:
         return []
 
     def diverges(self, other: Any, horizon: int) -> int:
-        """This world's survival reading is taken on its own day; a short-time-work scheme on other terms
-        than the other world's acts from the first of their starts."""
-        days = [self.survive_day]
-        if isinstance(other, SupplierFinance):
-            mine = (self.stw_start, self.stw_end, self.stw_share, self.stw_min_idle, self.stw_eligible.tobytes())
-            theirs = (other.stw_start, other.stw_end, other.stw_share, other.stw_min_idle, other.stw_eligible.tobytes())
-            if mine != theirs:
-                days += [d for d in (self.stw_start, other.stw_start) if d is not None]
-        else:
-            days.append(0)
-        return min(days)
+        """This world's survival reading is taken on its own day."""
+        return self.survive_day if isinstance(other, SupplierFinance) else 0
 
 
 __all__ = ["SupplierFinance", "SupplierMoney", "SupplierEvent", "ACTIVE", "INSOLVENT", "REPLACED"]

@@ -21,8 +21,11 @@ from sim.scenario.validation import RANGES
 FIELDS = (
     "parts_per_unit", "capacity_margin", "lead_time_days", "payment_terms_days",
     "oem_revenue_share", "variable_cost_share", "fixed_cost_share", "payroll_share", "cash_days",
-    "credit_days", "average_wage_gbp", "layoff_share", "resourcing_lead_time_days", "qualification_days",
+    "credit_days", "average_wage_gbp", "resourcing_lead_time_days", "qualification_days", "short_time_pay_share",
+    "short_time_max_share", "recall_days", "redundancy_share", "redundancy_pay_weeks", "max_pay_late_days",
 )
+# drawn when given, NaN (never, or not used) when not
+OPTIONAL = ("runway_days", "short_time_after_idle_days", "redundancy_below_runway_days", "pay_late_below_runway_days")
 
 
 def draw(param: Param, rng_name: str, count: int, root: np.random.SeedSequence) -> np.ndarray:
@@ -55,8 +58,17 @@ class SupplierTable:
     cash_days: np.ndarray
     credit_days: np.ndarray
     wage: np.ndarray
-    layoff_after: np.ndarray  # -1: never
-    layoff_share: np.ndarray
+    runway_days: np.ndarray  # opening cash + credit in days of idle costs (NaN: cash_days gives the opening cash)
+    working_capital: np.ndarray  # whether it has a working-capital line sized to its normal year's deepest dip
+    short_time_after: np.ndarray  # days of low demand before short time (NaN: never)
+    short_time_pay_share: np.ndarray
+    short_time_max_share: np.ndarray
+    recall_days: np.ndarray
+    redundancy_below: np.ndarray  # runway (days of idle costs) below which it makes redundancies (NaN: never)
+    redundancy_share: np.ndarray
+    redundancy_pay_weeks: np.ndarray
+    pay_late_below: np.ndarray  # tier 1: runway below which it pays tier-2 bills late (NaN: never)
+    max_pay_late: np.ndarray  # whole days
     critical: np.ndarray
     resourcing: np.ndarray
     serves: list[tuple[str, ...]]  # tier 1: the plants each member serves (a second source: its first source's)
@@ -84,7 +96,8 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
     entry_idx: list[np.ndarray] = []
     tiers: list[np.ndarray] = []
     families: list[str | None] = []
-    layoff_after: list[np.ndarray] = []
+    optional: dict[str, list[np.ndarray]] = {f: [] for f in OPTIONAL}
+    working_capital: list[np.ndarray] = []
     prices: list[np.ndarray] = []
     price_shares: list[np.ndarray] = []
     source_shares: list[np.ndarray] = []
@@ -109,13 +122,17 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
             if param is not None:
                 problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
             out.append(values)
-        after = spec.layoff_after_idle_days
-        layoff_after.append(
-            np.full(n, -1.0) if after is None else draw(after, f"suppliers.{entry}.layoff_after_idle_days", n, root)
-        )
+        for f in OPTIONAL:
+            param = getattr(spec, f)
+            values = np.full(n, np.nan) if param is None else draw(param, f"suppliers.{entry}.{f}", n, root)
+            if param is not None:
+                problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
+            optional[f].append(values)
+        working_capital.append(np.full(n, spec.working_capital == "normal_year"))
     if problems:
         raise ScenarioError(source, problems)
     cat = {f: np.concatenate(v) if v else np.zeros(0) for f, v in cols.items()}
+    opt = {f: np.concatenate(v) if v else np.zeros(0) for f, v in optional.items()}
     table = SupplierTable(
         name=names,
         entry=np.concatenate(entry_idx) if entry_idx else np.zeros(0, dtype=int),
@@ -136,8 +153,17 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
         cash_days=cat["cash_days"],
         credit_days=cat["credit_days"],
         wage=np.maximum(cat["average_wage_gbp"], 1.0),
-        layoff_after=np.rint(np.concatenate(layoff_after)).astype(np.int64) if layoff_after else np.zeros(0, dtype=np.int64),
-        layoff_share=cat["layoff_share"],
+        runway_days=opt["runway_days"],
+        working_capital=np.concatenate(working_capital) if working_capital else np.zeros(0, dtype=bool),
+        short_time_after=opt["short_time_after_idle_days"],
+        short_time_pay_share=cat["short_time_pay_share"],
+        short_time_max_share=cat["short_time_max_share"],
+        recall_days=cat["recall_days"],
+        redundancy_below=opt["redundancy_below_runway_days"],
+        redundancy_share=cat["redundancy_share"],
+        redundancy_pay_weeks=cat["redundancy_pay_weeks"],
+        pay_late_below=opt["pay_late_below_runway_days"],
+        max_pay_late=np.rint(cat["max_pay_late_days"]).astype(np.int64),
         critical=np.concatenate(critical) if critical else np.zeros(0, dtype=bool),
         resourcing=np.rint(cat["resourcing_lead_time_days"]).astype(np.int64),
         serves=[],

@@ -53,7 +53,7 @@ class SupplyBase:
     STATE: ClassVar[tuple[str, ...]] = (
         "ring", "stock", "in_transit", "received", "shipped_lane", "used", "state", "_last_ship_day", "_folded_day",
         "week_units", "week_day", "week_all", "insolvent_count", "lane_share", "capacity", "_capacity_units",
-        "qualified_from", "reshare_on",
+        "qualified_from", "reshare_on", "week_asked", "week_asked_day", "staffing", "fully_staffed",
     )
 
     @classmethod
@@ -152,6 +152,12 @@ class SupplyBase:
             self.week_units[-back % 7] = np.rint(self.normal_units).astype(np.int64)
             self.week_day[-back % 7] = -back
         self.insolvent_count = 0  # suppliers in state INSOLVENT
+        # units each supplier was asked for (call-offs) on each of the last 7 days: a normal week at the start
+        self.week_asked = np.tile(self.normal_units, (7, 1))  # and the day of each row
+        self.week_asked_day = np.array([next(d for d in range(-7, 0) if d % 7 == r) for r in range(7)], dtype=np.int64)
+        # share of its normal staff at work (short time, redundancies): its capacity follows (see workforce)
+        self.staffing = np.ones(n)
+        self.fully_staffed = True
         # co-sources taking over a failed source's volume: the day each lane is qualified for more (NEVER:
         # not asked), and the days parts' shares are due to be looked at again
         self.qualified_from = np.full(n_lanes, NEVER, dtype=np.int64)
@@ -173,10 +179,12 @@ class SupplyBase:
         return np.where(ok, np.rint(ahead), -(1 << 40)).astype(np.int64)
 
     def ability(self, day: int) -> np.ndarray:
-        """Share of capacity each supplier can use today (state, own systems, its tier-2 suppliers)."""
+        """Share of capacity each supplier can use today (state, own systems and staff, its tier-2 suppliers')."""
         able = (self.state != INSOLVENT).astype(np.float64)
         if self.availability_by_day is not None:
             able *= self.availability_by_day[day]
+        if not self.fully_staffed:
+            able *= self.staffing
         if len(self.tier2_rows) and (able[self.tier2_rows] < 1).any():
             worst = np.ones(len(able))
             np.minimum.at(worst, self.tier2_customer, able[self.tier2_rows])
@@ -240,8 +248,10 @@ class SupplyBase:
         asked = np.empty(n)
         calloffs(self.group_ahead[day], self.lane_group, self.lane_part, self.part_ppu, self.lane_share, self.safety,
                  self.stock, self.in_transit, self.lane_sup, order, asked)
-        unhindered = self.availability_by_day is None and not self.insolvent_count
-        cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day))
+        unhindered = self.availability_by_day is None and not self.insolvent_count and self.fully_staffed
+        cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day) + 1e-9)
+        self.week_asked[day % 7] = asked
+        self.week_asked_day[day % 7] = day
         units = np.empty(n, dtype=np.int64)
         rows, lane_value, due = np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64)
         count, face = dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
@@ -277,8 +287,18 @@ class SupplyBase:
             np.putmask(self._last_ship_day, self.week_units[row] > 0, day)
 
     def no_shipments(self, day: int) -> None:
-        """A day without call-offs: nothing leaves today."""
+        """A day without call-offs: nothing is asked for and nothing leaves today."""
         self.ring[day % self.ring_size] = 0
+
+    def demand_share(self, day: int) -> np.ndarray:
+        """Each supplier's call-offs over the 7 days ending ``day`` as a share of a normal week's (a tier-2
+        supplier: its customer's), at most 1; days nothing was called off count as nothing."""
+        recent = self.week_asked_day > day - 7
+        asked = self.week_asked[recent].sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(self.normal_units > 0, asked / (7 * self.normal_units), 1.0)
+        share[self.tier2_rows] = share[self.tier2_customer]
+        return np.minimum(share, 1.0)
 
     def units_last_week(self, day: int) -> np.ndarray:
         """Units each supplier shipped over the 7 days ending ``day``."""

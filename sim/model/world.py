@@ -35,6 +35,7 @@ from sim.model.supplier_finance import SupplierFinance, SupplierMoney
 from sim.model.suppliers import SupplierTable, build_supplier_table
 from sim.model.supply import SupplyBase
 from sim.model.treasury import Treasury
+from sim.model.workforce import Workforce
 from sim.scenario.schema import Realised
 
 
@@ -73,18 +74,18 @@ class World:
         plants = plants_of(scenario.plants, calendar, estate)
         self.supply = supply = SupplyBase.create(table, plants, estate, horizon)
         opening.fill_lanes(supply)
-        money = SupplierMoney.of(supply)
+        money = SupplierMoney.of(supply, plants, calendar.start_date)
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
         self.treasury = Treasury.create(scenario.treasury, calendar, ledger)
         interventions = scenario.interventions
-        self.finance = finance = SupplierFinance.create(supply, money, ledger, interventions.short_time_work, calendar,
-                                                        estate.first_outage_start)
+        self.finance = finance = SupplierFinance.create(supply, money, ledger, estate.first_outage_start)
+        self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
         self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
         self.payables.open_with(self.opening.invoices)
         for due, payer, payee, amount in self.opening.tier2_bills:
-            finance.tier2_bills[due].append((payer, payee, amount))
+            finance.tier2_bills[due].append((payer, payee, amount, due))
         self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
@@ -95,7 +96,7 @@ class World:
         supply.on_shipment = weakref.WeakMethod(self.invoicing.__call__)
         self.actors = Registry()
         for actor in (self.estate, self.production, self.sales, supply, self.payables, self.parts_centre,
-                      self.treasury, finance, self.distress, self.early_payment, ledger):
+                      self.treasury, finance, self.workforce, self.distress, self.early_payment, ledger):
             self.actors.add(actor)  # in this order the day's record lists their readings
         for make in extra:
             self.actors.add(make(self))

@@ -21,7 +21,9 @@ DAILY_FLOWS = {
     "oem_receipts_cum_pence": "oem_receipts_pence",
     "short_time_work_cum_pence": "short_time_work_pence",
 }
-FRACTIONAL = {"supplier_jobs_lost"}  # readings that are not whole numbers
+# readings that are not whole numbers (or may be missing)
+FRACTIONAL = {"supplier_jobs_lost", "supplier_jobs_short_time", "supplier_runway_p05_days", "supplier_runway_p25_days",
+              "supplier_runway_p50_days"}
 BASELINE_COLUMNS = (
     "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
     "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",

@@ -19,7 +19,7 @@ import numpy as np
 from sim.results.formats import as_timestamp, day_text, money_text
 from sim.results.metrics import Measures
 
-Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number"]
+Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number", "share"]
 COUNTS = ("vehicles", "count", "jobs", "orders", "invoices")
 
 
@@ -63,6 +63,8 @@ def value_text(unit: Unit, value: Any) -> str:
         return str(value)
     if unit == "gbp":
         return money_text(float(value))
+    if unit == "share":
+        return f"{100 * value:.0f}%"
     if unit == "days":
         return f"{value:,.0f} days" if abs(value) >= 1 or value == 0 else f"{value:.2f} days"
     if unit in COUNTS:
@@ -176,8 +178,31 @@ KPIS: tuple[KPI, ...] = (
     KPI("lines_stopped_by_supplier_failure", "Lines stopped by supplier failure", "count",
         "spells in which a plant built under half of what it would have had no supplier failed",
         lambda m: len(m.line_stops), headline=True),
-    KPI("supplier_jobs_lost", "Supplier jobs lost", "jobs", "supplier jobs lost to layoffs and insolvencies",
+    KPI("supplier_jobs_lost", "Supplier jobs lost for good", "jobs", "supplier jobs lost to redundancies and insolvencies",
         lambda m: m.last("supplier_jobs_lost"), headline=True),
+    KPI("supplier_jobs_short_time_peak", "Supplier jobs on short time (peak)", "jobs",
+        "most supplier staff on short time (temporarily without work) on any day", lambda m: float(m.column(
+            "supplier_jobs_short_time").max()), headline=True),
+    KPI("supplier_jobs_short_time_end", "Supplier jobs on short time at the end", "jobs",
+        "supplier staff still on short time on the last day", lambda m: m.last("supplier_jobs_short_time")),
+    KPI("share_of_suppliers_on_short_time", "Suppliers that put staff on short time", "share",
+        "share of suppliers that put staff on short time at some point", lambda m: m.share_of_suppliers(
+            "suppliers_ever_short_time")),
+    KPI("share_of_suppliers_making_redundancies", "Suppliers that made redundancies", "share",
+        "share of suppliers that made staff redundant", lambda m: m.share_of_suppliers("suppliers_made_redundancies")),
+    KPI("suppliers_runway_under_7_days_peak", "Suppliers under 7 days of runway (peak)", "count",
+        "most suppliers on any day whose cash and unused credit last under 7 days on their current burn",
+        lambda m: int(m.column("suppliers_runway_under_7_days").max()), headline=True),
+    KPI("suppliers_runway_under_7_days_peak_date", "Suppliers under 7 days of runway: peak date", "date",
+        "the first day of that peak (none if no supplier ever was)", lambda m: m.peak_date("suppliers_runway_under_7_days")),
+    KPI("suppliers_runway_under_14_days_peak", "Suppliers under 14 days of runway (peak)", "count",
+        "most suppliers on any day whose cash and unused credit last under 14 days on their current burn",
+        lambda m: int(m.column("suppliers_runway_under_14_days").max())),
+    KPI("suppliers_runway_under_14_days_peak_date", "Suppliers under 14 days of runway: peak date", "date",
+        "the first day of that peak (none if no supplier ever was)", lambda m: m.peak_date("suppliers_runway_under_14_days")),
+    KPI("tier2_bills_paid_late", "Tier-2 bills paid late", "count",
+        "bills tier-1 suppliers short of cash paid their tier-2 suppliers after they fell due",
+        lambda m: int(m.last("tier2_bills_paid_late_cum"))),
     KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of cash (peak)", "count",
         "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs",
         lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak]), headline=True),

@@ -162,6 +162,24 @@ class Measures:
     def oem_cash_trough(self) -> int:
         return int(np.argmin(self.column("oem_cash_gbp")))
 
+    def peak_day(self, name: str) -> int:
+        """Day index of the highest value of a daily column (the first such day)."""
+        return int(np.argmax(self.daily[name].to_numpy()))
+
+    def peak_date(self, name: str) -> date | None:
+        """The date of a column's highest value (None if it never rises above zero)."""
+        i = self.peak_day(name)
+        return self.date_of(i) if self.daily[name].iloc[i] > 0 else None
+
+    @property
+    def suppliers(self) -> int:
+        """How many suppliers the run has."""
+        return int(self.daily["suppliers_active"].iloc[0] + self.daily["suppliers_insolvent"].iloc[0])
+
+    def share_of_suppliers(self, name: str) -> float:
+        """A count of suppliers on the last day (a cumulative column) as a share of all suppliers."""
+        return self.last(name) / max(self.suppliers, 1)
+
     @cached_property
     def under_week_peak(self) -> int:
         """Day index of the most suppliers under 7 days of cash (the first such day)."""

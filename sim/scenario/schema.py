@@ -172,11 +172,30 @@ class SupplierSpec(Spec):
     payroll_share: Param = Field(default=0.6, description="payroll, share of fixed costs")
     cash_days: Param = Field(default=30.0, description="opening cash, days of normal total costs")
     credit_days: Param = Field(default=0.0, description="credit line, days of normal total costs")
-    average_wage_gbp: Param = Field(default=35_000.0, description="yearly payroll per job")
-    layoff_after_idle_days: Param | None = Field(
-        default=None, description="days without call-offs before cutting staff (none: never)"
+    runway_days: Param | None = Field(
+        default=None, description="instead of cash_days: opening cash plus unused credit, in days of idle costs "
+                                  "(fixed costs less other customers' margin)"
     )
-    layoff_share: Param = Field(default=0.0, description="share of payroll and jobs cut")
+    working_capital: Literal["none", "normal_year"] = Field(
+        default="none", description="normal_year: a working-capital line as deep as the supplier's cash dips in a normal "
+                                    "year (Christmas shutdown included), on top of its runway"
+    )
+    average_wage_gbp: Param = Field(default=35_000.0, description="yearly payroll per job")
+    short_time_after_idle_days: Param | None = Field(
+        default=None, description="days of low demand (under 80% of normal) before putting staff on short time (none: never)"
+    )
+    short_time_pay_share: Param = Field(default=0.8, description="share of normal pay that staff on short time receive")
+    short_time_max_share: Param = Field(default=0.9, description="the most staff on short time at once, share")
+    recall_days: Param = Field(default=14.0, description="days to bring every staff member on short time back to work")
+    redundancy_below_runway_days: Param | None = Field(
+        default=None, description="makes redundancies when its runway at idle costs falls below this (none: never)"
+    )
+    redundancy_share: Param = Field(default=0.1, description="share of staff made redundant (once)")
+    redundancy_pay_weeks: Param = Field(default=4.0, description="weeks of pay per redundancy")
+    pay_late_below_runway_days: Param | None = Field(
+        default=None, description="tier 1: pays its tier-2 bills late while its runway at idle costs is below this (none: never)"
+    )
+    max_pay_late_days: Param = Field(default=30.0, description="tier 1: the most days a tier-2 bill is paid late")
     restart_critical: bool = False
     resourcing_lead_time_days: Param = Field(
         default=90.0, description="days to qualify a replacement after insolvency"
@@ -283,14 +302,18 @@ class SupplierFinanceScheme(Spec, Generic[N, D]):
 
 
 class ShortTimeWork(Spec, Generic[N, D]):
-    """Government pays ``payroll_share_covered`` of the idle part of suppliers' payroll; a supported
-    supplier keeps its staff (no layoffs while it is supported)."""
+    """A government short-time-work scheme: it pays ``payroll_share_covered`` of the normal pay of suppliers'
+    staff on short time; a supported supplier makes no redundancies while it is supported."""
 
     start: D
     end: D | None = None
     payroll_share_covered: N = number(default=0.6)
     min_idle_share: N = number(
-        default=0.2, description="only suppliers with at least this share of last week's work lost qualify"
+        default=0.2, description="only suppliers with at least this share of their staff on short time qualify"
+    )
+    short_time_after_idle_days: N = number(
+        default=5.0, description="eligible suppliers without a short-time policy of their own put staff on short time "
+                                 "after this many days of low demand"
     )
     tiers: list[Literal[1, 2]] = [1, 2]
 

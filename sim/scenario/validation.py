@@ -28,7 +28,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "variable_cost_share": SHARE,
     "fixed_cost_share": SHARE,
     "payroll_share": SHARE,
-    "layoff_share": SHARE,
     "prepay_share": SHARE,
     "payroll_share_covered": SHARE,
     "min_idle_share": SHARE,
@@ -48,6 +47,13 @@ RANGES: dict[str, tuple[float, float]] = {
     "qualification_days": (0.0, 3650.0),
     "tooling_move_days": (0.0, 3650.0),
     "support_cushion_days": (0.0, 3650.0),
+    "runway_days": (0.0, 3650.0),
+    "short_time_pay_share": SHARE,
+    "short_time_max_share": SHARE,
+    "recall_days": (0.0, 3650.0),
+    "redundancy_share": SHARE,
+    "redundancy_pay_weeks": (0.0, 520.0),
+    "max_pay_late_days": (0.0, 3650.0),
 }
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
