@@ -1,0 +1,501 @@
+"""The explorer page (Panel): levers, KPI cards, charts, a Monte Carlo in the background, downloads.
+
+One :class:`Explorer` per reader (a browser tab, or a notebook cell). A lever's change re-runs the
+scenario at once, on the page's own thread (a flagship run takes about a quarter of a second); a
+Monte Carlo runs in a background thread that hands its replications to worker processes, so the page
+keeps answering while it runs, and its progress and bands come back through the page's event loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import panel as pn
+
+from sim.explorer.cards import Card, cards
+from sim.explorer.charts import Charts, chart_specs
+from sim.explorer.levers import Lever, describe, users_of, value_text
+from sim.explorer.session import Run, Session
+from sim.scenario.errors import ScenarioError
+
+STYLE = """
+:host { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(176px, 1fr)); gap: 8px; }
+.kpi { border: 1px solid #d9dee5; border-radius: 6px; padding: 6px 9px; background: #fbfcfd; }
+.kpi-label { font-size: 11.5px; color: #4a5563; line-height: 1.25; min-height: 2.5em; }
+.kpi-value { font-size: 18px; font-weight: 600; color: #16324f; margin: 2px 0; white-space: nowrap; }
+.kpi-change { font-size: 11.5px; color: #8a4b08; }
+.kpi-change.same { color: #8a96a3; }
+.kpi-spread { font-size: 11px; color: #1f5fa8; margin-top: 2px; }
+.status { font-size: 13px; color: #3a4550; }
+.status.invalid, .status.error { color: #a61b1b; font-weight: 600; }
+.lever-note { font-size: 11px; color: #6a7682; margin: -4px 0 2px 0; }
+.lever-note.changed { color: #8a4b08; }
+.lever-error { font-size: 12px; color: #a61b1b; background: #fdecec; border-left: 3px solid #a61b1b;
+               padding: 3px 6px; margin: 0 0 4px 0; }
+.group-note { font-size: 11.5px; color: #4a5563; margin: 0 0 2px 0; }
+.title { font-size: 20px; font-weight: 650; color: #16324f; }
+.subtitle { font-size: 12.5px; color: #4a5563; max-width: 60em; }
+.mc-status { font-size: 12.5px; color: #3a4550; }
+"""
+
+
+def _style(*classes: str) -> dict[str, Any]:
+    """Keyword arguments giving a Panel component the page's stylesheet and CSS classes."""
+    return {"stylesheets": [STYLE], "css_classes": list(classes)}
+
+
+def slug(path: str) -> str:
+    """A dotted scenario path (or a title) as a CSS class fragment (``a.b.0`` -> ``a__b__0``)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", path.replace(".", "__"))
+
+
+def _short(value: Any) -> str:
+    """A drawn value for reading: floats to four significant figures, dates spelled out."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class LeverView:
+    """The widgets of one lever: a text field holding the value as YAML (as typed after ``--set PATH=``),
+    a slider beside it for dates and shares, a select or a checkbox for choices and flags, a note saying
+    where the value comes from, and the error message of a bad value."""
+
+    def __init__(self, lever: Lever, horizon: tuple[date, date], on_set: Callable[[LeverView, str], None]) -> None:
+        self.lever = lever
+        self.horizon = horizon
+        self._on_set = on_set
+        self._quiet = False
+        key = slug(lever.path)
+        tip = {"description": lever.help} if lever.help else {}
+        self.text: pn.widgets.TextInput | None = None
+        self.slider: pn.widgets.DateSlider | pn.widgets.FloatSlider | None = None
+        self.choice: pn.widgets.Select | pn.widgets.Checkbox | None = None
+        if lever.kind == "choice":
+            self.choice = pn.widgets.Select(name=lever.label, options=list(lever.choices), width=250,
+                                            **tip, css_classes=["lever", f"lever-{key}"])
+            self.choice.param.watch(lambda e: self._set(str(e.new)), "value")
+            row: Any = self.choice
+        elif lever.kind == "flag":
+            self.choice = pn.widgets.Checkbox(name=lever.label, width=250, css_classes=["lever", f"lever-{key}"])
+            self.choice.param.watch(lambda e: self._set("true" if e.new else "false"), "value")
+            row = self.choice
+        else:
+            self.text = pn.widgets.TextInput(name=lever.label if lever.kind not in ("date", "share") else "",
+                                             width=118 if lever.kind in ("date", "share") else 250,
+                                             **tip, css_classes=["lever", f"lever-{key}"])
+            self.text.param.watch(lambda e: self._set(e.new), "value")
+            if lever.kind == "date":
+                self.slider = pn.widgets.DateSlider(name=lever.label, start=horizon[0], end=horizon[1], value=horizon[0],
+                                                    show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
+            elif lever.kind == "share":
+                self.slider = pn.widgets.FloatSlider(name=lever.label, start=0.0, end=1.0, step=0.01, value=0.0,
+                                                     show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
+            if self.slider is not None:
+                self.slider.param.watch(self._slid, "value_throttled")
+                row = pn.Row(self.slider, self.text, margin=0)
+            else:
+                row = self.text
+        self.note = pn.pane.HTML("", visible=False, margin=(0, 10), **_style("lever-note", f"lever-note-{key}"))
+        self.error = pn.pane.HTML("", visible=False, margin=(0, 10), sizing_mode="stretch_width",
+                                  **_style("lever-error", f"lever-error-{key}"))
+        self.view = pn.Column(row, self.note, self.error, margin=(0, 0, 4, 0))
+
+    def _set(self, text: str) -> None:
+        if not self._quiet:
+            self._on_set(self, text)
+
+    def _slid(self, event: Any) -> None:
+        if self._quiet or event.new is None:
+            return
+        value = _as_date(event.new) if self.lever.kind == "date" else round(float(event.new), 4)
+        text = value_text(value)
+        with self.quiet():
+            if self.text is not None:
+                self.text.value = text
+        self._on_set(self, text)
+
+    def quiet(self) -> Any:
+        """A context in which the widgets change without telling the page (when the page shows a value)."""
+        view = self
+
+        class _Quiet:
+            def __enter__(self) -> None:
+                view._quiet = True
+
+            def __exit__(self, *exc: object) -> None:
+                view._quiet = False
+
+        return _Quiet()
+
+    def show(self, value: Any, set_here: bool, drawn_value: Any = None) -> None:
+        """Show the field's value: ``value`` as set, or as the scenario has it; a field holding a
+        distribution that was not set shows the value drawn at this seed (``drawn_value``)."""
+        lever = self.lever
+        shown = drawn_value if (lever.drawn and not set_here and drawn_value is not None) else value
+        with self.quiet():
+            if self.choice is not None:
+                self.choice.value = (bool(shown) if lever.kind == "flag" else str(shown)) if shown is not None else None
+            if self.text is not None:
+                drawn_here = lever.drawn and not set_here and isinstance(shown, float)
+                self.text.value = _short(shown) if drawn_here else value_text(shown)
+            if isinstance(self.slider, pn.widgets.DateSlider) and isinstance(shown, date):
+                self.slider.value = min(max(_as_date(shown), self.horizon[0]), self.horizon[1])
+            elif isinstance(self.slider, pn.widgets.FloatSlider) and isinstance(shown, (int, float)):
+                self.slider.value = min(max(float(shown), 0.0), 1.0)
+        if lever.drawn and not set_here:
+            note = f"drawn from {describe(lever.value)}; this seed drew {_short(drawn_value)}"
+        elif lever.drawn:
+            note = f"fixed here; the scenario draws it from {describe(lever.value)}"
+        elif set_here:
+            note = f"changed from {value_text(lever.value)}"
+        else:
+            note = ""
+        css = "lever-note changed" if set_here else "lever-note"
+        self.note.object = f'<div class="{css}">{html.escape(note)}</div>' if note else ""
+        self.note.visible = bool(note)
+
+    def show_error(self, message: str | None) -> None:
+        """Show a bad value's message next to the field (None clears it)."""
+        self.error.object = f'<div class="lever-error-text">{html.escape(message)}</div>' if message else ""
+        self.error.visible = bool(message)
+
+
+def cards_html(items: list[Card]) -> str:
+    """The KPI cards as one block of HTML (one update per run); each card carries its KPI's name."""
+    parts = []
+    for c in items:
+        spread = f'<div class="kpi-spread">{html.escape(c.spread)}</div>' if c.spread else ""
+        parts.append(
+            f'<div class="kpi" data-kpi="{html.escape(c.name)}"><div class="kpi-label">{html.escape(c.label)}</div>'
+            f'<div class="kpi-value">{html.escape(c.value)}</div>'
+            f'<div class="kpi-change{" same" if c.same else ""}">vs reference: {html.escape(c.change)}</div>{spread}</div>')
+    return f'<div class="kpis">{"".join(parts)}</div>'
+
+
+def chart_window(summary: dict[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The dates the charts open on: from four weeks before the outage to eight months after it (None,
+    the whole horizon, without an outage)."""
+    start = summary.get("outage_start_date")
+    if start is None:
+        return None
+    return pd.Timestamp(start) - pd.Timedelta(days=28), pd.Timestamp(start) + pd.Timedelta(days=240)
+
+
+def _names(problem: str, path: str) -> bool:
+    """Whether a problem at dotted path ``problem`` concerns the field at ``path`` (it, a part of it, or the
+    section holding it)."""
+    return problem == path or problem.startswith(path + ".") or path.startswith(problem + ".")
+
+
+class LeverGroup:
+    """A collapsible card of levers. Its widgets are built when it is first opened: a page of a hundred
+    levers then loads in a fraction of the time, and a closed group costs nothing per run."""
+
+    def __init__(self, title: str, members: list[Lever], note: str, horizon: tuple[date, date], opened: bool,
+                 on_set: Callable[[LeverView, str], None], on_built: Callable[[LeverView], None]) -> None:
+        self.title, self.members, self.note, self.horizon = title, members, note, horizon
+        self._on_set, self._on_built = on_set, on_built
+        self.views: list[LeverView] = []
+        self.card = pn.Card(title=title, collapsed=True, sizing_mode="stretch_width", margin=(3, 4),
+                            header_background="#eef2f6", css_classes=["lever-group", f"group-{slug(title)}"])
+        self.card.param.watch(lambda e: self.open() if not e.new else None, "collapsed")
+        if opened:
+            self.open()
+
+    def open(self) -> None:
+        """Open the card, building its widgets the first time."""
+        if not self.views:
+            self.views = [LeverView(lever, self.horizon, self._on_set) for lever in self.members]
+            note = [pn.pane.HTML(f'<div class="group-note">{html.escape(self.note)}</div>', margin=(0, 10),
+                                 **_style())] if self.note else []
+            self.card.objects = [*note, *[v.view for v in self.views]]
+            for view in self.views:
+                self._on_built(view)
+        self.card.collapsed = False
+
+
+class Explorer:
+    """The page for one reader: ``session`` holds what is set; ``reference`` is the run the cards and charts
+    compare against (by default the scenario as loaded, at its seed). ``workers``: processes a Monte Carlo
+    uses (default: up to two). ``height``: the page's height in pixels in a notebook (None: the window's)."""
+
+    def __init__(self, session: Session, reference: Run | None = None, *, workers: int | None = None,
+                 height: int | None = None) -> None:
+        self.session = session
+        self.reference = reference if reference is not None else session.run(session.original)
+        self.reference_label = f"the scenario as loaded (seed {session.original.seed})"
+        self.current = self.reference if not session.overrides else session.run()
+        self.bands: pd.DataFrame | None = None
+        self.spread: dict[str, Any] | None = None
+        self.version = 0  # bumped by every change of what is set: a Monte Carlo of older settings is dropped
+        self.runs = 0
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self._doc = pn.state.curdoc
+        self._last_edited: LeverView | None = None
+        scenario = session.original
+        self.groups = self._lever_groups()
+        vehicle_plants = [name for name, p in scenario.plants.items() if p.kind == "vehicle"]
+        self.charts = Charts(chart_specs(list(self.current.daily.columns), vehicle_plants), self.current.daily,
+                             self.reference.daily, chart_window(self.reference.summary))
+        self.chart_panes = [pn.pane.Bokeh(f, sizing_mode="stretch_width", min_width=380) for f in self.charts.figures]
+        self.cards = pn.pane.HTML("", sizing_mode="stretch_width", **_style("kpi-cards"))
+        self.status = pn.pane.HTML("", sizing_mode="stretch_width", **_style("status-pane"))
+        self.replications = pn.widgets.IntInput(name="Replications", value=40, start=2, end=2000, step=10, width=110,
+                                                css_classes=["mc-replications"])
+        self.mc_button = pn.widgets.Button(name="Run Monte Carlo", button_type="primary", width=150, margin=(23, 10, 0, 10),
+                                           css_classes=["mc-run"])
+        self.mc_button.on_click(self._start_monte_carlo)
+        self.mc_progress = pn.indicators.Progress(value=0, max=100, width=220, visible=False, margin=(30, 10, 0, 10),
+                                                  **_style("mc-progress"))
+        self.mc_status = pn.pane.HTML("", margin=(26, 10, 0, 10), sizing_mode="stretch_width", **_style("mc-status-pane"))
+        self.view = self._layout(height)
+        self._show_all()
+        self._show_results()
+
+    # ------------------------------------------------------------------------------------ layout
+
+    def _layout(self, height: int | None) -> pn.viewable.Viewable:
+        scenario = self.session.original
+        name = scenario.name
+        title = pn.pane.HTML(
+            f'<div class="title">supplysim explorer: {html.escape(name)}</div>'
+            f'<div class="subtitle">{html.escape(scenario.description.strip())}</div>',
+            sizing_mode="stretch_width", **_style("header"))
+        download = pn.widgets.FileDownload(callback=self._scenario_file, filename=f"{name}_explored.yaml",
+                                           label="Download scenario (YAML)", button_type="success", width=200,
+                                           css_classes=["download-scenario"])
+        kpis = pn.widgets.FileDownload(callback=self._summary_file, filename=f"{name}_summary.json",
+                                       label="Download KPIs (JSON)", width=180, css_classes=["download-kpis"])
+        pin = pn.widgets.Button(name="Pin this run as reference", width=190, css_classes=["pin"])
+        pin.on_click(lambda _: self.pin())
+        reset = pn.widgets.Button(name="Reset to the file", width=140, css_classes=["reset"])
+        reset.on_click(lambda _: self.reset())
+        header = pn.Row(title, pn.Row(download, kpis, pin, reset, margin=(10, 0)), sizing_mode="stretch_width")
+        sidebar = pn.Column(*[g.card for g in self.groups], width=395, scroll=True, sizing_mode="stretch_height",
+                            margin=(0, 6, 0, 0), css_classes=["levers"])
+        monte_carlo = pn.Row(self.replications, self.mc_button, self.mc_progress, self.mc_status,
+                             sizing_mode="stretch_width")
+        grid = pn.GridBox(*self.chart_panes, ncols=2, sizing_mode="stretch_width")
+        main = pn.Column(self.status, self.cards, monte_carlo, grid, sizing_mode="stretch_both", scroll=True)
+        body = pn.Row(sidebar, main, sizing_mode="stretch_both")
+        if height is None:
+            return pn.Column(header, body, sizing_mode="stretch_both")
+        return pn.Column(header, body, height=height, sizing_mode="stretch_width")
+
+    def _lever_groups(self) -> list[LeverGroup]:
+        """A collapsible card per group of levers; the run, the outages and the restore steps of the systems
+        invoicing depends on start open."""
+        scenario = self.session.original
+        horizon = (scenario.start_date, scenario.start_date + timedelta(days=scenario.horizon_days - 1))
+        by_title: dict[str, list[Lever]] = {}
+        for lever in self.session.levers:
+            by_title.setdefault(lever.group, []).append(lever)
+        groups = []
+        for title, members in by_title.items():
+            parts = members[0].path.split(".")
+            system = parts[3] if parts[0] == "outages" and len(parts) > 3 and parts[2] == "restore" else None
+            note = ""
+            if system is not None:
+                spec = scenario.systems.get(system)
+                users = ", ".join(users_of(scenario, system)) or "nothing modelled"
+                note = (f"{spec.description} · " if spec is not None and spec.description else "") + f"used by: {users}"
+            opened = title == "Run" or title.startswith("Outage") or (
+                system is not None and system in scenario.payables.systems)
+            groups.append(LeverGroup(title, members, note, horizon, opened, self._set, self._show_lever))
+        return groups
+
+    @property
+    def levers(self) -> list[LeverView]:
+        """The lever widgets built so far (a group's are built when it is first opened)."""
+        return [view for group in self.groups for view in group.views]
+
+    # ------------------------------------------------------------------------------------ levers
+
+    def _set(self, view: LeverView, text: str) -> None:
+        """A reader set a field: record it as ``--set`` would, and run the scenario as now set."""
+        self._last_edited = view
+        try:
+            if text.strip():
+                self.session.set(view.lever.path, text)
+            else:  # an emptied field goes back to the file's value (type ``null`` to set nothing)
+                self.session.reset(view.lever.path)
+        except ScenarioError as exc:  # not reachable with a dotted path of the scenario, but never fatal
+            self._invalid(exc)
+            return
+        self.version += 1
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Validate and run the scenario as set; show the results, or the message of what is wrong."""
+        try:
+            scenario = self.session.scenario()
+        except ScenarioError as exc:
+            self._invalid(exc)
+            return
+        try:
+            run = self.session.run(scenario)
+        except Exception as exc:  # a model defect: say so on the page, keep serving
+            self._failed(f"The run failed: {type(exc).__name__}: {exc}")
+            return
+        self.current = run
+        self.bands, self.spread = None, None
+        self.mc_status.object = ""
+        with pn.io.hold():
+            for view in self.levers:
+                view.show_error(None)
+            self._show_all()
+            self._show_results()
+
+    def _invalid(self, exc: ScenarioError) -> None:
+        """Show a bad value's message (the command line's, word for word) next to every field it names, or
+        next to the field just edited; the results stay those of the last valid settings."""
+        message = str(exc)
+        named = {p.path for p in exc.problems}
+        self._show_all()  # the fields show what is set, even where it is wrong
+        for group in self.groups:  # a group holding a field the message names opens, to show it there
+            if any(_names(n, lever.path) for lever in group.members for n in named if n):
+                group.open()
+        with pn.io.hold():
+            shown = False
+            for view in self.levers:
+                path = view.lever.path
+                hit = any(_names(n, path) for n in named if n)
+                view.show_error(message if hit else None)
+                shown = shown or hit
+            if not shown and self._last_edited is not None:
+                self._last_edited.show_error(message)
+            self.status.object = (f'<div class="status invalid" data-runs="{self.runs}" data-state="invalid">'
+                                  f'Not run: {html.escape(message)} The results below are for the last valid settings.</div>')
+
+    def _failed(self, message: str) -> None:
+        self.status.object = (f'<div class="status error" data-runs="{self.runs}" data-state="error">'
+                              f'{html.escape(message)}</div>')
+
+    def _show_all(self) -> None:
+        """Every lever shows its value as set, or as drawn at this seed."""
+        for view in self.levers:
+            self._show_lever(view)
+
+    def _show_lever(self, view: LeverView) -> None:
+        set_here = self.session.overrides
+        path = view.lever.path
+        view.show(set_here.get(path, view.lever.value), path in set_here, self.current.draws.get(path))
+
+    def _show_results(self) -> None:
+        """Cards, charts and the status line for the current run against the reference."""
+        self.runs += 1
+        self.cards.object = cards_html(cards(self.current.summary, self.reference.summary, self.spread))
+        self.charts.update(self.current.daily, self.reference.daily, self.bands)
+        changes = self.session.changes()
+        what = f"{len(changes)} field{'s' if len(changes) != 1 else ''} changed" if changes else "as loaded"
+        self.status.object = (
+            f'<div class="status ok" data-runs="{self.runs}" data-state="ok">Seed {self.session.seed}, {what}; '
+            f'simulated in {self.current.seconds:.2f} s. Compared with {html.escape(self.reference_label)}.</div>')
+        self._push()
+
+    def _push(self) -> None:
+        """In a notebook, send the charts' new data to the page (a server session sends it by itself)."""
+        if self._doc is None or self._doc.session_context is None:
+            try:
+                pn.io.push_notebook(*self.chart_panes)
+            except Exception:  # not displayed yet: nothing to push to
+                pass
+
+    def pin(self) -> None:
+        """Make the current run the reference the cards and charts compare against."""
+        self.reference = self.current
+        stamp = datetime.now().strftime("%H:%M:%S")
+        changes = len(self.session.changes())
+        self.reference_label = f"the run pinned at {stamp} (seed {self.session.seed}, {changes} changed)"
+        self._show_results()
+
+    def reset(self) -> None:
+        """Forget everything set: back to the scenario file."""
+        self.session.reset()
+        self.version += 1
+        self.refresh()
+
+    # ------------------------------------------------------------------------------------ downloads
+
+    def _scenario_file(self) -> io.StringIO:
+        return io.StringIO(self.session.yaml_text())
+
+    def _summary_file(self) -> io.StringIO:
+        from sim.runner import jsonable
+
+        return io.StringIO(json.dumps(jsonable(self.current.summary), indent=2) + "\n")
+
+    # ------------------------------------------------------------------------------------ Monte Carlo
+
+    def _later(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)`` on the page's event loop (from the Monte Carlo thread), or at once in a notebook."""
+        doc = self._doc
+        if doc is None or doc.session_context is None:
+            fn(*args)
+            return
+        from panel.io.state import set_curdoc
+
+        with set_curdoc(doc):
+            pn.state.execute(functools.partial(fn, *args), schedule=True)
+
+    def _start_monte_carlo(self, _: Any = None) -> None:
+        try:
+            scenario = self.session.scenario()
+        except ScenarioError as exc:
+            self.mc_status.object = f'<div class="mc-status">Fix the settings first: {html.escape(str(exc))}</div>'
+            return
+        n = int(self.replications.value or 0)
+        self.mc_button.disabled = True
+        self.mc_progress.max, self.mc_progress.value, self.mc_progress.visible = n, 0, True
+        self.mc_status.object = f'<div class="mc-status" data-state="running">{n} replications running…</div>'
+        threading.Thread(target=self._monte_carlo, args=(scenario, n, self.version), daemon=True,
+                         name="supplysim-monte-carlo").start()
+
+    def _monte_carlo(self, scenario: Any, n: int, version: int) -> None:
+        """The background thread: replications in worker processes, results handed to the event loop."""
+        from sim.experiments import run_replications
+
+        try:
+            reps = run_replications(scenario, seed=None, replications=n, workers=self.workers,
+                                    on_progress=lambda done, total: self._later(self._mc_progress, done))
+        except Exception as exc:  # shown on the page; the page goes on
+            self._later(self._mc_finished, None, version, f"Monte Carlo failed: {type(exc).__name__}: {exc}")
+            return
+        self._later(self._mc_finished, reps, version, "")
+
+    def _mc_progress(self, done: int) -> None:
+        self.mc_progress.value = min(done, self.mc_progress.max)
+
+    def _mc_finished(self, reps: Any, version: int, failure: str) -> None:
+        self.mc_button.disabled = False
+        self.mc_progress.visible = False
+        if reps is None:
+            self.mc_status.object = f'<div class="mc-status" data-state="failed">{html.escape(failure)}</div>'
+            return
+        if version != self.version:
+            self.mc_status.object = ('<div class="mc-status" data-state="stale">The settings changed while the '
+                                     'replications ran: their bands were set aside. Run again for these settings.</div>')
+            return
+        self.bands, self.spread = reps.bands, reps.summary
+        failed = f", {len(reps.failures)} failed" if reps.failures else ""
+        self.mc_status.object = (f'<div class="mc-status" data-state="done">{reps.replications} replications{failed} '
+                                 f'in {reps.compute_s:.1f} s: shaded bands hold 90% of them.</div>')
+        self._show_results()
