@@ -89,24 +89,24 @@ class LeverView:
         self.slider: pn.widgets.DateSlider | pn.widgets.FloatSlider | None = None
         self.choice: pn.widgets.Select | pn.widgets.Checkbox | None = None
         if lever.kind == "choice":
-            self.choice = pn.widgets.Select(name=lever.label, options=list(lever.choices), width=250,
+            self.choice = pn.widgets.Select(label=lever.label, options=list(lever.choices), width=250,
                                             **tip, css_classes=["lever", f"lever-{key}"])
             self.choice.param.watch(lambda e: self._set(str(e.new)), "value")
             row: Any = self.choice
         elif lever.kind == "flag":
-            self.choice = pn.widgets.Checkbox(name=lever.label, width=250, css_classes=["lever", f"lever-{key}"])
+            self.choice = pn.widgets.Checkbox(label=lever.label, width=250, css_classes=["lever", f"lever-{key}"])
             self.choice.param.watch(lambda e: self._set("true" if e.new else "false"), "value")
             row = self.choice
         else:
-            self.text = pn.widgets.TextInput(name=lever.label if lever.kind not in ("date", "share") else "",
+            self.text = pn.widgets.TextInput(label=lever.label if lever.kind not in ("date", "share") else "",
                                              width=118 if lever.kind in ("date", "share") else 250,
                                              **tip, css_classes=["lever", f"lever-{key}"])
             self.text.param.watch(lambda e: self._set(e.new), "value")
             if lever.kind == "date":
-                self.slider = pn.widgets.DateSlider(name=lever.label, start=horizon[0], end=horizon[1], value=horizon[0],
+                self.slider = pn.widgets.DateSlider(label=lever.label, start=horizon[0], end=horizon[1], value=horizon[0],
                                                     show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
             elif lever.kind == "share":
-                self.slider = pn.widgets.FloatSlider(name=lever.label, start=0.0, end=1.0, step=0.01, value=0.0,
+                self.slider = pn.widgets.FloatSlider(label=lever.label, start=0.0, end=1.0, step=0.01, value=0.0,
                                                      show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
             if self.slider is not None:
                 self.slider.param.watch(self._slid, "value_throttled")
@@ -250,6 +250,7 @@ class Explorer:
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
         self._doc = pn.state.curdoc
         self._last_edited: LeverView | None = None
+        self._editing: LeverView | None = None
         scenario = session.original
         self.groups = self._lever_groups()
         vehicle_plants = [name for name, p in scenario.plants.items() if p.kind == "vehicle"]
@@ -258,9 +259,9 @@ class Explorer:
         self.chart_panes = [pn.pane.Bokeh(f, sizing_mode="stretch_width", min_width=380) for f in self.charts.figures]
         self.cards = pn.pane.HTML("", sizing_mode="stretch_width", **_style("kpi-cards"))
         self.status = pn.pane.HTML("", sizing_mode="stretch_width", **_style("status-pane"))
-        self.replications = pn.widgets.IntInput(name="Replications", value=40, start=2, end=2000, step=10, width=110,
+        self.replications = pn.widgets.IntInput(label="Replications", value=40, start=2, end=2000, step=10, width=110,
                                                 css_classes=["mc-replications"])
-        self.mc_button = pn.widgets.Button(name="Run Monte Carlo", button_type="primary", width=150, margin=(23, 10, 0, 10),
+        self.mc_button = pn.widgets.Button(label="Run Monte Carlo", color="primary", width=150, margin=(23, 10, 0, 10),
                                            css_classes=["mc-run"])
         self.mc_button.on_click(self._start_monte_carlo)
         self.mc_progress = pn.indicators.Progress(value=0, max=100, width=220, visible=False, margin=(30, 10, 0, 10),
@@ -280,13 +281,13 @@ class Explorer:
             f'<div class="subtitle">{html.escape(scenario.description.strip())}</div>',
             sizing_mode="stretch_width", **_style("header"))
         download = pn.widgets.FileDownload(callback=self._scenario_file, filename=f"{name}_explored.yaml",
-                                           label="Download scenario (YAML)", button_type="success", width=200,
+                                           label="Download scenario (YAML)", color="success", width=200,
                                            css_classes=["download-scenario"])
         kpis = pn.widgets.FileDownload(callback=self._summary_file, filename=f"{name}_summary.json",
                                        label="Download KPIs (JSON)", width=180, css_classes=["download-kpis"])
-        pin = pn.widgets.Button(name="Pin this run as reference", width=190, css_classes=["pin"])
+        pin = pn.widgets.Button(label="Pin this run as reference", width=190, css_classes=["pin"])
         pin.on_click(lambda _: self.pin())
-        reset = pn.widgets.Button(name="Reset to the file", width=140, css_classes=["reset"])
+        reset = pn.widgets.Button(label="Reset to the file", width=140, css_classes=["reset"])
         reset.on_click(lambda _: self.reset())
         header = pn.Row(title, pn.Row(download, kpis, pin, reset, margin=(10, 0)), sizing_mode="stretch_width")
         sidebar = pn.Column(*[g.card for g in self.groups], width=395, scroll=True, sizing_mode="stretch_height",
@@ -332,16 +333,23 @@ class Explorer:
     def _set(self, view: LeverView, text: str) -> None:
         """A reader set a field: record it as ``--set`` would, and run the scenario as now set."""
         self._last_edited = view
+        before = dict(self.session.overrides)
+        self._editing = view
         try:
             if text.strip():
                 self.session.set(view.lever.path, text)
             else:  # an emptied field goes back to the file's value (type ``null`` to set nothing)
                 self.session.reset(view.lever.path)
+            if self.session.overrides != before:  # (the page's own value echoed back needs no run)
+                self.version += 1
+                self.refresh()
         except ScenarioError as exc:  # not reachable with a dotted path of the scenario, but never fatal
             self._invalid(exc)
-            return
-        self.version += 1
-        self.refresh()
+        finally:
+            self._editing = None
+        # the field being edited shows its value as read ("" -> the file's value, 5e8 -> 500e6) once this event
+        # is done: a page does not send a widget back the value its own event is still setting
+        self._later(self._show_lever, view)
 
     def refresh(self) -> None:
         """Validate and run the scenario as set; show the results, or the message of what is wrong."""
@@ -392,7 +400,8 @@ class Explorer:
     def _show_all(self) -> None:
         """Every lever shows its value as set, or as drawn at this seed."""
         for view in self.levers:
-            self._show_lever(view)
+            if view is not self._editing:
+                self._show_lever(view)
 
     def _show_lever(self, view: LeverView) -> None:
         set_here = self.session.overrides
