@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import queue
-import shutil
 import statistics
 import subprocess
 import sys
@@ -140,18 +139,13 @@ def browser() -> Iterator[Browser]:
             proc.kill()
 
 
-def test_page_shows_cards_charts_and_levers(browser: Browser, tmp_path: Path) -> None:
+def test_page_shows_cards_charts_and_levers(browser: Browser) -> None:
     """The flagship's page shows a card per headline KPI, four charts and the invoicing restore steps."""
     page = browser.page
     assert page.locator(".kpi").count() >= 10
     page.locator(".bk-Canvas canvas").first.wait_for()
     assert page.locator(".bk-Canvas").count() >= 4
     assert page.locator(f".lever-{INVOICING}__0__date input").input_value() == "2025-09-25"
-    shots = os.environ.get("SUPPLYSIM_SCREENSHOTS")  # a folder to keep the page's pictures in (for the README)
-    page.wait_for_timeout(300)  # the charts' first frame
-    page.screenshot(path=str(tmp_path / "explorer.png"))
-    if shots:
-        shutil.copy(tmp_path / "explorer.png", Path(shots) / "explorer.png")
 
 
 def _cli_summary_text(tmp_path: Path, scenario: str = FLAGSHIP, seed: str = "2025") -> str:

@@ -41,13 +41,19 @@ STYLE = """
 .status.invalid, .status.error { color: #a61b1b; font-weight: 600; }
 .lever-note { font-size: 11px; color: #6a7682; margin: -4px 0 2px 0; }
 .lever-note.changed { color: #8a4b08; }
-.lever-error { font-size: 12px; color: #a61b1b; background: #fdecec; border-left: 3px solid #a61b1b;
-               padding: 3px 6px; margin: 0 0 4px 0; }
+.lever-error-text { font-size: 12px; color: #a61b1b; background: #fdecec; border-left: 3px solid #a61b1b;
+                    padding: 3px 6px; margin: 0 0 4px 0; }
 .group-note { font-size: 11.5px; color: #4a5563; margin: 0 0 2px 0; }
 .title { font-size: 20px; font-weight: 650; color: #16324f; }
 .subtitle { font-size: 12.5px; color: #4a5563; max-width: 60em; }
 .mc-status { font-size: 12.5px; color: #3a4550; }
 """
+
+
+# Panel 1.9 draws a FileDownload as a default (grey) button whatever its colour, in its theme's own rules:
+# outline it as the other buttons, over the theme's
+DOWNLOAD_STYLE = ".bk-btn.bk-btn-default { background: #fff !important; border: 1px solid #0072b5 !important; " \
+                 "color: #0072b5 !important; }"
 
 
 def _style(*classes: str) -> dict[str, Any]:
@@ -281,13 +287,16 @@ class Explorer:
             f'<div class="subtitle">{html.escape(scenario.description.strip())}</div>',
             sizing_mode="stretch_width", **_style("header"))
         download = pn.widgets.FileDownload(callback=self._scenario_file, filename=f"{name}_explored.yaml",
-                                           label="Download scenario (YAML)", color="success", width=200,
+                                           label="Download scenario (YAML)", width=200, stylesheets=[DOWNLOAD_STYLE],
                                            css_classes=["download-scenario"])
         kpis = pn.widgets.FileDownload(callback=self._summary_file, filename=f"{name}_summary.json",
-                                       label="Download KPIs (JSON)", width=180, css_classes=["download-kpis"])
-        pin = pn.widgets.Button(label="Pin this run as reference", width=190, css_classes=["pin"])
+                                       label="Download KPIs (JSON)", width=180, stylesheets=[DOWNLOAD_STYLE],
+                                       css_classes=["download-kpis"])
+        pin = pn.widgets.Button(label="Pin this run as reference", color="primary", button_style="outline", width=190,
+                                css_classes=["pin"])
         pin.on_click(lambda _: self.pin())
-        reset = pn.widgets.Button(label="Reset to the file", width=140, css_classes=["reset"])
+        reset = pn.widgets.Button(label="Reset to the file", color="primary", button_style="outline", width=140,
+                                  css_classes=["reset"])
         reset.on_click(lambda _: self.reset())
         header = pn.Row(title, pn.Row(download, kpis, pin, reset, margin=(10, 0)), sizing_mode="stretch_width")
         sidebar = pn.Column(*[g.card for g in self.groups], width=395, scroll=True, sizing_mode="stretch_height",
