@@ -292,10 +292,10 @@ class Explorer:
         kpis = pn.widgets.FileDownload(callback=self._summary_file, filename=f"{name}_summary.json",
                                        label="Download KPIs (JSON)", width=180, stylesheets=[DOWNLOAD_STYLE],
                                        css_classes=["download-kpis"])
-        pin = pn.widgets.Button(label="Pin this run as reference", color="primary", button_style="outline", width=190,
+        pin = pn.widgets.Button(label="Pin this run as reference", color="primary", variant="outline", width=190,
                                 css_classes=["pin"])
         pin.on_click(lambda _: self.pin())
-        reset = pn.widgets.Button(label="Reset to the file", color="primary", button_style="outline", width=140,
+        reset = pn.widgets.Button(label="Reset to the file", color="primary", variant="outline", width=140,
                                   css_classes=["reset"])
         reset.on_click(lambda _: self.reset())
         header = pn.Row(title, pn.Row(download, kpis, pin, reset, margin=(10, 0)), sizing_mode="stretch_width")
