@@ -31,7 +31,7 @@ def main() -> None:
         url = next(line.split()[2] for line in server.stdout if line.startswith("supplysim explorer: "))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.goto(url)
             page.locator("[data-kpi=vehicles_lost]").wait_for(timeout=60_000)
             field = page.locator(f".lever-{INVOICING}__0__date input")

@@ -22,7 +22,7 @@ import pandas as pd
 import panel as pn
 
 from sim.explorer.cards import Card, cards
-from sim.explorer.charts import Charts, chart_specs
+from sim.explorer.charts import Charts, chart_specs, key_html
 from sim.explorer.levers import Lever, users_of
 from sim.explorer.session import Run, Session
 from sim.explorer.widgets import DOWNLOAD_STYLE, LeverGroup, LeverView, styled
@@ -121,7 +121,8 @@ class Explorer:
         monte_carlo = pn.Row(self.replications, self.mc_button, self.mc_progress, self.mc_status,
                              sizing_mode="stretch_width")
         grid = pn.GridBox(*self.chart_panes, ncols=2, sizing_mode="stretch_width")
-        main = pn.Column(self.status, self.cards, monte_carlo, grid, sizing_mode="stretch_both", scroll=True)
+        key = pn.pane.HTML(key_html(), sizing_mode="stretch_width", **styled("chart-key-pane"))
+        main = pn.Column(self.status, self.cards, monte_carlo, key, grid, sizing_mode="stretch_both", scroll=True)
         body = pn.Row(sidebar, main, sizing_mode="stretch_both")
         if height is None:
             return pn.Column(header, body, sizing_mode="stretch_both")

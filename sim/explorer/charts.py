@@ -3,7 +3,7 @@ recovery, cash, and supplier runway, each with the pinned reference run, the no-
 after a Monte Carlo, the band of 90% of replications.
 
 Each chart draws one main daily series (this run, the reference, the baseline and the band), a few
-lines of this run only, and at most one series on a right-hand axis. The x ranges are shared: zooming
+lines of this run only, and a few series on a right-hand axis (counts beside a value, say). The x ranges are shared: zooming
 one chart zooms them all to the same dates.
 """
 
@@ -20,14 +20,15 @@ from bokeh.plotting import figure
 
 RUN_COLOUR, REFERENCE_COLOUR, BASELINE_COLOUR, BAND_COLOUR = "#1f5fa8", "#6b6b6b", "#5a9e4b", "#9ec3ea"
 EXTRA_COLOURS = ("#d97b29", "#8c4fb3", "#c2416b", "#2e9c9c", "#8a7a2b", "#4d4d9f")
-RIGHT_COLOUR = "#b03a2e"
+RIGHT_COLOURS = ("#b03a2e", "#e07b6a", "#7a1f16")
 
 
 @dataclass(frozen=True)
 class ChartSpec:
     """One chart: a key, its title, the unit of its left axis, the main series (daily column), the
     baseline's column of it, lines drawn for this run only (column, legend label), an optional
-    right-axis series (column, label) and a divisor for money (1e6 plots pounds as £ million)."""
+    right-axis series (column, label; the first names the axis) and a divisor for money (1e6 plots pounds as
+    £ million)."""
 
     key: str
     title: str
@@ -35,7 +36,7 @@ class ChartSpec:
     main: str
     baseline: str | None
     extras: tuple[tuple[str, str], ...] = ()
-    right: tuple[str, str] | None = None
+    right: tuple[tuple[str, str], ...] = ()
     scale: float = 1.0
     smooth_days: int = 1  # a trailing average over this many days (production: a week, so weekends do not saw)
 
@@ -52,23 +53,26 @@ def chart_specs(daily_columns: Sequence[str], vehicle_plants: Sequence[str]) -> 
     specs = [
         ChartSpec("backlog", "Invoice backlog: clearance curve", "£ million waiting", "invoice_backlog_gbp",
                   "baseline_invoice_backlog_gbp", (("invoice_overdue_gbp", "overdue"),),
-                  ("invoice_backlog_count", "invoices waiting (right)"), 1e6),
+                  (("invoice_backlog_count", "invoices waiting (right)"),), 1e6),
         ChartSpec("production", "Production recovery (7-day average)", "vehicles a day", "production_total",
                   "baseline_production_total",
                   tuple((f"production_{p}", p) for p in vehicle_plants if have(f"production_{p}")),
-                  ("vehicles_lost_cum", "vehicles lost so far (right)") if have("vehicles_lost_cum") else None,
+                  tuple((c, label) for c, label in (("vehicles_lost_cum", "vehicles lost so far (right)"),
+                                                    ("vehicles_lost_outage_cum", "of which to the outage"),
+                                                    ("vehicles_lost_supplier_failure_cum", "to supplier failures"))
+                        if have(c)),
                   smooth_days=7),
         ChartSpec("cash", "OEM cash", "£ million", "oem_cash_gbp", "baseline_oem_cash_gbp",
                   tuple((c, label) for c, label in (("facility_drawn_gbp", "credit facilities drawn"),
                                                     ("government_loan_drawn_gbp", "government-backed loan drawn"))
-                        if have(c)), None, 1e6),
+                        if have(c)), (), 1e6),
     ]
     if have("supplier_runway_p50_days"):
         extras = tuple((f"supplier_runway_{q}_days", f"{q} runway") for q in ("p05", "p25") if have(f"supplier_runway_{q}_days"))
         under = next((c for c in ("suppliers_runway_under_7_days", "suppliers_under_7_days_cash") if have(c)), None)
         specs.append(ChartSpec("runway", "Supplier runway", "days of cash (median supplier)", "supplier_runway_p50_days",
                                "baseline_supplier_runway_p50_days" if have("baseline_supplier_runway_p50_days") else None,
-                               extras, (under, "suppliers under 7 days (right)") if under else None))
+                               extras, ((under, "suppliers under 7 days (right)"),) if under else ()))
     else:
         specs.append(ChartSpec("runway", "Supplier runway: suppliers under a week of cash", "suppliers",
                                "suppliers_under_7_days_cash",
@@ -85,7 +89,6 @@ class Chart:
     spec: ChartSpec
     figure: figure
     source: ColumnDataSource
-    band_item: LegendItem
 
 
 def _series(daily: pd.DataFrame | None, column: str | None, dates: pd.DatetimeIndex, scale: float,
@@ -130,14 +133,30 @@ def chart_data(spec: ChartSpec, run: pd.DataFrame, reference: pd.DataFrame | Non
     }
     for i, (column, _) in enumerate(spec.extras):
         data[f"extra_{i}"] = _series(run, column, dates, spec.scale, spec.smooth_days)
-    if spec.right is not None:
-        data["right"] = _series(run, spec.right[0], dates, 1.0)
+    for i, (column, _) in enumerate(spec.right):
+        data[f"right_{i}"] = _series(run, column, dates, 1.0)
     return data
+
+
+def key_html() -> str:
+    """The key every chart shares, as HTML: how this run, the reference, the baseline and the band are drawn
+    (each chart's own legend names only its other lines, so four legends do not repeat it)."""
+    def sample(style: str) -> str:
+        return f'<i style="display:inline-block;width:26px;margin:0 5px 3px 12px;vertical-align:middle;{style}"></i>'
+
+    return ('<div class="chart-key">'
+            f'{sample(f"border-top:3px solid {RUN_COLOUR}")}this run'
+            f'{sample(f"border-top:2px dashed {REFERENCE_COLOUR}")}reference run'
+            f'{sample(f"border-top:2px dotted {BASELINE_COLOUR}")}no outage (the baseline)'
+            f'{sample(f"height:10px;background:{BAND_COLOUR}")}90% of Monte Carlo replications'
+            '<span style="margin-left:12px">· drag to pan, box to zoom, hover for values; a legend entry hides its line</span>'
+            '</div>')
 
 
 def build_chart(spec: ChartSpec, data: dict[str, np.ndarray], x_range: Range1d) -> Chart:
     """A figure drawing ``data`` (see :func:`chart_data`): the run solid, the reference dashed, the
-    baseline dotted, the band shaded; legend entries hide their line when clicked."""
+    baseline dotted (as :func:`key_html` says), the band shaded; its legend names its other lines and hides
+    one when clicked."""
     source = ColumnDataSource(data=dict(data))
     fig = figure(title=Title(text=spec.title, text_font_size="13px"), x_axis_type="datetime", x_range=x_range,
                  height=290, sizing_mode="stretch_width",
@@ -148,44 +167,41 @@ def build_chart(spec: ChartSpec, data: dict[str, np.ndarray], x_range: Range1d) 
     left_range = DataRange1d(only_visible=True)
     fig.y_range = left_range
     items: list[LegendItem] = []
-    band = fig.varea("date", "band_p05", "band_p95", source=source, fill_color=BAND_COLOUR, fill_alpha=0.45)
-    band_item = LegendItem(label="Monte Carlo 90%", renderers=[band], visible=False)  # shown once there are bands
-    items.append(band_item)
+    fig.varea("date", "band_p05", "band_p95", source=source, fill_color=BAND_COLOUR, fill_alpha=0.45)
     if spec.baseline is not None:
-        items.append(LegendItem(label="no outage", renderers=[
-            fig.line("date", "baseline", source=source, color=BASELINE_COLOUR, line_width=1.5, line_dash="dotted")]))
+        fig.line("date", "baseline", source=source, color=BASELINE_COLOUR, line_width=1.5, line_dash="dotted")
     for i, (_, label) in enumerate(spec.extras):
         items.append(LegendItem(label=label, renderers=[
             fig.line("date", f"extra_{i}", source=source, color=EXTRA_COLOURS[i % len(EXTRA_COLOURS)], line_width=1.2,
                      line_alpha=0.85)]))
-    reference = fig.line("date", "reference", source=source, color=REFERENCE_COLOUR, line_width=2, line_dash="dashed")
-    items.append(LegendItem(label="reference", renderers=[reference]))
+    fig.line("date", "reference", source=source, color=REFERENCE_COLOUR, line_width=2, line_dash="dashed")
     run = fig.line("date", "run", source=source, color=RUN_COLOUR, line_width=2.5)
-    items.insert(0, LegendItem(label="this run", renderers=[run]))
     tooltips = [("date", "@date{%a %d %b %Y}"), ("this run", "@run{0,0.0}"), ("reference", "@reference{0,0.0}")]
     if spec.baseline is not None:
         tooltips.append(("no outage", "@baseline{0,0.0}"))
     tooltips += [(label, f"@extra_{i}{{0,0.0}}") for i, (_, label) in enumerate(spec.extras)]
-    if spec.right is not None:
+    if spec.right:
         right_range = DataRange1d(only_visible=True)
         fig.extra_y_ranges = {"right": right_range}
-        right = fig.line("date", "right", source=source, color=RIGHT_COLOUR, line_width=1.2, y_range_name="right",
-                         line_dash="dashdot")
-        right_range.renderers = [right]
-        left_range.renderers = [r for r in fig.renderers if r is not right]
-        axis = LinearAxis(y_range_name="right", axis_label=spec.right[1].removesuffix(" (right)"),
+        rights = []
+        for i, (_, label) in enumerate(spec.right):
+            rights.append(fig.line("date", f"right_{i}", source=source, color=RIGHT_COLOURS[i % len(RIGHT_COLOURS)],
+                                   line_width=1.2, y_range_name="right", line_dash="dashdot"))
+            items.append(LegendItem(label=label, renderers=[rights[-1]]))
+            tooltips.append((label.removesuffix(" (right)"), f"@right_{i}{{0,0}}"))
+        right_range.renderers = rights
+        left_range.renderers = [r for r in fig.renderers if r not in rights]
+        axis = LinearAxis(y_range_name="right", axis_label=spec.right[0][1].removesuffix(" (right)"),
                           axis_label_text_font_size="11px")
         axis.formatter = NumeralTickFormatter(format="0,0")
         fig.add_layout(axis, "right")
-        items.append(LegendItem(label=spec.right[1], renderers=[right]))
-        tooltips.append((spec.right[1].removesuffix(" (right)"), "@right{0,0}"))
     if spec.scale != 1.0:
         tooltips.append(("unit", spec.unit))
     fig.add_tools(HoverTool(renderers=[run], tooltips=tooltips, formatters={"@date": "datetime"}, mode="vline"))
-    legend = Legend(items=items, click_policy="hide", orientation="horizontal", label_text_font_size="11px",
-                    spacing=8, padding=2, margin=2, nrows=2)
-    fig.add_layout(legend, "above")
-    return Chart(spec, fig, source, band_item)
+    if items:
+        fig.add_layout(Legend(items=items, click_policy="hide", orientation="horizontal", label_text_font_size="11px",
+                              spacing=8, padding=2, margin=2, ncols=min(3, len(items))), "above")
+    return Chart(spec, fig, source)
 
 
 class Charts:
@@ -208,4 +224,3 @@ class Charts:
         """Draw a new run, reference and bands (or none)."""
         for chart in self.charts:
             chart.source.data = dict(chart_data(chart.spec, run, reference, bands))
-            chart.band_item.visible = has_band(bands, chart.spec.main)

@@ -49,9 +49,12 @@ LEVER_PATHS: tuple[tuple[str, str], ...] = (
     ("payables.*", "Invoicing"),
     ("interventions.*.*", "Intervention: {1}"),
     ("treasury.facilities.*.*", "Credit facility: {2}"),
+    ("supplier_distress.*", "Supplier distress policy"),
     ("suppliers.*.layoff_after_idle_days", "Supplier policy: {1}"),
     ("suppliers.*.layoff_share", "Supplier policy: {1}"),
     ("suppliers.*.restart_critical", "Supplier policy: {1}"),
+    ("suppliers.*.source_share", "Supplier policy: {1}"),  # second sources only (unset for a sole source)
+    ("suppliers.*.surge_share", "Supplier policy: {1}"),
     ("*polic*.**", "Policy: {0}"),
 )
 

@@ -19,7 +19,7 @@ from sim.explorer.levers import Lever, describe, value_text
 
 STYLE = """
 :host { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(176px, 1fr)); gap: 8px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(165px, 1fr)); gap: 8px; }
 .kpi { border: 1px solid #d9dee5; border-radius: 6px; padding: 6px 9px; background: #fbfcfd; }
 .kpi-label { font-size: 11.5px; color: #4a5563; line-height: 1.25; min-height: 2.5em; }
 .kpi-value { font-size: 18px; font-weight: 600; color: #16324f; margin: 2px 0; white-space: nowrap; }
@@ -36,6 +36,7 @@ STYLE = """
 .title { font-size: 20px; font-weight: 650; color: #16324f; }
 .subtitle { font-size: 12.5px; color: #4a5563; max-width: 60em; }
 .mc-status { font-size: 12.5px; color: #3a4550; }
+.chart-key { font-size: 12px; color: #3a4550; }
 """
 
 
