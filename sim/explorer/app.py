@@ -310,7 +310,7 @@ class Explorer:
         from sim.experiments import run_replications
 
         try:
-            reps = run_replications(scenario, seed=None, replications=n, workers=self.workers,
+            reps = run_replications(scenario, seed=None, replications=n, workers=self.workers, progress=False,
                                     on_progress=lambda done, total: self._later(self._mc_progress, done))
         except Exception as exc:  # shown on the page; the page goes on
             self._later(self._mc_finished, None, version, f"Monte Carlo failed: {type(exc).__name__}: {exc}")
