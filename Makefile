@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@echo "First run: creating .venv and installing supplysim and its dependencies (about 3 minutes; only once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
 	# compiled once here, as PYTHONDONTWRITEBYTECODE may stop Python caching them (~0.1 s off every command);
 	# checked-hash: a cached module is used only while its source is unchanged
 	$(BIN)/python -m compileall -q --invalidation-mode checked-hash sim

@@ -27,6 +27,7 @@ _EXPORTS = {
     "run_sweep": "sim.experiments",
     "compare": "sim.experiments.comparison",
     "kpi_table": "sim.results.kpis",
+    "explore": "sim.explorer",  # needs the extra supplysim[serve]
 }
 
 __all__ = [*_EXPORTS, "__version__"]

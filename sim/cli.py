@@ -478,3 +478,29 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     click.echo(f"{method} sensitivity, {ranking.attrs.get('runs')} runs -> {out}")
     print_table(ranking_table(ranking).set_index("KPI"))
     print_after(out, (), not no_figures)
+
+
+@main.command()
+@click.argument("scenario", required=False, default="scenarios/jlr_2025.yaml", type=click.Path())
+@click.option("--port", type=click.IntRange(0, 65535), default=5006, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets other machines open the page.")
+@click.option("--open", "open_browser", is_flag=True, show_default=OFF, help="Open the page in the default browser.")
+@friendly
+def serve(scenario: str, port: int, host: str, open_browser: bool) -> None:
+    """Explore SCENARIO (default: the flagship) in the browser: change its outage, restore dates, teams and
+    interventions and watch its KPIs and charts answer. Needs the extra: pip install 'supplysim[serve]'.
+
+    \b
+    Example:
+      supplysim serve scenarios/jlr_2025.yaml      # then open http://127.0.0.1:5006/
+    """
+    if importlib.util.find_spec("panel") is None:
+        click.echo("error: the explorer needs the serve extra: pip install 'supplysim[serve]'", err=True)
+        sys.exit(USER_ERROR)
+    from sim.explorer.server import serve as serve_explorer
+
+    log.info("loading and running %s (the reference every page starts from)", scenario)
+    serve_explorer(scenario, port, host, open_browser,
+                   ready=lambda url: click.echo(f"supplysim explorer: {url} (Ctrl-C to stop)"))

@@ -127,8 +127,8 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
     data["parts_centre"] = {"systems": ["warehouse"], "orders_per_day": 50, "order_value_gbp": 100,
                             "order_randomness": "poisson", "patience_days": draw(st.sampled_from([None, 3]))}
 
-    def when() -> str:
-        return f"2025-01-{6 + draw(st.integers(0, 20)):02d}"
+    def when() -> str:  # a day of the horizon (it starts on 6 Jan and may be only 20 days long)
+        return f"2025-01-{6 + draw(st.integers(0, min(20, data['horizon_days'] - 1))):02d}"
 
     systems = draw(st.lists(st.sampled_from(["erp", "invoicing", "wholesale", "warehouse"]), min_size=1, unique=True))
     data["outages"] = {"attack": {"start": when(), "systems": systems,

@@ -250,9 +250,10 @@ def _progress(show: bool | None, total: int, label: str) -> Iterator[Callable[[i
 
 def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, workers: int | None = None,
             scheduler: str | None = None, dask_workers: int | None = None, progress: bool = False,
-            check_daily: bool = False, series: tuple[str, ...] = (),
-            label: str = "simulating") -> tuple[list[Outcome], Execution]:
-    """Run every job (scenario index, seed) and return the outcomes in job order."""
+            check_daily: bool = False, series: tuple[str, ...] = (), label: str = "simulating",
+            on_progress: Callable[[int, int], None] | None = None) -> tuple[list[Outcome], Execution]:
+    """Run every job (scenario index, seed) and return the outcomes in job order; ``on_progress(done, total)``
+    is called (in this thread) each time a chunk of runs comes back."""
     started = time.perf_counter()
     blobs = [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios]
     results: list[Outcome | None] = [None] * len(jobs)
@@ -280,6 +281,8 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
                     for i, outcome in zip(idx, future.result(), strict=True):
                         results[i] = outcome
                     advance(len(idx))
+                    if on_progress is not None:
+                        on_progress(sum(r is not None for r in results), len(jobs))
                     submit_next()
     outcomes = [r for r in results if r is not None]
     if len(outcomes) != len(jobs):

@@ -105,10 +105,11 @@ def failures_of(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def run_replications(scenario: Scenario, seed: int | None, replications: int, workers: int | None = None,
                      scheduler: str | None = None, dask_workers: int | None = None, progress: bool | None = None,
-                     check_daily: bool = False) -> ReplicationSet:
+                     check_daily: bool = False, on_progress: Callable[[int, int], None] | None = None) -> ReplicationSet:
     """Run ``replications`` Monte Carlo replications; replication i runs at child i of ``SeedSequence(seed)``.
 
-    ``progress``: show a progress bar (None: in a terminal or Jupyter, not in CI or a log file)."""
+    ``progress``: show a progress bar (None: in a terminal or Jupyter, not in CI or a log file).
+    ``on_progress(done, total)`` hears of each chunk of replications as it finishes (e.g. a page's own bar)."""
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
     root = scenario.seed if seed is None else int(seed)
@@ -116,7 +117,8 @@ def run_replications(scenario: Scenario, seed: int | None, replications: int, wo
     outcomes, info = execute([(scenario, scenario.name)], jobs, workers=workers, scheduler=scheduler,
                              dask_workers=dask_workers, check_daily=check_daily,
                              progress=auto_progress() if progress is None else progress,
-                             series=BAND_SERIES, label=f"{scenario.name}: {replications} replications")
+                             series=BAND_SERIES, label=f"{scenario.name}: {replications} replications",
+                             on_progress=on_progress)
     table = outcome_table(outcomes)
     table.insert(0, "replication", np.arange(replications, dtype=np.int64))
     dates = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
