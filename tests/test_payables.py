@@ -81,3 +81,26 @@ def test_a_long_backlog_is_taken_in_the_same_order_as_one_sorted_list() -> None:
         backlog = [x for x in backlog if x[3] not in chosen]
         assert waiting(pay) == [(s, v, d) for s, v, d, _ in backlog]  # what is left keeps arrival order
     assert pay.backlog_count == 0
+
+
+def test_a_manual_team_pays_whole_statements_by_value_in_priority_order() -> None:
+    """Three suppliers, unpaid with invoicing down from 16 Jan (invoices processed in the payment run on their
+    due date, so each day one more falls overdue). From 20 Jan a team of 2 processes GBP 1,500 each a day:
+    GBP 3,000. With 30-day terms, the invoices overdue by then are the opening ones due 16-20 Jan: 5 a
+    supplier, GBP 1,000 each (GBP 5,000 a supplier, and one more each day). Least cash first (all equal on
+    20 Jan: by row): supplier 0's whole balance does not fit, so its 3 oldest invoices; from then on the
+    others, whose cash is now lower. Every day GBP 3,000 is processed by hand and paid at once (overdue), and
+    the rest waits."""
+    from tests.micro import micro, outage, run
+
+    team = {"by_hand": {"start": "2025-01-20", "staff": 2, "gbp_per_person_per_day": 1500}}
+    r = run(micro({"payables.process_invoices": "when_due", "payables.priority": "least_cash_first",
+                   "suppliers.seat_co.count": 3, "payables.manual_teams": team},
+                  outages=outage("2025-01-16", ["invoicing"])))
+    rows = r.daily.set_index("date")
+    assert rows.loc["2025-01-19", "supplier_payments_gbp"] == 0
+    assert list(rows.loc["2025-01-20":"2025-01-23", "supplier_payments_gbp"]) == [3_000] * 4
+    assert rows.loc["2025-01-23", "invoices_processed_by_hand_cum_gbp"] == 12_000
+    assert r.world is not None
+    paid = r.world.ledger.supplier_flows["from_oem:invoices"]
+    assert paid.tolist()[0] > 0

@@ -21,7 +21,7 @@ import simpy
 from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.calendar import Calendar
 from sim.model.estate import Estate
-from sim.model.ledger import Ledger
+from sim.model.ledger import Ledger, pence
 from sim.scenario.schema import PayablesSpec
 
 
@@ -95,7 +95,7 @@ class Payables:
                                         "by_supplier",
              "approved", "backlog_count", "backlog_value",
              "approved_count", "approved_value", "received_count", "received_value", "processed_count",
-             "paid_count", "paid_value", "processed_on")
+             "paid_count", "paid_value", "processed_on", "statements_on", "value_on", "by_hand_value")
 
     @classmethod
     def create(cls, spec: PayablesSpec[float, Any], estate: Estate, calendar: Calendar, ledger: Ledger,
@@ -105,12 +105,21 @@ class Payables:
         processing the least cash first."""
         horizon = calendar.horizon_days
         capacity = np.floor(spec.automated_invoices_per_day * estate.availability(spec.systems)[:horizon] + 1e-9)
+        statements = np.zeros(horizon, dtype=np.int64)
+        value = np.zeros(horizon, dtype=np.int64)
         for team in spec.manual_teams.values():
             a = max(calendar.day(team.start), 0)
             b = horizon if team.end is None else min(calendar.day(team.end) + 1, horizon)
-            if a < b:
+            if a >= b:
+                continue
+            if team.invoices_per_person_per_day is not None:
                 capacity[a:b] += np.floor(team.staff * team.invoices_per_person_per_day + 1e-9)
+            elif team.statements_per_person_per_day is not None:
+                statements[a:b] += int(np.floor(team.staff * team.statements_per_person_per_day + 1e-9))
+            elif team.gbp_per_person_per_day is not None:
+                value[a:b] += pence(team.staff * team.gbp_per_person_per_day)
         payables = cls(capacity.astype(np.int64), spec.priority, spec.process_invoices, ledger, urgency)
+        payables.statement_capacity, payables.value_capacity = statements, value
         payables.teams = [(calendar.day(team.start), name, team.staff) for name, team in spec.manual_teams.items()]
         return payables
 
@@ -146,7 +155,13 @@ class Payables:
         self.paid_value = 0  # face value of paid invoices
         self.opening_count = 0
         self.opening_value = 0
-        self.processed_on = np.zeros(len(capacity), dtype=np.int64)  # invoices processed each day
+        self.processed_on = np.zeros(len(capacity), dtype=np.int64)  # invoices processed each day (by count)
+        # manual teams counting suppliers' statements, or their value (pence), each day; what they processed
+        self.statement_capacity = np.zeros(len(capacity), dtype=np.int64)
+        self.value_capacity = np.zeros(len(capacity), dtype=np.int64)
+        self.statements_on = np.zeros(len(capacity), dtype=np.int64)
+        self.value_on = np.zeros(len(capacity), dtype=np.int64)
+        self.by_hand_value = 0  # pence of invoices processed by statement
         self.on_true_up: list[Callable[[int], None]] = []
 
     def open_with(self, batches: list[Batch]) -> None:
@@ -211,8 +226,11 @@ class Payables:
             self.awaiting_count -= len(batch.value)
             self.awaiting_value -= batch.face
             self._enqueue(batch)
+        by_statement = 0
+        if self.backlog_count and (self.statement_capacity[day] or self.value_capacity[day]):
+            by_statement = self._statements(day, None if urgency is None else urgency())
         if room <= 0 or self.backlog_count == 0:
-            return 0
+            return by_statement
         if self.priority == "least_cash_first" and urgency is not None and room < self.backlog_count:
             done = self._most_urgent(urgency(), room)
         else:
@@ -239,7 +257,81 @@ class Payables:
         self.processed_count += count
         self.processed_on[day] = count
         self._approve(done, today=day)
+        return count + by_statement
+
+    def _statements(self, day: int, urgency: np.ndarray | None) -> int:
+        """The manual teams' statements: suppliers' whole overdue balances, in priority order (least cash
+        first, or the oldest overdue invoice first), while they fit the day's count of statements and value;
+        where the value runs out, the oldest invoices of the next supplier that fit. Returns invoices taken."""
+        if urgency is not None:
+            n = len(urgency)
+        elif self.ledger is not None:
+            n = len(self.ledger.supplier_cash)
+        else:
+            n = 1 + max(int(b.supplier.max(initial=-1)) for b in self.queue)
+        owed = np.zeros(n)
+        oldest = np.full(n, np.iinfo(np.int64).max)
+        for batch, mask in zip(self.queue, self.waiting, strict=True):
+            overdue = batch.due <= day if mask is None else (batch.due <= day) & mask
+            owed += np.bincount(batch.supplier[overdue], weights=batch.value[overdue], minlength=n)
+            np.minimum.at(oldest, batch.supplier[overdue], batch.due[overdue])
+        if self.priority == "least_cash_first" and urgency is not None:
+            order = np.argsort(urgency, kind="stable")
+        else:
+            order = np.argsort(oldest, kind="stable")
+        order = order[owed[order] > 0]
+        cap_count = int(self.statement_capacity[day]) or len(order)
+        cap_value = int(self.value_capacity[day]) or np.inf
+        whole = order[: min(cap_count, int(np.searchsorted(np.cumsum(owed[order]), cap_value, side="right")))]
+        left = cap_value - float(owed[whole].sum())
+        part = order[len(whole)] if len(whole) < min(cap_count, len(order)) and np.isfinite(left) and left > 0 else None
+        take = np.zeros(n, dtype=bool)
+        take[whole] = True
+        picks: list[np.ndarray] = []
+        for batch, mask in zip(self.queue, self.waiting, strict=True):
+            chosen = take[batch.supplier] & (batch.due <= day)
+            if mask is not None:
+                chosen &= mask
+            picks.append(chosen)
+        if part is not None:  # the oldest invoices of the next supplier that fit in the value left
+            spots = [(int(b.due[i]), k, int(i)) for k, (b, m) in enumerate(zip(self.queue, self.waiting, strict=True))
+                     for i in np.flatnonzero((b.supplier == part) & (b.due <= day) & (True if m is None else m))]
+            for _, k, i in sorted(spots):
+                value = int(self.queue[k].value[i])
+                if value > left:
+                    break
+                picks[k][i] = True
+                left -= value
+        done = self._take_picked(picks)
+        if done is None:
+            return 0
+        count = len(done.value)
+        self.backlog_count -= count
+        self.backlog_value -= done.face
+        self.processed_count += count
+        self.statements_on[day] = len(np.unique(done.supplier))
+        self.value_on[day] = done.face
+        self.by_hand_value += done.face
+        self._approve(done, today=day)
         return count
+
+    def _take_picked(self, picks: list[np.ndarray]) -> Batch | None:
+        """Take the picked invoices out of the processing queue (as one batch, None if none)."""
+        parts: list[Batch] = []
+        for i, (batch, pick) in enumerate(zip(self.queue, picks, strict=True)):
+            if not pick.any():
+                continue
+            parts.append(batch.take(pick))
+            self.waiting_count[i] -= int(pick.sum())
+            mask = self.waiting[i]
+            self.waiting[i] = (np.ones(len(batch.value), dtype=bool) if mask is None else mask) & ~pick
+            if self.by_supplier is not None:
+                self.by_supplier -= np.bincount(batch.supplier[pick], minlength=len(self.by_supplier))
+        keep = [i for i, count in enumerate(self.waiting_count) if count > 0]
+        self.queue = [self.queue[i] for i in keep]
+        self.waiting = [self.waiting[i] for i in keep]
+        self.waiting_count = [self.waiting_count[i] for i in keep]
+        return _concat(parts) if parts else None
 
     def _most_urgent(self, urgency: np.ndarray, room: int) -> Batch:
         """Take the ``room`` invoices to process first: suppliers in order of ``urgency`` (lowest
@@ -421,6 +513,7 @@ class Payables:
             "invoice_overdue_pence": self.overdue_value(day),
             "payables_approved_pence": self.approved_value,
             "supplier_payments_cum_pence": sum(self.ledger.transfers.values()),  # everything the OEM paid suppliers
+            "invoices_processed_by_hand_cum_pence": self.by_hand_value,
         }
 
     def series(self) -> dict[str, np.ndarray]:
@@ -443,6 +536,10 @@ class Payables:
         over = np.flatnonzero(self.processed_on > self.capacity)
         if len(over):
             out.append(f"invoices: processed {int(self.processed_on[over[0]])} > capacity {int(self.capacity[over[0]])}")
+        by_hand = (self.statements_on > np.where(self.statement_capacity > 0, self.statement_capacity, 1 << 40)) | \
+            (self.value_on > np.where(self.value_capacity > 0, self.value_capacity, 1 << 62))
+        if by_hand.any():
+            out.append("invoices: manual teams processed more statements or value than their capacity")
         return out
 
     def diverges(self, other: Any, horizon: int) -> int:

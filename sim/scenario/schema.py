@@ -237,12 +237,29 @@ class PartsCentreSpec(Spec, Generic[N]):
 
 
 class ManualTeam(Spec, Generic[N, D]):
-    """People processing invoices by hand from ``start`` (until ``end`` if given)."""
+    """People processing invoices by hand from ``start`` (until ``end`` if given). Their capacity is counted
+    in invoices, or in supplier statements: a statement is one supplier's whole overdue balance, taken in the
+    payables' priority order, counted by statement or by value (pounds processed a day)."""
 
     start: D
     end: D | None = None
     staff: N
-    invoices_per_person_per_day: N
+    invoices_per_person_per_day: N | None = number(default=None, description="invoices each person processes a day")
+    statements_per_person_per_day: N | None = number(
+        default=None, description="suppliers' whole overdue balances each person processes a day"
+    )
+    gbp_per_person_per_day: N | None = number(
+        default=None, description="value of suppliers' overdue balances each person processes a day (whole statements "
+                                  "in priority order; the last one in part)"
+    )
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> ManualTeam[N, D]:
+        rates = (self.invoices_per_person_per_day, self.statements_per_person_per_day, self.gbp_per_person_per_day)
+        if sum(r is not None for r in rates) != 1:
+            raise ValueError("give exactly one of invoices_per_person_per_day, statements_per_person_per_day or "
+                             "gbp_per_person_per_day")
+        return self
 
 
 class PayablesSpec(Spec, Generic[N, D]):
