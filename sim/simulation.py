@@ -16,6 +16,7 @@ import pandas as pd
 from sim.model.branching import run_three
 from sim.model.checks import ConservationError, daily_check, violations
 from sim.model.world import World
+from sim.results import steady
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
 from sim.results.kpis import summarise
 from sim.scenario.realise import realise
@@ -37,6 +38,7 @@ class RunResult:
     summary: dict[str, Any]
     work: dict[str, int] = field(default_factory=dict)
     world: World | None = field(default=None, repr=False, compare=False)
+    baseline_problems: list[str] = field(default_factory=list)  # what is not steady about the baseline (empty: steady)
 
     @cached_property
     def suppliers(self) -> pd.DataFrame:
@@ -124,8 +126,10 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     daily = with_baseline(daily_columns(world), daily_columns(worlds.baseline), plants,
                           daily_columns(worlds.counterfactual) if worlds.counterfactual is not world else None)
     price = realised.sales.price_per_vehicle_gbp
-    summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price)
+    unsteady = steady.problems(worlds.baseline, daily)
+    summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price,
+                        baseline_steady=not unsteady)
     events = sum(w.counters.events for w in {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values())
     work = {"events": events, "shared_days": worlds.shared,
             "branched_day": -1 if worlds.branched is None else worlds.branched}
-    return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world)
+    return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady)

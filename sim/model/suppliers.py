@@ -179,7 +179,32 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
     by_share = ~np.isnan(share)
     price_gbp[by_share] = share[by_share] * price_gbp[table.customer[by_share]]
     table.price = np.rint(price_gbp * 100).astype(np.int64)
+    problems = _tier2_content_problems(table)
+    if problems:
+        raise ScenarioError(source, problems)
     return table
+
+
+def _tier2_content_problems(table: SupplierTable) -> list[Problem]:
+    """A tier-1 supplier's bought-in tier-2 content (its tier-2 suppliers' prices times their parts per unit)
+    must stay within its own variable cost (variable cost share times its price): otherwise it would buy
+    for more than it sells, and lose money on every part even in a normal year."""
+    tier2 = np.flatnonzero(table.tier == 2)
+    if len(tier2) == 0:
+        return []
+    content = np.zeros(table.n)
+    np.add.at(content, table.customer[tier2], table.price[tier2] * table.parts_per_unit[tier2])
+    allowed = table.variable_share * table.price + 0.5  # whole pence
+    over = np.flatnonzero((table.tier == 1) & (content > allowed))
+    if len(over) == 0:
+        return []
+    row = int(over[0])
+    feeding = sorted({table.entry_names[table.entry[k]] for k in tier2[table.customer[tier2] == row]})
+    return [Problem(f"suppliers.{feeding[0]}.customer_price_share",
+                    f"tier-2 parts worth GBP {content[row] / 100:,.2f} a unit exceed the variable cost of their customer "
+                    f"{table.name[row]} (GBP {table.variable_share[row] * table.price[row] / 100:,.2f} a unit) for "
+                    f"{len(over)} tier-1 supplier(s); lower customer_price_share or parts_per_unit of "
+                    f"{', '.join(feeding)}, or raise the customers' variable_cost_share")]
 
 
 def _range_problems(path: str, field: str, values: np.ndarray) -> list[Problem]:

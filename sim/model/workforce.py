@@ -30,14 +30,29 @@ NEVER = 1 << 40
 
 
 @njit(cache=True)
+def _expected_week(day: int, cum_plan: np.ndarray, lane_sup: np.ndarray, lane_plant: np.ndarray, lane_parts: np.ndarray,
+                   lead: np.ndarray, out: np.ndarray) -> None:
+    """Each supplier's call-offs over the week ending ``day`` in a normal year: the parts its lanes feed into
+    the plants' normal plans over the week they were called off for (``cum_plan``: cumulative normal plan per
+    plant; planned shutdowns and weekends included, so a planned stop is no lack of work)."""
+    out[:] = 0.0
+    last = cum_plan.shape[1] - 1
+    for lane in range(len(lane_sup)):
+        s = lane_sup[lane]
+        a = min(max(day - 6 + lead[s], 0), last)
+        b = min(max(day + 1 + lead[s], 0), last)
+        out[s] += lane_parts[lane] * (cum_plan[lane_plant[lane], b] - cum_plan[lane_plant[lane], a])
+
+
+@njit(cache=True)
 def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.ndarray, peak: np.ndarray,
                 tier2_rows: np.ndarray, tier2_customer: np.ndarray, low_days: np.ndarray, short: np.ndarray,
                 after: np.ndarray, max_share: np.ndarray, recall_step: np.ndarray, demand: np.ndarray,
                 today: np.ndarray) -> bool:
     """Each supplier's share of staff on short time for tomorrow. Its demand is its call-offs over the week
-    ending ``day`` as a share of a normal week's (at most 1), and today's call-offs a share of a normal
-    working day's (a tier-2 supplier's are its customer's). Called off a near-normal day's parts today, it
-    recalls staff; after ``after`` days in a row of low demand it puts the staff it lacks work for on short
+    ending ``day`` as a share of that week's in a normal year (``normal``; at most 1, and 1 when none were
+    due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's).
+    Called off a near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand it puts the staff it lacks work for on short
     time at once (up to ``max_share``). Staff come back at most ``recall_step`` a day. True when any share
     changed."""
     n = len(short)
@@ -49,7 +64,7 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
                 total += asked[r, s]
             if asked_day[r] == day:
                 now = asked[r, s]
-        demand[s] = min(total / (7.0 * normal[s]), 1.0) if normal[s] > 0 else 1.0
+        demand[s] = min(total / normal[s], 1.0) if normal[s] > 0 else 1.0
         today[s] = now / peak[s] if peak[s] > 0 else 1.0
     for j in range(len(tier2_rows)):
         demand[tier2_rows[j]] = demand[tier2_customer[j]]
@@ -88,7 +103,8 @@ class Workforce:
         self.ledger = ledger
         t = self.supply.table
         n = t.n
-        self.after = np.where(np.isnan(t.short_time_after), NEVER, np.rint(np.nan_to_num(t.short_time_after))).astype(np.int64)
+        after = np.rint(np.nan_to_num(t.short_time_after))
+        self.after = np.where(np.isnan(t.short_time_after), NEVER, after).astype(np.int64)
         if stw is not None:  # under a government scheme, eligible suppliers use short time even without a policy of their own
             uses = np.isin(t.tier, list(stw.tiers)) & (self.after == NEVER)
             self.after[uses] = int(round(stw.short_time_after_idle_days))
@@ -116,7 +132,9 @@ class Workforce:
         suppliers' fixed costs and capacities follow."""
         s = self.supply
         n = len(self.short)
-        changed = _short_time(s.week_asked, s.week_asked_day, day, s.normal_units, s.peak_units, s.tier2_rows,
+        expected = np.empty(n)
+        _expected_week(day, s.cum_plan[0], s.lane_sup, s.lane_plant, s.base_share * s.lane_ppu, s.table.lead_time, expected)
+        changed = _short_time(s.week_asked, s.week_asked_day, day, expected, s.peak_units, s.tier2_rows,
                               s.tier2_customer, self.low_days, self.short, self.after, s.table.short_time_max_share,
                               self.recall_step, np.empty(n), np.empty(n))
         if changed:

@@ -19,7 +19,7 @@ import numpy as np
 from sim.results.formats import as_timestamp, day_text, money_text
 from sim.results.metrics import Measures
 
-Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number", "share"]
+Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number", "share", "flag"]
 COUNTS = ("vehicles", "count", "jobs", "orders", "invoices")
 
 
@@ -50,6 +50,8 @@ class KPI:
 def value_text(unit: Unit, value: Any) -> str:
     """A value of ``unit`` as text (see :meth:`KPI.text`); a missing date reads "not reached in the run"."""
     value = as_number(value)
+    if unit == "flag" and isinstance(value, str) and value.lower() in ("true", "false"):  # read back from a CSV
+        value = value.lower() == "true"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not reached in the run" if unit == "date" else "–"
     if isinstance(value, bool):
@@ -111,6 +113,9 @@ def as_number(value: Any) -> Any:
 
 
 KPIS: tuple[KPI, ...] = (
+    KPI("baseline_steady", "No-outage baseline is steady", "flag",
+        "whether the baseline runs normally (no supplier failures, plans met, no growing backlog); losses are only "
+        "meaningful against a steady baseline", lambda m: m.baseline_steady),
     KPI("vehicles_built", "Vehicles built", "vehicles", "vehicles built over the horizon",
         lambda m: int(m.production.sum())),
     KPI("vehicles_lost", "Vehicles lost against the baseline", "vehicles",
@@ -236,11 +241,12 @@ def expand(plants: list[str]) -> Iterator[tuple[str, KPI, str | None]]:
             yield kpi.name, kpi, None
 
 
-def summarise(daily: Any, start: int | None, insolvencies: int, plants: list[str], price_gbp: float) -> dict[str, Any]:
+def summarise(daily: Any, start: int | None, insolvencies: int, plants: list[str], price_gbp: float,
+              baseline_steady: bool = True) -> dict[str, Any]:
     """The KPI summary of one run against its baseline, in registry order: ``daily`` with its baseline columns,
-    the day index the first outage began (None without one), the number of supplier insolvencies, the plants
-    and the price of a vehicle (GBP)."""
-    m = Measures(daily, start, insolvencies, plants, price_gbp)
+    the day index the first outage began (None without one), the number of supplier insolvencies, the plants,
+    the price of a vehicle (GBP) and whether the baseline is steady."""
+    m = Measures(daily, start, insolvencies, plants, price_gbp, baseline_steady)
     return {name: (kpi.measure(m) if plant is None else kpi.measure(m, plant)) for name, kpi, plant in expand(plants)}
 
 

@@ -73,12 +73,13 @@ class Peak:
 
 class Measures:
     """What a run measured, against its baseline: ``daily`` with its baseline columns, the day index the
-    first outage began (None without one), the number of supplier insolvencies, the plants and the
-    price of a vehicle (GBP)."""
+    first outage began (None without one), the number of supplier insolvencies, the plants, the price of a
+    vehicle (GBP) and whether the baseline is a business running normally (see :mod:`sim.results.steady`)."""
 
     def __init__(self, daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
-                 price_gbp: float) -> None:
+                 price_gbp: float, baseline_steady: bool = True) -> None:
         self.daily = daily
+        self.baseline_steady = baseline_steady
         self.start = start
         self.insolvencies = insolvencies
         self.plants = plants
