@@ -52,8 +52,8 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
     """Each supplier's share of staff on short time for tomorrow. Its demand is its call-offs over the week
     ending ``day`` as a share of that week's in a normal year (``normal``; at most 1, and 1 when none were
     due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's).
-    Called off a near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand it puts the staff it lacks work for on short
-    time at once (up to ``max_share``). Staff come back at most ``recall_step`` a day. True when any share
+    Called off a near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand
+    it puts the staff it lacks work for on short time at once (up to ``max_share``). Staff come back at most ``recall_step`` a day. True when any share
     changed."""
     n = len(short)
     for s in range(n):
