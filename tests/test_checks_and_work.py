@@ -33,7 +33,7 @@ def test_balanced_run_has_no_violations() -> None:
     ("tamper", "identity"),
     [
         (lambda w: w.supply.stock.__setitem__(0, w.supply.stock[0] + 1), "parts"),
-        (lambda w: setattr(w.sales, "stock", w.sales.stock - 1), "vehicles"),
+        (lambda w: w.sales.waiting.__setitem__(0, w.sales.waiting[0] - 1), "vehicles"),  # one vehicle lost
         (lambda w: setattr(w.payables, "paid_count", w.payables.paid_count + 1), "invoices (count)"),
         (lambda w: setattr(w.ledger, "oem_cash", w.ledger.oem_cash + 1), "money (OEM)"),
         (lambda w: w.ledger.supplier_cash.__setitem__(0, w.ledger.supplier_cash[0] - 1), "money (suppliers)"),

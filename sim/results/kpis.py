@@ -130,6 +130,12 @@ KPIS: tuple[KPI, ...] = (
     KPI("revenue_lost_supplier_failure_gbp", "Revenue lost to supplier failures", "gbp",
         "wholesale revenue lost because suppliers failed",
         lambda m: m.revenue_between("no_failure_wholesale_vehicles", "wholesale_vehicles")),
+    KPI("wholesale_vehicles_lost", "Wholesale vehicles lost against the baseline", "vehicles",
+        "vehicles the baseline wholesales that the run does not (wholesale is on arrival at the market)",
+        lambda m: m.wholesale_vehicles_lost, headline=True),
+    KPI("vehicles_awaiting_wholesale_peak", "Vehicles awaiting wholesale (peak)", "vehicles",
+        "most vehicles on any day that had reached their market (or, without markets, were built) but were "
+        "not yet wholesaled", lambda m: m.awaiting_wholesale_peak),
     KPI("outage_start_date", "Outage began", "date", "the first day of the first outage",
         lambda m: m.date_of(m.start)),
     KPI("production_recovered_date", "Production back to 95% of baseline", "date",

@@ -126,6 +126,15 @@ class Measures:
         """Every spell a plant's line was stopped by supplier failure: (plant, first day, last day)."""
         return [(plant, a, b) for plant in self.plants
                 for a, b in line_stops(self.column(f"production_{plant}"), self.column(f"no_failure_production_{plant}"))]
+    @property
+    def wholesale_vehicles_lost(self) -> int:
+        return int(self.daily["baseline_wholesale_vehicles"].sum() - self.daily["wholesale_vehicles"].sum())
+
+    @property
+    def awaiting_wholesale_peak(self) -> int:
+        """Most vehicles on any day that had arrived (at their market, or at the plant gate) but were not
+        yet wholesaled."""
+        return int((self.daily["vehicles_at_plants"] + self.daily["vehicles_at_markets"]).max())
 
     @cached_property
     def recovered(self) -> int | None:

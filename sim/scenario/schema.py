@@ -259,14 +259,28 @@ class PayablesSpec(Spec, Generic[N, D]):
     )
 
 
+class MarketSpec(Spec, Generic[N]):
+    """A market finished vehicles are shipped to: its share of the vehicles built, the days they take to
+    get there (they are wholesaled on arrival) and the days its importers and retailers take to pay."""
+
+    share: N = number(description="share of the vehicles built that go here (the markets' shares are scaled to sum to one)")
+    transit_days: N = number(default=0.0, description="days from the plant to the market")
+    settlement_days: N | None = number(default=None, description="days from wholesale to cash (default: the sales section's)")
+    country: str = Field(default="", description="ISO 3166 country code, or a region's name, for splitting losses by country")
+    description: str = ""
+
+
 class SalesSpec(Spec, Generic[N]):
-    """Wholesale of finished vehicles to retailers."""
+    """Wholesale of finished vehicles to retailers, at the plants or, with ``markets``, where the vehicles arrive."""
 
     systems: list[Name] = []
     price_per_vehicle_gbp: N
-    max_wholesale_per_day: N = number(description="vehicles that can be wholesaled a day")
+    max_wholesale_per_day: N = number(description="vehicles that can be wholesaled a day (shared by the markets)")
     settlement_days: N = number(default=5.0)
     manual_capacity: N = number(default=0.0)
+    markets: dict[Name, MarketSpec[N]] = Field(
+        default={}, description="where vehicles are shipped; none: wholesaled at the plants the day they are built"
+    )
 
 
 class Facility(Spec, Generic[N, D]):

@@ -54,6 +54,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "redundancy_share": SHARE,
     "redundancy_pay_weeks": (0.0, 520.0),
     "max_pay_late_days": (0.0, 3650.0),
+    "share": SHARE,
+    "transit_days": (0.0, 365.0),
 }
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
@@ -228,8 +230,21 @@ def check_references(s: Scenario) -> list[Problem]:
     return p
 
 
+def check_markets(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """Vehicles must have somewhere to go: when markets are given, at least one can take a share."""
+    markets = s.sales.markets
+    if markets and all((_support(m.share) or (0.0, 0.0))[1] <= 0 for m in markets.values()):
+        return [Problem("sales.markets", "every market's share is zero: vehicles built would go nowhere")]
+    return []
+
+
+# rules on where vehicles go and how the OEM's money moves
+SALES_AND_TREASURY_RULES = (check_markets,)
+
+
 def check_scenario(scenario: ScenarioSpec[Any, Any]) -> list[Problem]:
     """All problems with a parsed scenario (empty when it is valid)."""
     from sim.scenario.sourcing_rules import check_sourcing
 
-    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario)
+    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario) + \
+        [problem for rule in SALES_AND_TREASURY_RULES for problem in rule(scenario)]
