@@ -77,7 +77,7 @@ class World:
         opening.fill_lanes(supply)
         money = SupplierMoney.of(supply, plants, calendar.start_date)
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
-        self.treasury = Treasury.create(scenario.treasury, calendar, ledger)
+        self.treasury = Treasury.create(scenario.treasury, scenario.outages, calendar, ledger)
         interventions = scenario.interventions
         self.finance = finance = SupplierFinance.create(supply, money, ledger, estate.first_outage_start)
         self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)

@@ -188,6 +188,22 @@ class Measures:
     def share_of_suppliers(self, name: str) -> float:
         """A count of suppliers on the last day (a cumulative column) as a share of all suppliers."""
         return self.last(name) / max(self.suppliers, 1)
+    @property
+    def free_cash_flow(self) -> float:
+        """The OEM's free cash flow over the run (GBP): its change in cash other than drawings and repayments."""
+        return float(self.daily["oem_free_cash_flow_gbp"].sum())
+
+    @property
+    def free_cash_flow_lost(self) -> float:
+        return float(self.daily["baseline_oem_free_cash_flow_gbp"].sum()) - self.free_cash_flow
+
+    @cached_property
+    def facilities_drawn(self) -> Peak:
+        """Commercial facilities and government-backed loans drawn together: the most on any day and the
+        first such day (None if never drawn); ``cleared``: the first day after it with nothing drawn."""
+        drawn = self.column("facility_drawn_gbp") + self.column("government_loan_drawn_gbp")
+        day, cleared = peak_and_clearance(drawn, np.zeros_like(drawn))
+        return Peak(float(drawn.max()), day, cleared)
 
     @cached_property
     def under_week_peak(self) -> int:
