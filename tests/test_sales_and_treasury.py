@@ -1,5 +1,5 @@
-"""Finished vehicles travelling to markets and the OEM's treasury (investment, incident costs, draws and
-repayments), on the micro-scenario with answers worked out by hand (see tests/micro.py).
+"""Finished vehicles travelling to markets, the OEM's treasury (investment, incident costs, draws and
+repayments) and quarters, on the micro-scenario with answers worked out by hand (see tests/micro.py).
 
 A normal micro day: 100 vehicles built and 100 wholesaled at GBP 1,000 (GBP 100,000 received, after the
 settlement delay), GBP 1,000 paid to the supplier and GBP 10,000 of fixed costs: the OEM's cash rises
@@ -173,6 +173,46 @@ def test_the_floor_in_force_follows_the_facilities_available() -> None:
     floor = series(r, "oem_cash_floor_gbp")
     assert (floor[:"2025-01-15"] == 0).all() and (floor["2025-01-16":] == 2_000_000).all()
     assert day(r, "2025-01-16")["facility_late_drawn_gbp"] == 521_000
+
+
+# --- quarters -------------------------------------------------------------------------------------
+
+def test_quarters_add_up_to_the_run() -> None:
+    """120 days from Mon 6 Jan 2025: 85 days in 2025 Q1 (to 31 Mar), 35 in Q2; with a fiscal year from April
+    those are FY25 Q4 and FY26 Q1. Production 8,500 and 3,500; free cash flow 89,000 a day (the GBP 411,000
+    drawn on the first day is financing, not free cash flow): 7,565,000 and 3,115,000."""
+    treasury = {**TREASURY, "opening_cash_gbp": 500_000,
+                "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
+                                       "draw_below_gbp": 1_000_000}}}
+    r = run(micro({"horizon_days": 120, "fiscal_year_start_month": 4}, treasury=treasury))
+    q = r.quarters
+    assert list(q.columns) == ["basis", "quarter", "first_date", "last_date", "days", "complete", "measure", "unit",
+                               "run", "baseline", "difference"]
+    for basis, labels in (("calendar", ["2025 Q1", "2025 Q2"]), ("fiscal", ["FY25 Q4", "FY26 Q1"])):
+        rows = q[q["basis"] == basis].set_index(["quarter", "measure"])
+        assert sorted({label for label, _ in rows.index}) == labels
+        assert rows.loc[(labels[0], "production"), "run"] == 8_500 and rows.loc[(labels[1], "production"), "run"] == 3_500
+        assert rows.loc[(labels[0], "oem_free_cash_flow"), "run"] == 7_565_000
+        assert rows.loc[(labels[1], "oem_free_cash_flow"), "run"] == 3_115_000
+        assert rows.loc[(labels[1], "oem_cash_end"), "run"] == r.daily["oem_cash_gbp"].iloc[-1]
+        assert rows.loc[(labels[1], "facilities_drawn_end"), "run"] == 411_000
+        flows = rows.xs("revenue", level="measure")["run"].sum()
+        assert flows == r.daily["wholesale_revenue_gbp"].sum() == 120 * 100_000
+        assert (rows["difference"] == rows["run"] - rows["baseline"]).all()
+        assert not rows["complete"].any() and rows.xs("production", level="measure")["days"].tolist() == [85, 35]
+
+
+def test_quarters_of_a_run_with_an_outage_sum_to_its_totals() -> None:
+    """Whatever happens, each basis's quarters sum to the run's totals and the baseline's."""
+    r = run(micro({"horizon_days": 120}, sales=ABROAD,
+                  outages=outage("2025-03-20", ["erp", "wholesale"], {"erp": [{"date": "2025-04-10"}]})))
+    for basis in ("calendar", "fiscal"):
+        rows = r.quarters[r.quarters["basis"] == basis]
+        for measure, column in (("production", "production_total"), ("wholesale", "wholesale_vehicles"),
+                                ("oem_free_cash_flow", "oem_free_cash_flow_gbp")):
+            got = rows[rows["measure"] == measure]
+            assert got["run"].sum() == pytest.approx(r.daily[column].sum(), abs=1e-6)
+            assert got["baseline"].sum() == pytest.approx(r.daily[f"baseline_{column}"].sum(), abs=1e-6)
 
 
 # --- scenario rules -------------------------------------------------------------------------------

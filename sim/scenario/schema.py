@@ -398,6 +398,7 @@ class ScenarioSpec(Spec, Generic[N, D]):
     start_date: date
     horizon_days: int = Field(ge=1, le=3660)
     seed: int = Field(default=0, ge=0)
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12, description="month the company's fiscal year starts (April: 4)")
     systems: dict[Name, SystemSpec] = {}
     outages: dict[Name, OutageSpec[N, D]] = {}
     part_families: dict[Name, PartFamilySpec] = {}
