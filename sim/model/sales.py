@@ -59,8 +59,9 @@ def split(vehicles: int, shares: list[float], shipped: list[int]) -> list[int]:
         return [vehicles]
     total = sum(shipped) + vehicles
     owed = [max(s * total - had, 0.0) for s, had in zip(shares, shipped, strict=True)]
-    weights = owed if sum(owed) > 0 else shares
-    quota = [vehicles * w / sum(weights) for w in weights]
+    owed_total = sum(owed)
+    weights, scale = (owed, vehicles / owed_total) if owed_total > 0 else (shares, float(vehicles))
+    quota = [w * scale for w in weights]
     give = [int(q + 1e-9) for q in quota]
     rest = vehicles - sum(give)
     if rest > 0:
