@@ -111,6 +111,7 @@ def write_run(out: Path, result: Any, wall_s: float, force: bool = False,
             result.daily.to_parquet(tmp / "daily.parquet", index=False)
             result.suppliers.to_parquet(tmp / "suppliers.parquet", index=False)
             result.events.to_parquet(tmp / "events.parquet", index=False)
+            result.quarters.to_parquet(tmp / "quarters.parquet", index=False)
             write_json(tmp / "summary.json", result.summary)
             write_scenario(tmp / "scenario.yaml", result.scenario)
             write_json(tmp / "draws.json", result.draws)

@@ -19,6 +19,7 @@ from sim.model.world import World
 from sim.results import steady
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
 from sim.results.kpis import summarise
+from sim.results.quarters import quarters
 from sim.scenario.realise import realise
 from sim.scenario.schema import Realised, Scenario
 from sim.scenario.streams import seed_sequence
@@ -26,9 +27,9 @@ from sim.scenario.streams import seed_sequence
 
 @dataclass
 class RunResult:
-    """Everything one run produced. DataFrames carry real dates; money is in pounds. The supplier
-    and event tables are built from the finished world when first asked for (a Monte Carlo
-    replication keeps only its summary and daily series, and never pays for them)."""
+    """Everything one run produced. DataFrames carry real dates; money is in pounds. The supplier,
+    event and quarter tables are built when first asked for (a Monte Carlo replication keeps only
+    its summary and daily series, and never pays for them)."""
 
     scenario: Scenario  # as given (distributions intact)
     realised: Realised  # every scalar drawn
@@ -45,6 +46,11 @@ class RunResult:
         """One row per supplier (see :func:`sim.results.frames.suppliers_frame`)."""
         assert self.world is not None
         return suppliers_frame(self.world)
+
+    @cached_property
+    def quarters(self) -> pd.DataFrame:
+        """The run by calendar and fiscal quarter against its baseline (see :func:`sim.results.quarters.quarters`)."""
+        return quarters(self.daily, self.realised.fiscal_year_start_month)
 
     @cached_property
     def events(self) -> pd.DataFrame:

@@ -33,12 +33,13 @@ def test_balanced_run_has_no_violations() -> None:
     ("tamper", "identity"),
     [
         (lambda w: w.supply.stock.__setitem__(0, w.supply.stock[0] + 1), "parts"),
-        (lambda w: setattr(w.sales, "stock", w.sales.stock - 1), "vehicles"),
+        (lambda w: w.sales.waiting.__setitem__(0, w.sales.waiting[0] - 1), "vehicles"),  # one vehicle lost
         (lambda w: setattr(w.payables, "paid_count", w.payables.paid_count + 1), "invoices (count)"),
         (lambda w: setattr(w.ledger, "oem_cash", w.ledger.oem_cash + 1), "money (OEM)"),
         (lambda w: w.ledger.supplier_cash.__setitem__(0, w.ledger.supplier_cash[0] - 1), "money (suppliers)"),
+        (lambda w: setattr(w.treasury, "incident_paid", w.treasury.incident_paid + 1), "money (treasury)"),
     ],
-    ids=["parts", "vehicles", "invoices", "oem-money", "supplier-money"],
+    ids=["parts", "vehicles", "invoices", "oem-money", "supplier-money", "treasury"],
 )
 def test_a_one_unit_error_is_caught_and_named(tamper, identity: str) -> None:  # type: ignore[no-untyped-def]
     """Moving a single part, vehicle, invoice or penny out of place breaks the named identity."""

@@ -30,8 +30,11 @@ def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = supplysim("run", str(TINY), "--out", str(out), "--seed", "7", "--no-figures")
     assert proc.returncode == 0, proc.stderr
-    for name in ("summary.json", "daily.parquet", "suppliers.parquet", "events.parquet", "scenario.yaml", "run.json"):
+    for name in ("summary.json", "daily.parquet", "suppliers.parquet", "events.parquet", "quarters.parquet",
+                 "scenario.yaml", "run.json"):
         assert (out / name).exists(), name
+    quarters = pd.read_parquet(out / "quarters.parquet")
+    assert quarters["quarter"].unique().tolist() == ["2025 Q1", "FY25 Q1"]  # calendar, and fiscal from January
     summary = json.loads((out / "summary.json").read_text())
     for key in ("vehicles_lost", "revenue_lost_gbp", "production_recovered_date", "invoice_backlog_peak_count",
                 "invoice_backlog_peak_gbp", "invoice_backlog_peak_date", "invoice_backlog_cleared_date",

@@ -5,7 +5,9 @@ its first day.
   under way for the next lead-time days.
 - Invoices: one per delivery lane and past working day of the last ``terms`` days, not yet due, and a
   tier-2 bill for each of the last tier-2 terms days.
-- Receipts: wholesales and parts orders of the last settlement days, not yet paid.
+- Vehicles: those built in the last transit days still on their way to their markets, and receipts
+  of the vehicles wholesaled in the last settlement days, not yet paid (see :mod:`sim.model.sales`).
+- Receipts: parts orders of the last settlement days, not yet paid.
 
 The invoices and tier-2 bills are the same for every world of one network and seed (a run and its
 baseline) and read only, so one :class:`Opening` serves both.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -104,6 +106,23 @@ def _tier2_bills(supply: SupplyBase) -> list[tuple[int, np.ndarray, np.ndarray, 
         daily2 = np.rint(supply.normal_units[t2] * t.price[t2]).astype(np.int64)
         bills.append((k, supply.tier2_customer[has], t2[has], daily2[has]))
     return bills
+
+
+def vehicles_built_before(plants: list[Plant], start_date: date, days: int) -> np.ndarray:
+    """Vehicles the vehicle plants built in normal trading on each of the ``days`` days before day 0
+    (element ``b - 1`` is day ``-b``): each plant's normal rate, in whole vehicles, on its working days
+    outside its planned shutdowns."""
+    built = np.zeros(days, dtype=np.int64)
+    for plant in plants:
+        if plant.is_engine_plant:
+            continue
+        rate = int(np.floor(plant.spec.daily_rate + 1e-9))  # as its capacity plan rounds a normal day
+        for back in range(1, days + 1):
+            when = start_date - timedelta(days=back)
+            shut = any(s.first <= when <= s.last for s in plant.spec.shutdowns)
+            if WEEKDAYS[when.weekday()] in plant.spec.working_days and not shut:
+                built[back - 1] += rate
+    return built
 
 
 def receipts(per_day: int, settlement_days: int) -> dict[int, int]:

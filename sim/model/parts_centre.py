@@ -121,7 +121,8 @@ class PartsCentre:
 
     def readings(self, day: int) -> Readings:
         return {"parts_orders_cum": self.received, "parts_dispatched_cum": self.dispatched,
-                "parts_backlog_orders": self.backlog, "parts_orders_lost_cum": self.lost}
+                "parts_backlog_orders": self.backlog, "parts_orders_lost_cum": self.lost,
+                "parts_revenue_cum_pence": self.revenue}
 
     def series(self) -> dict[str, np.ndarray]:
         return {}

@@ -2,8 +2,8 @@
 engines allow, once a day, the engine plants first.
 
 Production wakes only on days some plant has capacity and sleeps through the rest (an outage, a
-weekend, a shutdown). Finished vehicles go to the sales actor's stock; each costs the OEM its
-other (non-supplier) cost per unit.
+weekend, a shutdown). Finished vehicles leave for their markets (the sales actor); each costs the
+OEM its other (non-supplier) cost per unit.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Production:
         plants first, then the vehicle plants in turn, each taking engines from its engine plant."""
         plan = self.plan_units[:, day].tolist()
         units = np.minimum(self.plan_units[:, day], self.supply.buildable()).tolist()
+        vehicles = 0
         for plant in self.plants:
             i = plant.index
             if plan[i] <= 0:
@@ -58,11 +59,12 @@ class Production:
                     made = min(made, plant.engine_source.engine_stock)
                     plant.engine_source.engine_stock -= made
                     plant.engine_source.engines_fitted += made
-                self.sales.add(made)
+                vehicles += made
                 if made:
                     self.ledger.oem("other_costs", -made * self.cost_per_unit)
             units[i] = made
             plant.built[day] = made
+        self.sales.add(vehicles, day)
         self.supply.consume(np.array(units, dtype=np.int64))
 
     def process(self, env: simpy.Environment, first_day: int = 0) -> Process:
@@ -101,7 +103,7 @@ class Production:
         return NO_EVENTS
 
     def violations(self) -> list[str]:
-        """Engines: opening + made - fitted = stock; vehicles: every vehicle built reached the sales stock."""
+        """Engines: opening + made - fitted = stock; vehicles: every vehicle built was handed to sales."""
         out = []
         made = sum(p.engines_made for p in self.plants)
         fitted = sum(p.engines_fitted for p in self.plants)

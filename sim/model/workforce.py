@@ -53,8 +53,8 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
     ending ``day`` as a share of that week's in a normal year (``normal``; at most 1, and 1 when none were
     due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's).
     Called off a near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand
-    it puts the staff it lacks work for on short time at once (up to ``max_share``). Staff come back at most ``recall_step`` a day. True when any share
-    changed."""
+    it puts the staff it lacks work for on short time at once (up to ``max_share``). Staff come back at most
+    ``recall_step`` a day. True when any share changed."""
     n = len(short)
     for s in range(n):
         total = 0.0

@@ -9,6 +9,7 @@ actor's close steps in :class:`~sim.model.actor.Close` order, then the recorder 
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ class World:
         opening.fill_lanes(supply)
         money = SupplierMoney.of(supply, plants, calendar.start_date)
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
-        self.treasury = Treasury.create(scenario.treasury, calendar, ledger)
+        self.treasury = Treasury.create(scenario.treasury, scenario.outages, calendar, ledger)
         interventions = scenario.interventions
         self.finance = finance = SupplierFinance.create(supply, money, ledger, estate.first_outage_start)
         self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)
@@ -89,7 +90,8 @@ class World:
         self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
-        self.sales = Sales.create(scenario.sales, estate, horizon, ledger, _vehicles_per_day(plants))
+        self.sales = Sales.create(scenario.sales, estate, horizon, ledger,
+                                  functools.partial(opening.vehicles_built_before, plants, calendar.start_date))
         self.parts_centre = PartsCentre.create(scenario.parts_centre, estate, horizon, ledger, root)
         self.production = Production(plants, supply, self.sales, ledger, self.treasury.cost_per_unit, horizon)
         self.invoicing = Invoicing(finance, self.payables, self.early_payment)
@@ -163,7 +165,3 @@ class World:
             raise KeyError(f"no actor named {name!r} (registered: {', '.join(self.actors.names)})")
         return found
 
-
-def _vehicles_per_day(plants: list[Plant]) -> float:
-    """Vehicles the plants build on an average calendar day in normal times."""
-    return sum(p.spec.daily_rate * len(p.spec.working_days) / 7 for p in plants if not p.is_engine_plant)

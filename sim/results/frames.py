@@ -20,13 +20,17 @@ DAILY_FLOWS = {
     "parts_dispatched_cum": "parts_dispatched",
     "oem_receipts_cum_pence": "oem_receipts_pence",
     "short_time_work_cum_pence": "short_time_work_pence",
+    "wholesale_revenue_cum_pence": "wholesale_revenue_pence",
+    "parts_revenue_cum_pence": "parts_revenue_pence",
+    "oem_free_cash_flow_cum_pence": "oem_free_cash_flow_pence",
 }
 # readings that are not whole numbers (or may be missing)
 FRACTIONAL = {"supplier_jobs_lost", "supplier_jobs_short_time", "supplier_runway_p05_days", "supplier_runway_p25_days",
               "supplier_runway_p50_days"}
 BASELINE_COLUMNS = (
     "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
-    "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles",
+    "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles", "wholesale_revenue_gbp", "parts_revenue_gbp",
+    "oem_free_cash_flow_gbp", "facility_drawn_gbp", "government_loan_drawn_gbp",
 )
 NO_FAILURE_COLUMNS = ("production_total", "wholesale_vehicles")
 EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")

@@ -127,6 +127,15 @@ class Measures:
         """Every spell a plant's line was stopped by supplier failure: (plant, first day, last day)."""
         return [(plant, a, b) for plant in self.plants
                 for a, b in line_stops(self.column(f"production_{plant}"), self.column(f"no_failure_production_{plant}"))]
+    @property
+    def wholesale_vehicles_lost(self) -> int:
+        return int(self.daily["baseline_wholesale_vehicles"].sum() - self.daily["wholesale_vehicles"].sum())
+
+    @property
+    def awaiting_wholesale_peak(self) -> int:
+        """Most vehicles on any day that had arrived (at their market, or at the plant gate) but were not
+        yet wholesaled."""
+        return int((self.daily["vehicles_at_plants"] + self.daily["vehicles_at_markets"]).max())
 
     @cached_property
     def recovered(self) -> int | None:
@@ -180,6 +189,22 @@ class Measures:
     def share_of_suppliers(self, name: str) -> float:
         """A count of suppliers on the last day (a cumulative column) as a share of all suppliers."""
         return self.last(name) / max(self.suppliers, 1)
+    @property
+    def free_cash_flow(self) -> float:
+        """The OEM's free cash flow over the run (GBP): its change in cash other than drawings and repayments."""
+        return float(self.daily["oem_free_cash_flow_gbp"].sum())
+
+    @property
+    def free_cash_flow_lost(self) -> float:
+        return float(self.daily["baseline_oem_free_cash_flow_gbp"].sum()) - self.free_cash_flow
+
+    @cached_property
+    def facilities_drawn(self) -> Peak:
+        """Commercial facilities and government-backed loans drawn together: the most on any day and the
+        first such day (None if never drawn); ``cleared``: the first day after it with nothing drawn."""
+        drawn = self.column("facility_drawn_gbp") + self.column("government_loan_drawn_gbp")
+        day, cleared = peak_and_clearance(drawn, np.zeros_like(drawn))
+        return Peak(float(drawn.max()), day, cleared)
 
     @cached_property
     def under_week_peak(self) -> int:

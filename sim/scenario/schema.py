@@ -90,12 +90,25 @@ class RestoreStep(Spec, Generic[N, D]):
         return self
 
 
+class IncidentCost(Spec, Generic[N, D]):
+    """A cost of an incident to the OEM (IT recovery, advisers, claims): ``amount_gbp`` paid in equal
+    daily parts over the days from ``first`` to ``last``, both inclusive."""
+
+    amount_gbp: N
+    first: D
+    last: D
+    description: str = ""
+
+
 class OutageSpec(Spec, Generic[N, D]):
     """Systems taken down together at ``start``; each comes back by its own restore steps."""
 
     start: D
     systems: list[Name] = Field(min_length=1)
     restore: dict[Name, list[RestoreStep[N, D]]] = {}
+    costs: dict[Name, IncidentCost[N, D]] = Field(
+        default={}, description="the incident's own costs to the OEM, paid by its treasury (none in the baseline)"
+    )
     description: str = ""
 
 
@@ -276,31 +289,61 @@ class PayablesSpec(Spec, Generic[N, D]):
     )
 
 
+class MarketSpec(Spec, Generic[N]):
+    """A market finished vehicles are shipped to: its share of the vehicles built, the days they take to
+    get there (they are wholesaled on arrival) and the days its importers and retailers take to pay."""
+
+    share: N = number(description="share of the vehicles built that go here (the markets' shares are scaled to sum to one)")
+    transit_days: N = number(default=0.0, description="days from the plant to the market")
+    settlement_days: N | None = number(default=None, description="days from wholesale to cash (default: the sales section's)")
+    country: str = Field(default="", description="ISO 3166 country code, or a region's name, for splitting losses by country")
+    description: str = ""
+
+
 class SalesSpec(Spec, Generic[N]):
-    """Wholesale of finished vehicles to retailers."""
+    """Wholesale of finished vehicles to retailers, at the plants or, with ``markets``, where the vehicles arrive."""
 
     systems: list[Name] = []
     price_per_vehicle_gbp: N
-    max_wholesale_per_day: N = number(description="vehicles that can be wholesaled a day")
+    max_wholesale_per_day: N = number(description="vehicles that can be wholesaled a day (shared by the markets)")
     settlement_days: N = number(default=5.0)
     manual_capacity: N = number(default=0.0)
+    markets: dict[Name, MarketSpec[N]] = Field(
+        default={}, description="where vehicles are shipped; none: wholesaled at the plants the day they are built"
+    )
 
 
 class Facility(Spec, Generic[N, D]):
-    """A credit facility the OEM draws when its cash falls below ``draw_below_gbp``."""
+    """A credit facility the OEM draws when its cash falls below its floor."""
 
     size_gbp: N
     available_from: D
-    draw_below_gbp: N = number(default=0.0)
+    draw_below_gbp: N | None = number(default=None, description="this facility's floor (default: the draw policy's)")
     government_guaranteed: bool = False
     annual_interest_rate: N = number(default=0.0)
 
 
+class DrawPolicy(Spec, Generic[N]):
+    """How the treasury uses its facilities: when cash falls below the floor it draws them in order, at
+    least ``minimum_draw_gbp`` at a time (as far as each has room); with ``repay: latest_drawn_first`` it
+    repays drawings, the latest first, by the cash it holds above the floor plus ``repay_margin_gbp``."""
+
+    floor_gbp: N = number(default=0.0, description="cash kept by drawing facilities")
+    order: list[Name] = Field(default=[], description="facilities in the order they are drawn (default: as listed)")
+    minimum_draw_gbp: N = number(default=0.0, description="the least drawn at a time")
+    repay: Literal["never", "latest_drawn_first"] = "never"
+    repay_margin_gbp: N = number(default=0.0, description="cash above the floor kept before repaying")
+
+
 class TreasurySpec(Spec, Generic[N, D]):
-    opening_cash_gbp: N
+    """The OEM's own money: cash at the start date, what it spends every day, and its credit facilities."""
+
+    opening_cash_gbp: N = number(description="cash at the start of the first day")
     fixed_costs_gbp_per_day: N = number(description="payroll and overheads, per calendar day")
     other_cost_per_unit_gbp: N = number(default=0.0, description="non-supplier cost per vehicle built")
+    investment_gbp_per_day: N = number(default=0.0, description="capital expenditure, per calendar day")
     facilities: dict[Name, Facility[N, D]] = {}
+    draw_policy: DrawPolicy[N] = Field(default_factory=lambda: DrawPolicy())
 
 
 class SupplierFinanceScheme(Spec, Generic[N, D]):
@@ -372,6 +415,7 @@ class ScenarioSpec(Spec, Generic[N, D]):
     start_date: date
     horizon_days: int = Field(ge=1, le=3660)
     seed: int = Field(default=0, ge=0)
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12, description="month the company's fiscal year starts (April: 4)")
     systems: dict[Name, SystemSpec] = {}
     outages: dict[Name, OutageSpec[N, D]] = {}
     part_families: dict[Name, PartFamilySpec] = {}

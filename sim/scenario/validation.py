@@ -54,6 +54,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "redundancy_share": SHARE,
     "redundancy_pay_weeks": (0.0, 520.0),
     "max_pay_late_days": (0.0, 3650.0),
+    "share": SHARE,
+    "transit_days": (0.0, 365.0),
 }
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
@@ -228,8 +230,52 @@ def check_references(s: Scenario) -> list[Problem]:
     return p
 
 
+def check_markets(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """Vehicles must have somewhere to go: when markets are given, at least one can take a share."""
+    markets = s.sales.markets
+    if markets and all((_support(m.share) or (0.0, 0.0))[1] <= 0 for m in markets.values()):
+        return [Problem("sales.markets", "every market's share is zero: vehicles built would go nowhere")]
+    return []
+
+
+def check_draw_order(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """The draw policy's order names each facility at most once, and only facilities that exist."""
+    order = s.treasury.draw_policy.order
+    p = _unknown("treasury.draw_policy.order", order, s.treasury.facilities, "facility")
+    p += [Problem(f"treasury.draw_policy.order.{i}", f"'{name}' is listed twice")
+          for i, name in enumerate(order) if name in order[:i]]
+    return p
+
+
+def check_repay_margin(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """Drawings are repaid only from cash above the floor plus a margin at least the minimum draw, so that
+    a draw is not repaid the next day."""
+    policy = s.treasury.draw_policy
+    margin, least = _support(policy.repay_margin_gbp), _support(policy.minimum_draw_gbp)
+    if policy.repay == "never" or margin is None or least is None or margin[0] >= least[1]:
+        return []
+    return [Problem("treasury.draw_policy.repay_margin_gbp",
+                    f"must be at least minimum_draw_gbp ({least[1]:g}) when drawings are repaid, got {margin[0]:g}")]
+
+
+def check_incident_costs(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """An incident cost is paid over a date range that does not end before it begins."""
+    p = []
+    for name, outage in s.outages.items():
+        for key, cost in outage.costs.items():
+            a, b = _date_bounds(cost.first), _date_bounds(cost.last)
+            if a and b and b[0] < a[1]:
+                p.append(Problem(f"outages.{name}.costs.{key}.last", f"{b[0]} is before first {a[1]}"))
+    return p
+
+
+# rules on where vehicles go and how the OEM's money moves
+SALES_AND_TREASURY_RULES = (check_markets, check_draw_order, check_repay_margin, check_incident_costs)
+
+
 def check_scenario(scenario: ScenarioSpec[Any, Any]) -> list[Problem]:
     """All problems with a parsed scenario (empty when it is valid)."""
     from sim.scenario.sourcing_rules import check_sourcing
 
-    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario)
+    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario) + \
+        [problem for rule in SALES_AND_TREASURY_RULES for problem in rule(scenario)]
