@@ -133,7 +133,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     for i, point in enumerate(x):
         overrides = {p: _value(params[p], float(v), originals[p]) for p, v in zip(names, point, strict=True)}
         where = f"{source} (sample {i}: {', '.join(f'{k}={_shown(v)}' for k, v in overrides.items())})"
-        scenarios.append((validate_data(apply_overrides(data, overrides, where), where, lines), where))
+        scenarios.append((validate_data(apply_overrides(data, overrides, where, lines), where, lines), where))
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
     outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs")

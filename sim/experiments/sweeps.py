@@ -71,7 +71,7 @@ def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
     for values in itertools.product(*(grid[p] for p in paths)):
         overrides = dict(zip(paths, values, strict=True))
         where = f"{source} (sweep point {', '.join(f'{k}={_shown(v)}' for k, v in overrides.items())})"
-        scenario = validate_data(apply_overrides(data, overrides, where), where, lines)
+        scenario = validate_data(apply_overrides(data, overrides, where, lines), where, lines)
         points.append((overrides, scenario, where))
     return points
 
