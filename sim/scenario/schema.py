@@ -9,11 +9,12 @@ parameter, for sweeps and error messages alike.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.scenario.distributions import DateParam, Param
+from sim.scenario.frozen import freeze_fields
 
 Name = str
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -21,9 +22,14 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 
 class Spec(BaseModel):
-    """Base for every scenario section: frozen, and unknown keys are errors."""
+    """Base for every scenario section: frozen all the way down (its mappings and lists too, see
+    :mod:`sim.scenario.frozen`), and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    __freezes_itself__ = True
+
+    def model_post_init(self, context: Any, /) -> None:
+        freeze_fields(self)
 
 
 class SystemSpec(Spec):
