@@ -9,6 +9,7 @@ the field path and the rule; a problem in a ``base:`` file names that file and i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -168,19 +169,20 @@ def _below(at: Located, prefix: tuple[str, ...], keep_root: bool = True) -> Loca
 
 
 def _base_file(data: dict[str, Any], file: Path, lines: Lines, root: Path, allow_outside: bool,
-               chain: list[Path]) -> Path | None:
-    """The ``base:`` file a scenario file extends (None if it extends none), after checking it may be read."""
+               chain: list[Path], source: str) -> tuple[Path, Path] | None:
+    """The ``base:`` file a scenario file extends, after checking it may be read: its resolved path and the path
+    as the user would write it (relative to where the scenario was named); None if it extends none."""
     name = data.pop("base", None)
     if name is None:
         return None
     line = lines.get(("base",))
 
     def refuse(message: str) -> ScenarioError:
-        return ScenarioError(str(chain[0]), [Problem("base", message, line, str(file))])
+        return ScenarioError(source, [Problem("base", message, line, str(file))])
 
     if not isinstance(name, str):
         raise refuse(f"must be a file name, got {shown(name)}")
-    base = (file.parent / name).resolve()
+    base = (chain[-1].parent / name).resolve()  # from where the file naming it really is
     if base in chain:
         raise refuse(f"{shown(name)} extends itself (a cycle)")
     if len(chain) >= MAX_BASE_CHAIN:
@@ -191,7 +193,7 @@ def _base_file(data: dict[str, Any], file: Path, lines: Lines, root: Path, allow
                      "(or allow_base_outside=True) to read it")
     if not base.exists():
         raise refuse(f"base file {shown(name)} not found")
-    return base
+    return base, Path(os.path.normpath(file.parent / name))
 
 
 def read_scenario_data(path: str | Path, allow_base_outside: bool = False) -> tuple[dict[str, Any], Located]:
@@ -206,12 +208,13 @@ def read_scenario_data(path: str | Path, allow_base_outside: bool = False) -> tu
     root = first.resolve().parent
     chain = [first.resolve()]
     layers = [(data, {p: Location(str(first), n) for p, n in lines.items()})]
-    base = _base_file(data, first, lines, root, allow_base_outside, chain)
+    base = _base_file(data, first, lines, root, allow_base_outside, chain, str(first))
     while base is not None:
-        chain.append(base)
-        base_data, base_lines = read_yaml(base)
-        layers.append((base_data, {p: Location(str(base), n) for p, n in base_lines.items()}))
-        base = _base_file(base_data, base, base_lines, root, allow_base_outside, chain)
+        resolved, shown_as = base
+        chain.append(resolved)
+        base_data, base_lines = read_yaml(resolved, str(shown_as))
+        layers.append((base_data, {p: Location(str(shown_as), n) for p, n in base_lines.items()}))
+        base = _base_file(base_data, shown_as, base_lines, root, allow_base_outside, chain, str(first))
     merged, where = layers[-1]
     for child, child_at in reversed(layers[:-1]):
         merged, where = _merge(merged, where, child, child_at, ())

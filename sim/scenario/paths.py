@@ -101,8 +101,8 @@ def _step(node: dict[str, Any], value: Any, part: str, where: str, adding: bool)
         return node["additionalProperties"], value[part]
     items = value if isinstance(value, list) else []
     if not part.isdigit() or int(part) >= len(items):
-        have = f"items 0 to {len(items) - 1}" if items else "no items"
-        raise ValueError(f"{where} is a list with {have}, so '{part}' names none of them; {ADD_ENTRY}")
+        have = {0: "no items", 1: "one item (0)"}.get(len(items), f"items 0 to {len(items) - 1}")
+        raise ValueError(f"{where} is a list with {have}, so '{part}' names none of them")
     return node.get("items", {}), items[int(part)]
 
 

@@ -170,14 +170,14 @@ def _parse(text: str, loader_class: type[ScenarioLoader | ScenarioCLoader]) -> t
         loader.dispose()
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, source: str | None = None) -> str:
     """The text of a scenario file: a regular file of at most MAX_FILE_BYTES bytes of UTF-8.
 
     Opened without blocking and checked to be a regular file before reading, so that a device
     (``/dev/zero``), a pipe or a socket is refused at once; at most one byte more than the limit
-    is read.
+    is read. Errors name the file as ``source`` (default: ``path``).
     """
-    source = str(path)
+    source = str(path) if source is None else source
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -229,10 +229,11 @@ def parse_text(text: str, source: str) -> tuple[Any, Lines]:
     return data, lines
 
 
-def read_yaml(path: str | Path) -> tuple[Any, Lines]:
-    """Parse a YAML scenario file into plain data (a mapping) plus a map from key path to line number."""
-    source = str(path)
-    data, lines = parse_text(read_text(path), source)
+def read_yaml(path: str | Path, source: str | None = None) -> tuple[Any, Lines]:
+    """Parse a YAML scenario file into plain data (a mapping) plus a map from key path to line number; errors
+    name the file as ``source`` (default: ``path``)."""
+    source = str(path) if source is None else source
+    data, lines = parse_text(read_text(path, source), source)
     if data is None:
         raise ScenarioError(source, [Problem("", "file is empty, expected a scenario mapping")])
     if not isinstance(data, dict):
