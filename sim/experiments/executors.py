@@ -1,10 +1,17 @@
 """Executors: a batch of runs (a scenario and a seed each) through one ``concurrent.futures`` interface.
 
-Jobs go out in chunks: in-process for one worker, a process pool for several, or a Dask cluster
-(``client.get_executor()``). Each task unpickles its scenario once, runs its chunk and sends back
-only the KPI summaries and the few daily series asked for. A failed run is recorded with its seed
-and error; the rest complete. Outcomes come back in job order, so the tables built from them are
+Jobs go out in chunks: in-process for one worker, a process pool for several (never more workers
+than the CPUs this process may use), or a Dask cluster (``client.get_executor()``). Each task
+unpickles its scenario once, runs its chunk and sends back only the KPI summaries and the few daily
+series asked for. A failed run is recorded with its seed and error; the rest complete. A worker
+that dies (killed, out of memory) loses only the runs it held: the finished ones are kept, the lost
+ones are run once more on fresh workers and recorded as failed if they are lost again. A broken
+conservation identity is a defect of the model, not a failed run: it stops the batch, naming the
+replication and its seed. Outcomes come back in job order, so the tables built from them are
 identical bit for bit whatever the executor, the number of workers or the chunking.
+
+Pool workers end with the command: on Ctrl-C or SIGTERM the pool's workers are killed before the
+command exits, and a worker whose parent has gone (killed with SIGKILL) exits by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -26,7 +34,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sim.scenario.errors import Problem, ScenarioError
+from sim.model.checks import ConservationError
+from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError
 from sim.scenario.schema import Scenario
 
 # A Dask worker's housekeeping (a stack profiler every 10 ms, event-loop ticks every 20 ms, a
@@ -47,6 +56,7 @@ LOCAL_WORKER_CONFIG = {
     "distributed.admin.system-monitor.gil.enabled": False,
     "distributed.worker.memory.monitor-interval": "2s",
 }
+MAX_RUNS = 100_000  # runs in one batch: each keeps its KPIs and daily series in memory until the batch is written
 MAX_CHUNK = 8  # runs per task: enough to amortise task overhead, few enough to balance the tail
 CHUNKS_PER_WORKER = 8
 T = TypeVar("T")
@@ -73,12 +83,49 @@ class Outcome:
 
 @dataclass
 class Execution:
-    """How a batch ran (for provenance)."""
+    """How a batch ran (for provenance); ``rerun``: runs lost with a worker that died and run again."""
 
     executor: str
     workers: int
     chunk_size: int
     compute_s: float
+    rerun: int = 0
+
+
+class AllRunsFailed(RuntimeError):
+    """Every run of a batch failed, so there is nothing to summarise or write. ``user_error``: each failed on the
+    scenario's own values (a drawn value out of range), rather than on a defect of the program."""
+
+    def __init__(self, message: str, user_error: bool) -> None:
+        super().__init__(message)
+        self.user_error = user_error
+
+
+def check_batch_size(runs: int, option: str) -> None:
+    """Refuse a batch of more than MAX_RUNS runs before a seed is spawned or a point built (``option``: what to
+    change), as every run's results are held in memory until the batch is written."""
+    if runs > MAX_RUNS:
+        raise ScenarioError(COMMAND_LINE, [Problem(option, f"{runs:,} runs in one batch, over the limit of {MAX_RUNS:,} "
+                                                           "(each keeps its KPIs and daily series in memory until all "
+                                                           "are written); split it into several commands")])
+
+
+def require_a_success(outcomes: Sequence[Outcome], source: str) -> None:
+    """Raise :class:`AllRunsFailed`, naming the first failure, when no run of a batch succeeded."""
+    if not outcomes or any(o.error is None for o in outcomes):
+        return
+    first = outcomes[0]
+    user = all(str(o.error).startswith("ScenarioError:") for o in outcomes)
+    raise AllRunsFailed(f"every one of the {len(outcomes)} runs of {source} failed, so nothing was written; the first, at "
+                        f"seed {first.label}: {first.error}", user)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system says, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 # ----------------------------------------------------------------------------------------- executors
@@ -127,10 +174,10 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
                 cluster = LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
-    except OSError as exc:
+    except (OSError, ValueError, TypeError) as exc:  # unreachable, or an address Dask cannot read
         if cluster is not None:
             cluster.close()
-        raise ScenarioError("(command line)", [Problem(option, f"cannot reach the Dask cluster: {exc}")]) from None
+        raise ScenarioError(COMMAND_LINE, [Problem(option, f"cannot reach the Dask cluster: {exc}")]) from None
     try:
         yield client.get_executor(), max(1, sum(client.nthreads().values()))
     finally:
@@ -139,23 +186,51 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
             cluster.close()
 
 
+def _worker_started() -> None:
+    """Set up a pool worker: it dies at once on SIGTERM (whatever handler it inherited from the command), and
+    exits by itself if its parent (the command, or the fork server that started it and ends with the command)
+    goes without ending it, e.g. killed with SIGKILL."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan watch", daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued chunks and end the pool's workers now, running chunks and all (Ctrl-C, SIGTERM, or a
+    model error that stops the batch). Before Python 3.14 the pool offers no public way to end its workers
+    but through its ``_processes``."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
 @contextmanager
 def open_executor(workers: int | None, scheduler: str | None, dask_workers: int | None,
                   tasks: int) -> Iterator[tuple[Executor, str, int]]:
-    """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers)."""
+    """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers). A local pool or Dask
+    cluster has at most :func:`usable_cpus` workers."""
     if scheduler or dask_workers:
-        with _dask_executor(scheduler, dask_workers) as (dask, n):
+        local = None if scheduler else min(dask_workers or 1, usable_cpus())
+        with _dask_executor(scheduler, local) as (dask, n):
             yield dask, "dask", n
         return
-    n = max(1, min(workers or os.cpu_count() or 1, tasks))
+    n = max(1, min(workers or usable_cpus(), usable_cpus(), tasks))
     if n == 1:
         yield InlineExecutor(), "serial", 1
         return
-    pool = ProcessPoolExecutor(n, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(n, mp_context=_mp_context(), initializer=_worker_started)
     try:
         yield pool, "process_pool", n
-    except BaseException:  # e.g. Ctrl-C: drop the queued chunks rather than wait for them
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C, SIGTERM, a model error: do not wait for the chunks in flight
+        _kill_workers(pool)
         raise
     pool.shutdown(wait=True)
 
@@ -189,13 +264,25 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def describe(job: Job, source: str) -> str:
+    """A run as a person would find it again: the replication and seed, and the scenario (or sweep point)."""
+    root, _, index = job.label.partition("/")
+    if index:
+        return (f"replication {index} of {source} (seed {root}; reproduce with --seed {root} --replications "
+                f"{int(index) + 1} --check-daily)")
+    return f"the run of {source} at seed {root}"
+
+
 def _run_job(loaded: dict[int, tuple[Scenario, str]], job: Job, series: tuple[str, ...], check_daily: bool) -> Outcome:
-    """One run of a task: its outcome, or its error."""
+    """One run of a task: its outcome, or its error. A broken conservation identity is raised, not recorded:
+    it is a defect of the model, and a batch that hid it among failed runs would report wrong results."""
     from sim.simulation import simulate
 
     scenario, source = loaded[job.scenario]
     try:
         result = simulate(scenario, job.seed, check_daily=check_daily, source=source)
+    except ConservationError as exc:
+        raise ConservationError(f"in {describe(job, source)}: {exc}") from None
     except Exception as exc:  # one failed run is recorded; the batch goes on
         return Outcome(job.label, f"{type(exc).__name__}: {exc}", {}, {})
     arrays = {name: result.daily[name].to_numpy(copy=True) for name in series}
@@ -217,38 +304,74 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
             scheduler: str | None = None, dask_workers: int | None = None, progress: bool = False,
             check_daily: bool = False, series: tuple[str, ...] = (),
             label: str = "simulating") -> tuple[list[Outcome], Execution]:
-    """Run every job (scenario index, seed) and return the outcomes in job order."""
+    """Run every job (scenario index, seed) and return the outcomes in job order.
+
+    Runs lost with a worker that died are run again once on fresh workers, then recorded as failed;
+    ``Execution.rerun`` counts them. A :class:`ConservationError` in any run stops the batch.
+    """
     started = time.perf_counter()
     blobs = [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios]
     results: list[Outcome | None] = [None] * len(jobs)
-    with open_executor(workers, scheduler, dask_workers, len(jobs)) as (executor, kind, n):
-        size = chunk_size(len(jobs), n)
-        chunks = iter(range(0, len(jobs), size))
-        pending: dict[Future[list[Outcome]], range] = {}
-
-        def submit_next() -> None:
-            first = next(chunks, None)
-            if first is None:
-                return
-            idx = range(first, min(first + size, len(jobs)))
-            chunk = [jobs[i] for i in idx]
-            needed = {j.scenario: blobs[j.scenario] for j in chunk}
-            pending[executor.submit(run_chunk, needed, chunk, series, check_daily)] = idx
-
-        with _progress(progress, len(jobs), label) as advance:
-            for _ in range(2 * n):  # keep every worker busy, without queueing the whole batch
-                submit_next()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    idx = pending.pop(future)
-                    for i, outcome in zip(idx, future.result(), strict=True):
-                        results[i] = outcome
-                    advance(len(idx))
-                    submit_next()
+    todo = list(range(len(jobs)))
+    rerun = 0
+    with _progress(progress, len(jobs), label) as advance:
+        for attempt in range(2):
+            kind, n, size, lost = _run_batch(blobs, jobs, todo, results, advance, workers, scheduler, dask_workers,
+                                             series, check_daily)
+            if not lost:
+                break
+            todo = sorted(lost)
+            if attempt == 0:
+                rerun = len(todo)
+        for i, why in lost.items():
+            results[i] = Outcome(jobs[i].label, f"lost twice with the worker running it: {why}", {}, {})
+            advance(1)
     outcomes = [r for r in results if r is not None]
     if len(outcomes) != len(jobs):
         raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
-    return outcomes, Execution(kind, n, size, time.perf_counter() - started)
+    return outcomes, Execution(kind, n, size, time.perf_counter() - started, rerun)
 
 
+def _run_batch(blobs: list[tuple[bytes, str]], jobs: Sequence[Job], todo: list[int], results: list[Outcome | None],
+               advance: Callable[[int], None], workers: int | None, scheduler: str | None, dask_workers: int | None,
+               series: tuple[str, ...], check_daily: bool) -> tuple[str, int, int, dict[int, str]]:
+    """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
+    workers, chunk size, {job: why} for the jobs lost with a worker that died)."""
+    lost: dict[int, str] = {}
+    with open_executor(workers, scheduler, dask_workers, len(todo)) as (executor, kind, n):
+        size = chunk_size(len(todo), n)
+        chunks = iter(range(0, len(todo), size))
+        pending: dict[Future[list[Outcome]], list[int]] = {}
+
+        def submit_next() -> None:
+            first = next(chunks, None)
+            if first is not None and not lost:  # a broken executor gets no more work
+                idx = todo[first:first + size]
+                chunk = [jobs[i] for i in idx]
+                needed = {j.scenario: blobs[j.scenario] for j in chunk}
+                pending[executor.submit(run_chunk, needed, chunk, series, check_daily)] = idx
+            elif first is not None:
+                chunks_left.append(first)
+
+        chunks_left: list[int] = []
+        for _ in range(2 * n):  # keep every worker busy, without queueing the whole batch
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                idx = pending.pop(future)
+                try:
+                    outcomes = future.result()
+                except ConservationError:
+                    raise
+                except Exception as exc:  # the worker died (BrokenProcessPool, Dask's KilledWorker...)
+                    lost.update(dict.fromkeys(idx, f"{type(exc).__name__}: {exc}"))
+                    continue
+                for i, outcome in zip(idx, outcomes, strict=True):
+                    results[i] = outcome
+                advance(len(idx))
+                submit_next()
+        why = next(iter(lost.values()), "")
+        for first in [*chunks_left, *chunks]:  # not started on a broken executor: for the next one
+            lost.update(dict.fromkeys(todo[first:first + size], why))
+    return kind, n, size, lost

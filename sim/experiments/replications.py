@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.executors import Job, Outcome, execute
+from sim.experiments.executors import Job, Outcome, check_batch_size, execute, require_a_success
 from sim.experiments.tables import kpi_summary, outcome_table
-from sim.runner import atomic_folder, provenance, write_json, write_scenario
+from sim.runner import Destination, atomic_folder, provenance, write_json, write_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.streams import replication_seeds
 
@@ -39,6 +39,7 @@ class ReplicationSet:
     workers: int = 1
     chunk_size: int = 1
     compute_s: float = 0.0
+    rerun: int = 0  # replications lost with a worker that died and run again
 
 
 def bands_frame(dates: np.ndarray, outcomes: Sequence[Outcome], series: Sequence[str]) -> pd.DataFrame:
@@ -66,29 +67,35 @@ def failures_of(table: pd.DataFrame) -> list[dict[str, Any]]:
 def run_replications(scenario: Scenario, seed: int | None, replications: int, workers: int | None = None,
                      scheduler: str | None = None, dask_workers: int | None = None, progress: bool = False,
                      check_daily: bool = False) -> ReplicationSet:
-    """Run ``replications`` Monte Carlo replications; replication i runs at child i of ``SeedSequence(seed)``."""
+    """Run ``replications`` Monte Carlo replications; replication i runs at child i of ``SeedSequence(seed)``.
+
+    A replication that fails is recorded as failed; :class:`AllRunsFailed` if every one does.
+    """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    check_batch_size(replications, "--replications")
     root = scenario.seed if seed is None else int(seed)
     jobs = [Job(0, child, f"{root}/{i}") for i, child in enumerate(replication_seeds(root, replications))]
     outcomes, info = execute([(scenario, scenario.name)], jobs, workers=workers, scheduler=scheduler,
                              dask_workers=dask_workers, progress=progress, check_daily=check_daily,
                              series=BAND_SERIES, label=f"{scenario.name}: {replications} replications")
+    require_a_success(outcomes, scenario.name)
     table = outcome_table(outcomes)
     table.insert(0, "replication", np.arange(replications, dtype=np.int64))
     dates = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
     return ReplicationSet(scenario, scenario.name, root, replications, table, kpi_summary(table),
                           bands_frame(dates, outcomes, BAND_SERIES), failures_of(table),
-                          info.executor, info.workers, info.chunk_size, info.compute_s)
+                          info.executor, info.workers, info.chunk_size, info.compute_s, info.rerun)
 
 
-def write_replications(out: Path, reps: ReplicationSet, wall_s: float, force: bool = False,
+def write_replications(out: Path | Destination, reps: ReplicationSet, wall_s: float, force: bool = False,
                        figures: Callable[[Path], None] | None = None) -> Path:
     """Write the replication table, KPI summary, daily bands, scenario and provenance into ``out``."""
     extra = {"scenario": reps.scenario_name, "replications": reps.replications,
              "replications_failed": len(reps.failures), "executor": reps.executor, "workers": reps.workers,
-             "chunk_size": reps.chunk_size, "compute_s": round(reps.compute_s, 4), "failures": reps.failures}
-    with atomic_folder(Path(out), force) as tmp:
+             "chunk_size": reps.chunk_size, "compute_s": round(reps.compute_s, 4), "failures": reps.failures,
+             "replications_rerun": reps.rerun}
+    with atomic_folder(out, force) as tmp:
         reps.table.to_parquet(tmp / "replications.parquet", index=False)
         write_json(tmp / "summary.json", reps.summary)
         reps.bands.to_parquet(tmp / "daily_bands.parquet", index=False)
@@ -96,6 +103,6 @@ def write_replications(out: Path, reps: ReplicationSet, wall_s: float, force: bo
         write_json(tmp / "run.json", provenance(reps.seed, wall_s, extra))
         if figures is not None:
             figures(tmp)
-    return Path(out)
+    return out.path if isinstance(out, Destination) else Path(out)
 
 

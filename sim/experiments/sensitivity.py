@@ -10,20 +10,22 @@ other indices beside it.
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from sim.experiments.executors import Job, execute
+from sim.experiments.executors import Job, check_batch_size, execute, require_a_success
 from sim.experiments.sweeps import scalar
-from sim.runner import atomic_folder, jsonable, provenance, write_json
-from sim.scenario.errors import Problem, ScenarioError
+from sim.runner import Destination, atomic_folder, jsonable, provenance, write_json
+from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError, shown
 from sim.scenario.loader import apply_overrides, validate_data, value_at
+from sim.scenario.yaml_input import parse_value
 
 Bounds = tuple[float, float] | tuple[date, date]
 DEFAULT_KPIS = ("vehicles_lost", "invoice_backlog_peak_gbp", "oem_cash_trough_gbp", "suppliers_insolvent")
@@ -42,14 +44,13 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Bounds]:
         low_text, colon, high_text = raw.partition(":")
         if not sep or not path or not colon:
             raise ScenarioError("(command line)", [Problem(text, usage)])
-        try:
-            low, high = (scalar(yaml.safe_load(t)) for t in (low_text, high_text))
-        except yaml.YAMLError:
-            raise ScenarioError("(command line)", [Problem(path, f"{usage}, got {raw!r}")]) from None
+        low, high = (scalar(parse_value(t, COMMAND_LINE, f"--param {path}")) for t in (low_text, high_text))
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
         dates = all(isinstance(v, date) for v in (low, high))
         if not (numbers or dates):
-            raise ScenarioError("(command line)", [Problem(path, f"{usage}, got {raw!r}")])
+            raise ScenarioError(COMMAND_LINE, [Problem(path, f"{usage}, got {shown(raw)}")])
+        if numbers and not all(math.isfinite(v) for v in (low, high)):
+            raise ScenarioError(COMMAND_LINE, [Problem(path, f"LOW and HIGH must be finite numbers, got {low} and {high}")])
         if not low < high:
             raise ScenarioError("(command line)", [Problem(path, f"LOW must be below HIGH, got {low} and {high}")])
         if path in out:
@@ -103,7 +104,7 @@ def _salib(method: str) -> tuple[Any, Any]:
 
 def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds], method: str = "morris",
                     samples: int = 16, kpis: list[str] | None = None, seed: int | None = None,
-                    workers: int | None = None, lines: dict[Any, int] | None = None) -> pd.DataFrame:
+                    workers: int | None = None, lines: Mapping[Any, Any] | None = None) -> pd.DataFrame:
     """Rank ``params`` by their effect on each KPI; every sample point runs at the same seed.
 
     Morris lays out ``samples`` trajectories (samples x (k + 1) runs for k parameters); Sobol
@@ -115,7 +116,9 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         raise ScenarioError("(command line)", [Problem("--samples", f"must be >= 2, got {samples}")])
     if not params:
         raise ScenarioError("(command line)", [Problem("--param", "give at least one PATH=LOW:HIGH")])
+    check_batch_size(samples * (len(params) + (1 if method == "morris" else 2)), "--samples")
     base = validate_data(data, source, lines)
+    apply_overrides(data, {p: b[0] for p, b in params.items()}, source, lines)  # every path names what exists
     root = base.seed if seed is None else int(seed)
     names = list(params)
     span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1]))  # type: ignore[operator]
@@ -137,6 +140,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
     outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs")
+    require_a_success(outcomes, f"the {method} analysis of {source}")
     known = next((list(o.summary) for o in outcomes if o.error is None), [])
     chosen = list(kpis) if kpis else [k for k in DEFAULT_KPIS if k in known or not known]
     unknown = [k for k in chosen if known and k not in known]
@@ -172,20 +176,20 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     ranking.attrs.update(jsonable({
         "seed": root, "method": method, "samples": samples, "runs": len(jobs), "failures": failed,
         "params": {p: list(b) for p, b in params.items()}, "executor": info.executor, "workers": info.workers,
-        "compute_s": round(info.compute_s, 4), "source": source, "design": design,
+        "compute_s": round(info.compute_s, 4), "runs_rerun": info.rerun, "source": source, "design": design,
     }))
     return ranking
 
 
-def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
+def write_sensitivity(out: Path | Destination, ranking: pd.DataFrame, wall_s: float, force: bool = False) -> Path:
     """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json."""
     info = {str(k): v for k, v in ranking.attrs.items()}
     design = pd.DataFrame(info.pop("design", []))
     plain = ranking.copy()
     plain.attrs = {}
-    with atomic_folder(Path(out), force) as tmp:
+    with atomic_folder(out, force) as tmp:
         plain.to_parquet(tmp / "ranking.parquet", index=False)
         plain.to_csv(tmp / "ranking.csv", index=False)
         design.to_csv(tmp / "design.csv", index=False)
         write_json(tmp / "run.json", provenance(info.pop("seed", None), wall_s, info))
-    return Path(out)
+    return out.path if isinstance(out, Destination) else Path(out)
