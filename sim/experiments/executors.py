@@ -214,16 +214,17 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 
 @contextmanager
 def open_executor(workers: int | None, scheduler: str | None, dask_workers: int | None,
-                  tasks: int) -> Iterator[tuple[Executor, str, int]]:
+                  tasks: int, isolated: bool = False) -> Iterator[tuple[Executor, str, int]]:
     """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers). A local pool or Dask
-    cluster has at most :func:`usable_cpus` workers."""
+    cluster has at most :func:`usable_cpus` workers; ``isolated``: a worker process even for one worker (a
+    run that kills its process then kills that worker, not this one)."""
     if scheduler or dask_workers:
         local = None if scheduler else min(dask_workers or 1, usable_cpus())
         with _dask_executor(scheduler, local) as (dask, n):
             yield dask, "dask", n
         return
     n = max(1, min(workers or usable_cpus(), usable_cpus(), tasks))
-    if n == 1:
+    if n == 1 and not isolated:
         yield InlineExecutor(), "serial", 1
         return
     pool = ProcessPoolExecutor(n, mp_context=_mp_context(), initializer=_worker_started)
@@ -306,72 +307,80 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
             label: str = "simulating") -> tuple[list[Outcome], Execution]:
     """Run every job (scenario index, seed) and return the outcomes in job order.
 
-    Runs lost with a worker that died are run again once on fresh workers, then recorded as failed;
-    ``Execution.rerun`` counts them. A :class:`ConservationError` in any run stops the batch.
+    Runs lost with a worker that died are run again on fresh workers: first one run per task, then (on a
+    local pool, where a worker dying takes every run in flight with it) each run alone in a worker of its
+    own, so that one run that kills its worker every time is recorded as failed and no other with it.
+    ``Execution.rerun`` counts the runs lost the first time. A :class:`ConservationError` stops the batch.
     """
     started = time.perf_counter()
-    blobs = [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios]
-    results: list[Outcome | None] = [None] * len(jobs)
-    todo = list(range(len(jobs)))
-    rerun = 0
+    batch = _Batch([(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios], jobs,
+                   [None] * len(jobs), series, check_daily)
+    local = not (scheduler or dask_workers)
     with _progress(progress, len(jobs), label) as advance:
-        for attempt in range(2):
-            kind, n, size, lost = _run_batch(blobs, jobs, todo, results, advance, workers, scheduler, dask_workers,
-                                             series, check_daily)
-            if not lost:
-                break
-            todo = sorted(lost)
-            if attempt == 0:
-                rerun = len(todo)
+        batch.advance = advance
+        kind, n, size, lost = batch.run(list(range(len(jobs))), workers, scheduler, dask_workers)
+        rerun = len(lost)
+        if lost:
+            lost = batch.run(sorted(lost), workers, scheduler, dask_workers, size=1)[3]
+        if lost and local:
+            alone: dict[int, str] = {}
+            for i in sorted(lost):
+                alone.update(batch.run([i], 1, None, None, size=1, isolated=True)[3])
+            lost = alone
         for i, why in lost.items():
-            results[i] = Outcome(jobs[i].label, f"lost twice with the worker running it: {why}", {}, {})
-            advance(1)
-    outcomes = [r for r in results if r is not None]
+            batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}", {}, {})
+            batch.advance(1)
+    outcomes = [r for r in batch.results if r is not None]
     if len(outcomes) != len(jobs):
         raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
     return outcomes, Execution(kind, n, size, time.perf_counter() - started, rerun)
 
 
-def _run_batch(blobs: list[tuple[bytes, str]], jobs: Sequence[Job], todo: list[int], results: list[Outcome | None],
-               advance: Callable[[int], None], workers: int | None, scheduler: str | None, dask_workers: int | None,
-               series: tuple[str, ...], check_daily: bool) -> tuple[str, int, int, dict[int, str]]:
-    """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
-    workers, chunk size, {job: why} for the jobs lost with a worker that died)."""
-    lost: dict[int, str] = {}
-    with open_executor(workers, scheduler, dask_workers, len(todo)) as (executor, kind, n):
-        size = chunk_size(len(todo), n)
-        chunks = iter(range(0, len(todo), size))
-        pending: dict[Future[list[Outcome]], list[int]] = {}
+@dataclass
+class _Batch:
+    """The runs of one :func:`execute` call: pickled scenarios, jobs, the outcomes so far, and what each run returns."""
 
-        def submit_next() -> None:
-            first = next(chunks, None)
-            if first is not None and not lost:  # a broken executor gets no more work
-                idx = todo[first:first + size]
-                chunk = [jobs[i] for i in idx]
-                needed = {j.scenario: blobs[j.scenario] for j in chunk}
-                pending[executor.submit(run_chunk, needed, chunk, series, check_daily)] = idx
-            elif first is not None:
-                chunks_left.append(first)
+    blobs: list[tuple[bytes, str]]
+    jobs: Sequence[Job]
+    results: list[Outcome | None]
+    series: tuple[str, ...]
+    check_daily: bool
+    advance: Callable[[int], None] = lambda n: None
 
-        chunks_left: list[int] = []
-        for _ in range(2 * n):  # keep every worker busy, without queueing the whole batch
-            submit_next()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                idx = pending.pop(future)
-                try:
-                    outcomes = future.result()
-                except ConservationError:
-                    raise
-                except Exception as exc:  # the worker died (BrokenProcessPool, Dask's KilledWorker...)
-                    lost.update(dict.fromkeys(idx, f"{type(exc).__name__}: {exc}"))
-                    continue
-                for i, outcome in zip(idx, outcomes, strict=True):
-                    results[i] = outcome
-                advance(len(idx))
+    def run(self, todo: list[int], workers: int | None, scheduler: str | None, dask_workers: int | None,
+            size: int | None = None, isolated: bool = False) -> tuple[str, int, int, dict[int, str]]:
+        """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
+        workers, chunk size, {job: why} for the jobs lost with a worker that died, or not started after that)."""
+        lost: dict[int, str] = {}
+        with open_executor(workers, scheduler, dask_workers, len(todo), isolated) as (executor, kind, n):
+            size = size or chunk_size(len(todo), n)
+            chunks = [todo[first:first + size] for first in range(0, len(todo), size)][::-1]  # popped from the end
+            pending: dict[Future[list[Outcome]], list[int]] = {}
+
+            def submit_next() -> None:
+                if chunks and not lost:  # a broken executor gets no more work
+                    idx = chunks.pop()
+                    chunk = [self.jobs[i] for i in idx]
+                    needed = {j.scenario: self.blobs[j.scenario] for j in chunk}
+                    pending[executor.submit(run_chunk, needed, chunk, self.series, self.check_daily)] = idx
+
+            for _ in range(2 * n):  # keep every worker busy, without queueing the whole batch
                 submit_next()
-        why = next(iter(lost.values()), "")
-        for first in [*chunks_left, *chunks]:  # not started on a broken executor: for the next one
-            lost.update(dict.fromkeys(todo[first:first + size], why))
-    return kind, n, size, lost
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    idx = pending.pop(future)
+                    try:
+                        outcomes = future.result()
+                    except ConservationError:
+                        raise
+                    except Exception as exc:  # the worker died (BrokenProcessPool, Dask's KilledWorker...)
+                        lost.update(dict.fromkeys(idx, f"{type(exc).__name__}: {exc}"))
+                        continue
+                    for i, outcome in zip(idx, outcomes, strict=True):
+                        self.results[i] = outcome
+                    self.advance(len(idx))
+                    submit_next()
+            why = next(iter(lost.values()), "")
+            lost.update({i: why for idx in chunks for i in idx})  # not started on a broken executor: for the next one
+        return kind, n, size, lost
