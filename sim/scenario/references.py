@@ -99,7 +99,7 @@ def engines_come_from_engine_plants(s: Scenario) -> list[Problem]:
         path = f"plants.{name}.engines_from"
         source = s.plants.get(plant.engines_from)
         if source is None:
-            p += _unknown(path, [plant.engines_from], s.plants, "plant")
+            p.append(Problem(path, f"unknown plant '{plant.engines_from}' (known: {', '.join(sorted(s.plants))})"))
         elif source.kind != "engine":
             p.append(Problem(path, f"'{plant.engines_from}' is not an engine plant"))
         if plant.kind == "engine":

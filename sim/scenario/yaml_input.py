@@ -23,7 +23,7 @@ from sim.scenario.errors import Problem, ScenarioError, shown
 
 MAX_FILE_BYTES = 20_000_000
 MAX_DEPTH = 64  # mappings and lists inside each other; the flagship needs 6
-MAX_NODES = 2_000_000  # values, mappings and lists, every alias counted at the size of what it repeats
+MAX_NODES = 1_000_000  # values, mappings and lists, every alias counted at the size of what it repeats
 
 Lines = dict[tuple[str, ...], int]
 
@@ -123,23 +123,30 @@ def measure(text: str, loader_class: type[ScenarioLoader | ScenarioCLoader] = Sc
     return total
 
 
-def _key_lines(node: yaml.Node, prefix: tuple[str, ...], lines: Lines, dups: list[Problem]) -> None:
-    """Record the 1-based line of every mapping key and list item below ``node``."""
+def _key_lines(node: yaml.Node, prefix: tuple[str, ...], lines: Lines, dups: list[Problem],
+               seen_nodes: set[int] | None = None) -> None:
+    """Record the 1-based line of every mapping key and list item below ``node``. A node repeated by an alias
+    is walked once: its repetitions get the line of the alias only, so the walk is as long as the text."""
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        keys: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             path = (*prefix, key)
-            if key in seen:
+            if key in keys:
                 dups.append(Problem(".".join(path), "duplicate key", key_node.start_mark.line + 1))
-            seen.add(key)
+            keys.add(key)
             lines[path] = key_node.start_mark.line + 1
-            _key_lines(value_node, path, lines, dups)
+            _key_lines(value_node, path, lines, dups, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             path = (*prefix, str(i))
             lines[path] = item.start_mark.line + 1
-            _key_lines(item, path, lines, dups)
+            _key_lines(item, path, lines, dups, seen_nodes)
 
 
 def parse_yaml(text: str) -> tuple[Any, Lines, list[Problem]]:
