@@ -16,9 +16,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.experiments.executors import Job, execute
-from sim.scenario.loader import load_scenario
-from sim.scenario.streams import replication_seeds
 from tests.hostile import (
     ROOT,
     TINY,
@@ -189,56 +186,26 @@ def test_sigterm_while_writing_leaves_no_partial_folder(tmp_path: Path) -> None:
     assert wait_for(lambda: not alive(helpers), timeout=5)
 
 
-def test_a_killed_pool_worker_loses_no_finished_replication(tmp_path: Path) -> None:
+@pytest.mark.parametrize("always", [False, True])
+def test_a_killed_pool_worker_loses_no_finished_replication(tmp_path: Path, always: bool) -> None:
     """The worker running replication 5 is killed (SIGKILL) mid-batch: the command says so, runs again what was
-    lost, and every replication is in the table, each the same as without the kill."""
+    lost, and every replication is in the table, each the same as without the kill. A replication that kills its
+    worker every time it runs is recorded as failed, and no other with it."""
     marker = tmp_path / "killed"
+    once = "" if always else " and not m.exists()"
     body = (f"import os, signal, pathlib; m = pathlib.Path({str(marker)!r})\n"
-            "    if seed.spawn_key == (5,) and not m.exists(): m.write_text('once'); os.kill(os.getpid(), signal.SIGKILL)")
+            f"    if seed.spawn_key == (5,){once}: m.write_text('killed'); os.kill(os.getpid(), signal.SIGKILL)")
     out = tmp_path / "out"
     proc = patched(body, "run", str(TINY), "--out", str(out), "--replications", "40", "--workers", "2", "--no-figures")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     table = pd.read_parquet(out / "replications.parquet")
-    assert len(table) == 40 and (table["status"] == "ok").all() and (table["vehicles_lost"] == 700).all()
+    failed = table[table["status"] == "failed"]
+    assert len(table) == 40 and failed["replication"].tolist() == ([5] if always else [])
+    assert (table.loc[table["status"] == "ok", "vehicles_lost"] == 700).all()
+    assert failed["error"].str.startswith("lost with the worker running it, every time it ran").all()
     rerun = json.loads((out / "run.json").read_text())["replications_rerun"]
     assert rerun > 0 and f"the {rerun} replications not yet finished then were run on fresh workers" in proc.stderr
     assert marker.exists()
-
-
-def _kill_own_worker_at(replications: set[int], marker: Path | None) -> Any:
-    """A stand-in for simulate() that kills the worker process running the given replications (once, if a marker
-    file is given)."""
-    import sim.simulation
-
-    real = sim.simulation.simulate
-
-    def simulate(scenario: Any, seed: Any = None, **kwargs: Any) -> Any:
-        if seed.spawn_key and seed.spawn_key[0] in replications and (marker is None or not marker.exists()):
-            if marker is not None:
-                marker.write_text("killed once")
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(scenario, seed, **kwargs)
-
-    return simulate
-
-
-@pytest.mark.parametrize("always", [False, True])
-def test_runs_lost_with_a_worker_are_run_again_then_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             always: bool) -> None:
-    """A worker killed while running replication 5: the batch reruns what it lost on fresh workers; a replication
-    that kills its worker every time is recorded as failed, and the others complete."""
-    import sim.simulation
-
-    if "fork" not in __import__("multiprocessing").get_all_start_methods():
-        pytest.skip("the stand-in reaches the workers only when they are forked")
-    monkeypatch.setattr(sim.simulation, "simulate", _kill_own_worker_at({5}, None if always else tmp_path / "once"))
-    scenario = load_scenario(TINY)
-    jobs = [Job(0, child, f"1/{i}") for i, child in enumerate(replication_seeds(1, 12))]
-    outcomes, info = execute([(scenario, "tiny")], jobs, workers=2)
-    assert [o.label for o in outcomes] == [j.label for j in jobs] and info.rerun > 0
-    failed = [o.label for o in outcomes if o.error is not None]
-    assert failed == (["1/5"] if always else [])
-    assert all(o.summary["vehicles_lost"] == 700 for o in outcomes if o.error is None)
 
 
 # ----------------------------------------------------------------------------------------- model defects, exit 3

@@ -307,29 +307,31 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
             label: str = "simulating") -> tuple[list[Outcome], Execution]:
     """Run every job (scenario index, seed) and return the outcomes in job order.
 
-    Runs lost with a worker that died are run again on fresh workers: first one run per task, then (on a
-    local pool, where a worker dying takes every run in flight with it) each run alone in a worker of its
-    own, so that one run that kills its worker every time is recorded as failed and no other with it.
-    ``Execution.rerun`` counts the runs lost the first time. A :class:`ConservationError` stops the batch.
+    A worker that dies takes the runs in flight with it (on a local pool, all of them). They, and the runs
+    not started yet, are run again on fresh workers, one per task; a run lost twice is run once more alone,
+    in a worker of its own (on a local pool), and recorded as failed if it is lost then too. So a run that
+    kills its worker every time fails alone, and every other run completes. ``Execution.rerun`` counts the
+    runs run again after the first loss. A :class:`ConservationError` stops the batch.
     """
     started = time.perf_counter()
     batch = _Batch([(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios], jobs,
                    [None] * len(jobs), series, check_daily)
     local = not (scheduler or dask_workers)
+    losses: dict[int, int] = {}
     with _progress(progress, len(jobs), label) as advance:
         batch.advance = advance
-        kind, n, size, lost = batch.run(list(range(len(jobs))), workers, scheduler, dask_workers)
-        rerun = len(lost)
-        if lost:
-            lost = batch.run(sorted(lost), workers, scheduler, dask_workers, size=1)[3]
-        if lost and local:
-            alone: dict[int, str] = {}
-            for i in sorted(lost):
-                alone.update(batch.run([i], 1, None, None, size=1, isolated=True)[3])
-            lost = alone
-        for i, why in lost.items():
-            batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}", {}, {})
-            batch.advance(1)
+        kind, n, size, lost, todo = batch.run(list(range(len(jobs))), workers, scheduler, dask_workers)
+        rerun = len(lost) + len(todo)
+        while lost or todo:
+            for i, why in lost.items():
+                losses[i] = losses.get(i, 0) + 1
+                if losses[i] < 2:
+                    todo.append(i)
+                elif not local or batch.run([i], 1, None, None, size=1, isolated=True)[3]:
+                    batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}",
+                                               {}, {})
+                    advance(1)
+            lost, todo = batch.run(sorted(todo), workers, scheduler, dask_workers, size=1)[3:] if todo else ({}, [])
     outcomes = [r for r in batch.results if r is not None]
     if len(outcomes) != len(jobs):
         raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
@@ -348,9 +350,9 @@ class _Batch:
     advance: Callable[[int], None] = lambda n: None
 
     def run(self, todo: list[int], workers: int | None, scheduler: str | None, dask_workers: int | None,
-            size: int | None = None, isolated: bool = False) -> tuple[str, int, int, dict[int, str]]:
+            size: int | None = None, isolated: bool = False) -> tuple[str, int, int, dict[int, str], list[int]]:
         """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
-        workers, chunk size, {job: why} for the jobs lost with a worker that died, or not started after that)."""
+        workers, chunk size, {job: why} for the jobs lost with a worker that died, the jobs not started after)."""
         lost: dict[int, str] = {}
         with open_executor(workers, scheduler, dask_workers, len(todo), isolated) as (executor, kind, n):
             size = size or chunk_size(len(todo), n)
@@ -381,6 +383,4 @@ class _Batch:
                         self.results[i] = outcome
                     self.advance(len(idx))
                     submit_next()
-            why = next(iter(lost.values()), "")
-            lost.update({i: why for idx in chunks for i in idx})  # not started on a broken executor: for the next one
-        return kind, n, size, lost
+        return kind, n, size, lost, [i for idx in chunks for i in idx]
