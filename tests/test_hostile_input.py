@@ -400,6 +400,9 @@ def test_a_sweep_mixing_a_number_and_a_distribution_is_written(tmp_path: Path) -
     (("sensitivity", str(TINY), "--param", "outages.attack.start=2025-01-01:2025-02-31"), "outages.attack.start",
      "as a date"),
     (("run", str(TINY), "--replications", "1000000"), "--replications", "100,000"),
+    (("run", str(TINY), "--set", "horizon_days=[" + ", ".join(f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
+                                                               for i in range(1, 9)).replace("*a0", "1") + "]"),
+     "--set horizon_days", "once its aliases are expanded"),
 ])
 def test_option_mistakes_are_one_paragraph(tmp_path: Path, args: tuple[str, ...], option: str, words: str) -> None:
     """A negative seed, a malformed scheduler, an infinite or impossible bound, a batch too big for memory: exit 2,
