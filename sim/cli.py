@@ -1,9 +1,11 @@
 """The ``supplysim`` command line: run, validate, schema, compare, plot, sweep, sensitivity.
 
 Heavy libraries are imported inside each command so that ``supplysim --help`` answers at once.
-A user's mistake (a bad scenario, an existing output folder) exits 2 with a one-paragraph
-message and no traceback; a broken conservation identity (a model defect) exits 3; a figure worker
-that fails or dies exits 4 (and, like every failed run, leaves no results folder).
+A user's mistake (a bad scenario or option, an output folder that exists or cannot be written) exits 2
+with a one-paragraph message and no traceback; a defect of the model (a broken conservation identity,
+or any error the program did not foresee) exits 3; a figure worker that fails or dies exits 4. A
+failed run leaves no results folder and nothing half written. SIGTERM is handled like Ctrl-C: the
+command stops its workers, removes what it was writing and exits 143.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import functools
 import gc
 import importlib.util
 import logging
+import os
+import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -26,23 +33,59 @@ log = logging.getLogger("sim.cli")
 USER_ERROR = 2
 MODEL_ERROR = 3
 FIGURE_ERROR = 4
+TERMINATED = 128 + signal.SIGTERM
+SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss)://[^\s/:]+:(\d{1,5})$")
+TRACEBACK_VARIABLE = "SUPPLYSIM_TRACEBACK"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: raised in the command's main thread so that it stops the way Ctrl-C stops it, ending its
+    workers and removing what it was writing on the way out."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != _on_sigterm.pid:  # type: ignore[attr-defined]  # a forked child that kept this handler
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the clean-up it starts is not cut short by another
+    raise Terminated
+
+
+def handle_sigterm() -> None:
+    """Make SIGTERM stop the command like Ctrl-C (only from the main thread, where Python runs handlers)."""
+    if threading.current_thread() is threading.main_thread():
+        _on_sigterm.pid = os.getpid()  # type: ignore[attr-defined]
+        signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn user mistakes into a clear message and exit code instead of a traceback."""
+    """Turn every error into a one-paragraph message and an exit code instead of a traceback (set
+    SUPPLYSIM_TRACEBACK=1 to see the traceback of an unforeseen error)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except Terminated:
+            click.echo("stopped by SIGTERM; nothing was written.", err=True)
+            sys.exit(TERMINATED)
         except Exception as exc:
             known = explain(exc)
-            if known is None:
+            if known is None and os.environ.get(TRACEBACK_VARIABLE):
                 raise
-            click.echo(known[1], err=True)
-            sys.exit(known[0])
+            code, message = known or (MODEL_ERROR, f"internal error (please report it with the command and the "
+                                                   f"scenario): {type(exc).__name__}: {_first_line(exc)}; set "
+                                                   f"{TRACEBACK_VARIABLE}=1 to see where it happened")
+            click.echo(message, err=True)
+            sys.exit(code)
 
     return wrapper
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "(no message)"
 
 
 def explain(exc: Exception) -> tuple[int, str] | None:
@@ -50,18 +93,57 @@ def explain(exc: Exception) -> tuple[int, str] | None:
 
     The error classes are imported only here, so that a command starts without loading them.
     """
+    from sim.experiments.executors import AllRunsFailed
     from sim.model.checks import ConservationError
     from sim.report.figure_workers import FigureError
-    from sim.runner import OutputExistsError
+    from sim.runner import OutputError
     from sim.scenario.errors import ScenarioError
 
-    if isinstance(exc, (ScenarioError, OutputExistsError)):
+    if isinstance(exc, (ScenarioError, OutputError)):
         return USER_ERROR, f"error: {exc}"
+    if isinstance(exc, AllRunsFailed):
+        return (USER_ERROR, f"error: {exc}") if exc.user_error else (MODEL_ERROR, f"model error (please report): {exc}")
     if isinstance(exc, ConservationError):
         return MODEL_ERROR, f"model error (please report): {exc}"
     if isinstance(exc, FigureError):
         return FIGURE_ERROR, f"error: {exc}"
     return None
+
+
+def command_line_error(option: str, message: str) -> Exception:
+    from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError
+
+    return ScenarioError(COMMAND_LINE, [Problem(option, message)])
+
+
+def check_options(seed: int | None = None, scheduler: str | None = None) -> None:
+    """Refuse a negative seed or a scheduler address Dask cannot read, before anything starts."""
+    if seed is not None and seed < 0:
+        raise command_line_error("--seed", f"must be a whole number >= 0, got {seed}")
+    match = SCHEDULER.match(scheduler) if scheduler is not None else None
+    if scheduler is not None and (match is None or not 0 < int(match.group(2)) < 65536):
+        raise command_line_error("--scheduler", f"must be an address such as tcp://HOST:8786, got {scheduler!r}")
+
+
+def capped(value: int | None, option: str) -> int | None:
+    """``value`` of a worker count, at most the CPUs this command may use (with a warning when it was more)."""
+    from sim.experiments.executors import usable_cpus
+
+    cpus = usable_cpus()
+    if value is not None and value > cpus:
+        click.echo(f"warning: {option} {value} is more than the {cpus} CPUs this command may use; using {cpus}.", err=True)
+        return cpus
+    return value
+
+
+def refuse_unsteady(source: str, problems: list[str]) -> None:
+    """Refuse a scenario whose no-outage baseline is not a business running normally: every loss would be
+    measured against it (exit 2, naming what fails and from which parameters)."""
+    if problems:
+        from sim.scenario.errors import Problem, ScenarioError
+
+        raise ScenarioError(source, [Problem("", "its no-outage baseline is not steady, so losses against it would "
+                                                 "mean nothing: " + "; ".join(problems))])
 
 
 def print_kpis(summary: dict[str, Any], names: tuple[str, ...] | None = None) -> None:
@@ -128,10 +210,15 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     return dict(parse_override(v) for v in values)
 
 
-def load(path: str, sets: tuple[str, ...] = ()) -> Any:
+def load(path: str, sets: tuple[str, ...] = (), allow_base_outside: bool = False) -> Any:
     from sim.scenario.loader import load_scenario
 
-    return load_scenario(path, parse_sets(sets) if sets else None)
+    return load_scenario(path, parse_sets(sets) if sets else None, allow_base_outside=allow_base_outside)
+
+
+allow_base_outside_option = click.option(
+    "--allow-base-outside", is_flag=True, show_default="off",
+    help="Let a scenario's base: file lie outside the scenario's folder (refused by default).")
 
 
 def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
@@ -164,6 +251,7 @@ def main(verbose: int, quiet: bool) -> None:
       supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025
     """
     set_up_logging(verbose, quiet)
+    handle_sigterm()
     # at exit, Python would examine every object still alive (pandas and matplotlib alone: ~0.2 s) before the
     # operating system frees them all anyway; frozen objects are left alone
     atexit.register(gc.freeze)
@@ -190,10 +278,11 @@ def main(verbose: int, quiet: bool) -> None:
               help="Also write results.xlsx: the summary, quarters (when the run has them) and suppliers.")
 @progress_option
 @click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
+@allow_base_outside_option
 @friendly
 def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
         scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool, excel: bool,
-        progress: bool | None, dashboard: bool) -> None:
+        progress: bool | None, dashboard: bool, allow_base_outside: bool) -> None:
     """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out.
 
     \b
@@ -204,49 +293,37 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
     from sim.report.figure_workers import FigureWorker, can_fork, drawn_here
 
     started = time.perf_counter()
+    check_options(seed, scheduler)
+    workers, dask_local = capped(workers, "--workers"), capped(dask_local, "--dask-local")
     single = replications == 1 and not scheduler and not dask_local
     draw = not no_figures and importlib.util.find_spec("matplotlib") is not None
     excel_ready(excel)
     # a figure worker starts first, to load matplotlib while this process loads and simulates the run
     with FigureWorker() if single and draw and can_fork() else nullcontext() as worker:
-        from sim.runner import atomic_folder, write_run
+        from sim.runner import claim, write_run
 
-        spec = load(scenario, sets)
+        spec = load(scenario, sets, allow_base_outside)
         log.info("loaded %s (%s)", scenario, spec.name)
-        if Path(out).exists() and not force:
-            with atomic_folder(Path(out), force):
-                pass
-        if not single:
-            from sim.experiments import run_replications, write_replications
+        with claim(out, force) as destination:  # before simulating: a folder that cannot be written fails now
+            if not single:
+                run_replications_into(destination, out, spec, seed, replications, workers, scheduler, dask_local,
+                                      check_daily, no_figures, excel, progress, dashboard, sets, scenario, started)
+                return
+            from sim.simulation import simulate
 
-            with dashboard_asked(dashboard):
-                reps = run_replications(spec, seed=seed, replications=replications, workers=workers,
-                                        scheduler=scheduler, dask_workers=dask_local, progress=progress,
-                                        check_daily=check_daily)
-            write_replications(Path(out), reps, time.perf_counter() - started, force=force,
-                               figures=None if no_figures else figures_writer("write_replication_figures", reps))
-            if excel:
-                from sim.report.excel import replication_sheets, write_workbook
+            result = simulate(spec, seed, check_daily=check_daily, source=scenario)
+            refuse_unsteady(scenario, result.baseline_problems)
+            log.info("simulated %d days in %.2f s", len(result.daily), time.perf_counter() - started)
 
-                write_workbook(Path(out) / "results.xlsx", replication_sheets(reps.summary, reps.table))
-            click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
-            print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
-            print_after(out, sets, not no_figures)
-            return
-        from sim.simulation import simulate
+            def figures(folder: Path) -> AbstractContextManager[object]:
+                from sim.report.context import figure_context
+                from sim.scenario.loader import scenario_to_data
 
-        result = simulate(spec, seed, check_daily=check_daily, source=scenario)
-        log.info("simulated %d days in %.2f s", len(result.daily), time.perf_counter() - started)
+                drawer = worker.run_figures if worker else drawn_here
+                context = figure_context(scenario_to_data(spec), spec.name)
+                return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
 
-        def figures(folder: Path) -> AbstractContextManager[object]:
-            from sim.report.context import figure_context
-            from sim.scenario.loader import scenario_to_data
-
-            drawer = worker.run_figures if worker else drawn_here
-            context = figure_context(scenario_to_data(spec), spec.name)
-            return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
-
-        write_run(Path(out), result, time.perf_counter() - started, force=force, figures=figures if draw else None)
+            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None)
     if excel:
         from sim.report.excel import run_sheets, write_workbook
 
@@ -257,11 +334,41 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
     print_after(out, sets, draw)
 
 
+def run_replications_into(destination: Any, out: str, spec: Any, seed: int | None, replications: int, workers: int | None,
+                          scheduler: str | None, dask_local: int | None, check_daily: bool, no_figures: bool, excel: bool,
+                          progress: bool | None, dashboard: bool, sets: tuple[str, ...], source: str,
+                          started: float) -> None:
+    """``supplysim run --replications``: the scenario's baseline must be steady at its seed; run them, write the
+    folder, and say how many failed or were run again."""
+    from sim.experiments import run_replications, write_replications
+    from sim.simulation import baseline_problems
+
+    refuse_unsteady(source, baseline_problems(spec, seed))
+    with dashboard_asked(dashboard):
+        reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
+                                dask_workers=dask_local, progress=progress, check_daily=check_daily)
+    write_replications(destination, reps, time.perf_counter() - started,
+                       figures=None if no_figures else figures_writer("write_replication_figures", reps))
+    if excel:
+        from sim.report.excel import replication_sheets, write_workbook
+
+        write_workbook(Path(out) / "results.xlsx", replication_sheets(reps.summary, reps.table))
+    if reps.rerun:
+        lost = sum(1 for f in reps.failures if str(f["error"]).startswith("lost"))
+        click.echo(f"warning: a worker process died; the {reps.rerun} replications not yet finished then were run "
+                   f"on fresh workers ({lost} lost again and recorded as failed). The finished ones were kept.", err=True)
+    click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
+    print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
+    print_after(out, sets, not no_figures)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
+@allow_base_outside_option
 @friendly
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario FILES against the schema and the cross-reference rules.
+def validate(files: tuple[str, ...], allow_base_outside: bool) -> None:
+    """Check scenario FILES against the schema and the cross-reference rules, and that each one's no-outage
+    baseline (at its seed) is a business running normally.
 
     \b
     Example:
@@ -269,11 +376,13 @@ def validate(files: tuple[str, ...]) -> None:
     """
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import load_scenario
+    from sim.simulation import baseline_problems
 
     failed = 0
     for f in files:
         try:
-            load_scenario(f)
+            spec = load_scenario(f, allow_base_outside=allow_base_outside)
+            refuse_unsteady(f, baseline_problems(spec))
             click.echo(f"ok: {f}")
         except ScenarioError as exc:
             failed += 1
@@ -285,18 +394,21 @@ def validate(files: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--out", type=click.Path(), default=None, show_default="standard output",
               help="Write to this file instead of standard output.")
-def schema(out: str | None) -> None:
+@click.option("--force", is_flag=True, show_default=OFF, help="Replace the file if it exists.")
+@friendly
+def schema(out: str | None, force: bool) -> None:
     """Print the scenario JSON Schema (for editor autocompletion).
 
     \b
     Example:
       supplysim schema --out my.schema.json
     """
+    from sim.runner import write_file
     from sim.scenario.schema_export import schema_json
 
     text = schema_json()
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_file(Path(out), text, force)
     else:
         click.echo(text, nl=False)
 
@@ -308,8 +420,10 @@ def schema(out: str | None) -> None:
 @click.option("--seed", type=int, default=None, show_default="the first scenario's seed", help="Common seed.")
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
+@allow_base_outside_option
 @friendly
-def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool) -> None:
+def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool,
+            allow_base_outside: bool) -> None:
     """Run FIRST and SECOND with common random numbers; write and print KPIs side by side.
 
     \b
@@ -318,27 +432,31 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
     """
     from sim.experiments.comparison import compare as run_compare
     from sim.report.context import scenario_title
-    from sim.runner import atomic_folder, provenance, write_json
+    from sim.runner import atomic_folder, claim, provenance, write_json
 
     started = time.perf_counter()
-    a, b = load(first), load(second)
+    check_options(seed)
+    a, b = load(first, allow_base_outside=allow_base_outside), load(second, allow_base_outside=allow_base_outside)
     names = {Path(first).stem: a, Path(second).stem: b}
     if len(names) < 2:
         names = {f"A:{Path(first).stem}": a, f"B:{Path(second).stem}": b}
     titles = {n: scenario_title(s.description, s.name) for n, s in names.items()}
-    results, table = run_compare(names, seed)
-    with atomic_folder(Path(out), force) as tmp:
-        table.to_csv(tmp / "comparison.csv", index=False)
-        for name, r in results.items():
-            r.daily.to_parquet(tmp / f"daily_{Path(name).stem.replace(':', '_')}.parquet", index=False)
-        write_json(tmp / "summary.json", {n: r.summary for n, r in results.items()})
-        write_json(tmp / "run.json", provenance(next(iter(results.values())).seed, time.perf_counter() - started,
-                                                {"scenarios": [first, second], "titles": titles}))
-        if not no_figures:
-            writer = figures_writer("write_comparison_figures", {n: r.daily for n, r in results.items()},
-                                    {n: r.events for n, r in results.items()}, table, titles)
-            if writer:
-                writer(tmp)
+    with claim(out, force) as destination:
+        results, table = run_compare(names, seed)
+        for result, source in zip(results.values(), (first, second), strict=True):
+            refuse_unsteady(source, result.baseline_problems)
+        with atomic_folder(destination) as tmp:
+            table.to_csv(tmp / "comparison.csv", index=False)
+            for name, r in results.items():
+                r.daily.to_parquet(tmp / f"daily_{Path(name).stem.replace(':', '_')}.parquet", index=False)
+            write_json(tmp / "summary.json", {n: r.summary for n, r in results.items()})
+            write_json(tmp / "run.json", provenance(next(iter(results.values())).seed, time.perf_counter() - started,
+                                                    {"scenarios": [first, second], "titles": titles}))
+            if not no_figures:
+                writer = figures_writer("write_comparison_figures", {n: r.daily for n, r in results.items()},
+                                        {n: r.events for n, r in results.items()}, table, titles)
+                if writer:
+                    writer(tmp)
     from sim.report.experiment_reports import identical_text
     from sim.report.series import split_compared
     from sim.results.kpis import HEADLINE, kpi_table
@@ -378,13 +496,20 @@ def plot(folder: str) -> None:
     Example:
       supplysim plot results/jlr_2025
     """
+    from sim.report.figure_workers import FigureError
     from sim.report.redraw import NotAResultsFolder, redraw
+    from sim.runner import OutputError, redraw_in_place
 
     try:
-        written = redraw(Path(folder))
+        written = redraw_in_place(Path(folder), redraw)
     except NotAResultsFolder as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(USER_ERROR)
+    except (OutputError, FigureError):
+        raise
+    except Exception as exc:  # drawing failed: the folder is as it was
+        raise FigureError(f"the figures could not be redrawn, so {folder} was left as it was: {type(exc).__name__}: "
+                          f"{_first_line(exc)}") from exc
     click.echo(f"redrew {len(written)} files in {folder}")
     print_after(folder, (), True)
 
@@ -406,10 +531,11 @@ def plot(folder: str) -> None:
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sweep.png and report.html.")
 @progress_option
 @click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
+@allow_base_outside_option
 @friendly
 def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, seed: int | None, workers: int | None,
           scheduler: str | None, dask_local: int | None, force: bool, no_figures: bool, progress: bool | None,
-          dashboard: bool) -> None:
+          dashboard: bool, allow_base_outside: bool) -> None:
     """Run a grid over scenario parameters, each point with replications and common random numbers.
 
     \b
@@ -419,16 +545,23 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
     """
     from sim.experiments import parse_grid, run_sweep, write_sweep
     from sim.experiments.tables import sweep_points_table
-    from sim.scenario.loader import read_yaml
+    from sim.runner import claim
+    from sim.scenario.loader import read_scenario_data
 
     started = time.perf_counter()
-    data, lines = read_yaml(scenario)
+    check_options(seed, scheduler)
+    workers, dask_local = capped(workers, "--workers"), capped(dask_local, "--dask-local")
+    data, where = read_scenario_data(scenario, allow_base_outside)
     grid = parse_grid(sets)
-    with dashboard_asked(dashboard):
-        table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
-                          scheduler=scheduler, dask_workers=dask_local, progress=progress, lines=lines)
-    figures = None if no_figures else figures_writer("write_sweep_figures", table, dict(table.attrs))
-    write_sweep(Path(out), table, time.perf_counter() - started, force=force, figures=figures)
+    with claim(out, force) as destination:
+        with dashboard_asked(dashboard):
+            table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
+                              scheduler=scheduler, dask_workers=dask_local, progress=progress, lines=where)
+        figures = None if no_figures else figures_writer("write_sweep_figures", table, dict(table.attrs))
+        write_sweep(destination, table, time.perf_counter() - started, figures=figures)
+    if table.attrs.get("runs_rerun"):
+        click.echo(f"warning: a worker process died; the {table.attrs['runs_rerun']} runs not yet finished then were run "
+                   "on fresh workers. The finished ones were kept.", err=True)
     click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} "
                f"(mean over replications per point)")
     points = sweep_points_table(table)
@@ -455,9 +588,11 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sensitivity.png and report.html.")
 @progress_option
+@allow_base_outside_option
 @friendly
 def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int, kpis: tuple[str, ...], out: str,
-                seed: int | None, workers: int | None, force: bool, no_figures: bool, progress: bool | None) -> None:
+                seed: int | None, workers: int | None, force: bool, no_figures: bool, progress: bool | None,
+                allow_base_outside: bool) -> None:
     """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking.
 
     \b
@@ -467,14 +602,19 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     """
     from sim.experiments.sensitivity import parse_params, run_sensitivity, write_sensitivity
     from sim.experiments.tables import ranking_table
-    from sim.scenario.loader import read_yaml
+    from sim.runner import claim
+    from sim.scenario.loader import read_scenario_data
 
     started = time.perf_counter()
-    data, lines = read_yaml(scenario)
-    ranking = run_sensitivity(data, scenario, parse_params(params), method=method, samples=samples,
-                              kpis=list(kpis) or None, seed=seed, workers=workers, lines=lines, progress=progress)
-    figures = None if no_figures else figures_writer("write_sensitivity_figures", ranking, dict(ranking.attrs))
-    write_sensitivity(Path(out), ranking, time.perf_counter() - started, force=force, figures=figures)
+    check_options(seed)
+    workers = capped(workers, "--workers")
+    data, where = read_scenario_data(scenario, allow_base_outside)
+    bounds = parse_params(params)
+    with claim(out, force) as destination:
+        ranking = run_sensitivity(data, scenario, bounds, method=method, samples=samples,
+                                  kpis=list(kpis) or None, seed=seed, workers=workers, lines=where, progress=progress)
+        figures = None if no_figures else figures_writer("write_sensitivity_figures", ranking, dict(ranking.attrs))
+        write_sensitivity(destination, ranking, time.perf_counter() - started, figures=figures)
     click.echo(f"{method} sensitivity, {ranking.attrs.get('runs')} runs -> {out}")
     print_table(ranking_table(ranking).set_index("KPI"))
     print_after(out, (), not no_figures)

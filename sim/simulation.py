@@ -139,3 +139,15 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     work = {"events": events, "shared_days": worlds.shared,
             "branched_day": -1 if worlds.branched is None else worlds.branched}
     return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady)
+
+
+def baseline_problems(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, source: str = "scenario") -> list[str]:
+    """What is not steady about ``scenario``'s no-outage baseline at ``seed`` (default: its own): only the
+    baseline is simulated. Empty when it is steady (see :mod:`sim.results.steady`)."""
+    root = seed_sequence(scenario.seed if seed is None else seed)
+    realised, _ = realise(scenario, root, source)
+    world = _build(baseline_of(realised), root, source, False)
+    world.run()
+    _check(world)
+    columns = daily_columns(world)
+    return steady.problems(world, with_baseline(columns, columns, [p.name for p in world.plants]))

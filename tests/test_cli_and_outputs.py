@@ -54,14 +54,18 @@ def test_run_writes_every_output(tmp_path: Path) -> None:
 
 
 def test_existing_output_is_never_overwritten(tmp_path: Path) -> None:
+    """An earlier result folder is kept unless --force; --force replaces it, and nothing but a result folder."""
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("earlier run")
+    assert supplysim("run", str(TINY), "--out", str(out), "--no-figures", "--seed", "1").returncode == 0
+    before = (out / "run.json").read_text()
     proc = supplysim("run", str(TINY), "--out", str(out), "--no-figures")
     assert proc.returncode == 2 and "--force" in proc.stderr and "Traceback" not in proc.stderr
-    assert (out / "keep.txt").read_text() == "earlier run"
+    assert (out / "run.json").read_text() == before
+    proc = supplysim("run", str(TINY), "--out", str(out), "--no-figures", "--force", "--seed", "2")
+    assert proc.returncode == 0 and json.loads((out / "run.json").read_text())["seed"] == 2
+    (out / "keep.txt").write_text("my notes")
     proc = supplysim("run", str(TINY), "--out", str(out), "--no-figures", "--force")
-    assert proc.returncode == 0 and not (out / "keep.txt").exists() and (out / "summary.json").exists()
+    assert proc.returncode == 2 and "keep.txt" in proc.stderr and (out / "keep.txt").read_text() == "my notes"
 
 
 def test_failed_run_leaves_no_folder(tmp_path: Path) -> None:

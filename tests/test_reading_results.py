@@ -220,7 +220,7 @@ def test_plot_on_a_foreign_folder_says_so_in_one_paragraph_and_exits_2(tmp_path:
     (tmp_path / "notes.txt").write_text("not results")
     proc = subprocess.run([sys.executable, "-m", "sim", "plot", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and "is not a supplysim results folder" in proc.stderr
+    assert "Traceback" not in proc.stderr and "is not a supplysim result" in proc.stderr
     assert proc.stderr.strip().count("\n") == 0  # one paragraph
 
 

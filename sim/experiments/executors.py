@@ -1,10 +1,17 @@
 """Executors: a batch of runs (a scenario and a seed each) through one ``concurrent.futures`` interface.
 
-Jobs go out in chunks: in-process for one worker, a process pool for several, or a Dask cluster
-(``client.get_executor()``). Each task unpickles its scenario once, runs its chunk and sends back
-only the KPI summaries and the few daily series asked for. A failed run is recorded with its seed
-and error; the rest complete. Outcomes come back in job order, so the tables built from them are
+Jobs go out in chunks: in-process for one worker, a process pool for several (never more workers
+than the CPUs this process may use), or a Dask cluster (``client.get_executor()``). Each task
+unpickles its scenario once, runs its chunk and sends back only the KPI summaries and the few daily
+series asked for. A failed run is recorded with its seed and error; the rest complete. A worker
+that dies (killed, out of memory) loses only the runs it held: the finished ones are kept, the lost
+ones are run once more on fresh workers and recorded as failed if they are lost again. A broken
+conservation identity is a defect of the model, not a failed run: it stops the batch, naming the
+replication and its seed. Outcomes come back in job order, so the tables built from them are
 identical bit for bit whatever the executor, the number of workers or the chunking.
+
+Pool workers end with the command: on Ctrl-C or SIGTERM the pool's workers are killed before the
+command exits, and a worker whose parent has gone (killed with SIGKILL) exits by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -26,7 +34,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sim.scenario.errors import Problem, ScenarioError
+from sim.model.checks import ConservationError
+from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError
 from sim.scenario.schema import Scenario
 
 # A Dask worker's housekeeping (a stack profiler every 10 ms, event-loop ticks every 20 ms, a
@@ -47,6 +56,7 @@ LOCAL_WORKER_CONFIG = {
     "distributed.admin.system-monitor.gil.enabled": False,
     "distributed.worker.memory.monitor-interval": "2s",
 }
+MAX_RUNS = 100_000  # runs in one batch: each keeps its KPIs and daily series in memory until the batch is written
 MAX_CHUNK = 8  # runs per task: enough to amortise task overhead, few enough to balance the tail
 CHUNKS_PER_WORKER = 8
 T = TypeVar("T")
@@ -73,12 +83,49 @@ class Outcome:
 
 @dataclass
 class Execution:
-    """How a batch ran (for provenance)."""
+    """How a batch ran (for provenance); ``rerun``: runs lost with a worker that died and run again."""
 
     executor: str
     workers: int
     chunk_size: int
     compute_s: float
+    rerun: int = 0
+
+
+class AllRunsFailed(RuntimeError):
+    """Every run of a batch failed, so there is nothing to summarise or write. ``user_error``: each failed on the
+    scenario's own values (a drawn value out of range), rather than on a defect of the program."""
+
+    def __init__(self, message: str, user_error: bool) -> None:
+        super().__init__(message)
+        self.user_error = user_error
+
+
+def check_batch_size(runs: int, option: str) -> None:
+    """Refuse a batch of more than MAX_RUNS runs before a seed is spawned or a point built (``option``: what to
+    change), as every run's results are held in memory until the batch is written."""
+    if runs > MAX_RUNS:
+        raise ScenarioError(COMMAND_LINE, [Problem(option, f"{runs:,} runs in one batch, over the limit of {MAX_RUNS:,} "
+                                                           "(each keeps its KPIs and daily series in memory until all "
+                                                           "are written); split it into several commands")])
+
+
+def require_a_success(outcomes: Sequence[Outcome], source: str) -> None:
+    """Raise :class:`AllRunsFailed`, naming the first failure, when no run of a batch succeeded."""
+    if not outcomes or any(o.error is None for o in outcomes):
+        return
+    first = outcomes[0]
+    user = all(str(o.error).startswith("ScenarioError:") for o in outcomes)
+    raise AllRunsFailed(f"every one of the {len(outcomes)} runs of {source} failed, so nothing was written; the first, at "
+                        f"seed {first.label}: {first.error}", user)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system says, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 # ----------------------------------------------------------------------------------------- executors
@@ -130,10 +177,10 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
             client = Client(cluster)
         if dashboard:
             _announce_dashboard(client)
-    except OSError as exc:
+    except (OSError, ValueError, TypeError) as exc:  # unreachable, or an address Dask cannot read
         if cluster is not None:
             cluster.close()
-        raise ScenarioError("(command line)", [Problem(option, f"cannot reach the Dask cluster: {exc}")]) from None
+        raise ScenarioError(COMMAND_LINE, [Problem(option, f"cannot reach the Dask cluster: {exc}")]) from None
     try:
         yield client.get_executor(), max(1, sum(client.nthreads().values()))
     finally:
@@ -153,23 +200,52 @@ def _announce_dashboard(client: Any) -> None:
         log.info("Dask dashboard: %s", client.dashboard_link)
 
 
+def _worker_started() -> None:
+    """Set up a pool worker: it dies at once on SIGTERM (whatever handler it inherited from the command), and
+    exits by itself if its parent (the command, or the fork server that started it and ends with the command)
+    goes without ending it, e.g. killed with SIGKILL."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan watch", daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued chunks and end the pool's workers now, running chunks and all (Ctrl-C, SIGTERM, or a
+    model error that stops the batch). Before Python 3.14 the pool offers no public way to end its workers
+    but through its ``_processes``."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
 @contextmanager
 def open_executor(workers: int | None, scheduler: str | None, dask_workers: int | None,
-                  tasks: int) -> Iterator[tuple[Executor, str, int]]:
-    """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers)."""
+                  tasks: int, isolated: bool = False) -> Iterator[tuple[Executor, str, int]]:
+    """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers). A local pool or Dask
+    cluster has at most :func:`usable_cpus` workers; ``isolated``: a worker process even for one worker (a
+    run that kills its process then kills that worker, not this one)."""
     if scheduler or dask_workers:
-        with _dask_executor(scheduler, dask_workers) as (dask, n):
+        local = None if scheduler else min(dask_workers or 1, usable_cpus())
+        with _dask_executor(scheduler, local) as (dask, n):
             yield dask, "dask", n
         return
-    n = max(1, min(workers or os.cpu_count() or 1, tasks))
-    if n == 1:
+    n = max(1, min(workers or usable_cpus(), usable_cpus(), tasks))
+    if n == 1 and not isolated:
         yield InlineExecutor(), "serial", 1
         return
-    pool = ProcessPoolExecutor(n, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(n, mp_context=_mp_context(), initializer=_worker_started)
     try:
         yield pool, "process_pool", n
-    except BaseException:  # e.g. Ctrl-C: drop the queued chunks rather than wait for them
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C, SIGTERM, a model error: do not wait for the chunks in flight
+        _kill_workers(pool)
         raise
     pool.shutdown(wait=True)
 
@@ -203,13 +279,25 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def describe(job: Job, source: str) -> str:
+    """A run as a person would find it again: the replication and seed, and the scenario (or sweep point)."""
+    root, _, index = job.label.partition("/")
+    if index:
+        return (f"replication {index} of {source} (seed {root}; reproduce with --seed {root} --replications "
+                f"{int(index) + 1} --check-daily)")
+    return f"the run of {source} at seed {root}"
+
+
 def _run_job(loaded: dict[int, tuple[Scenario, str]], job: Job, series: tuple[str, ...], check_daily: bool) -> Outcome:
-    """One run of a task: its outcome, or its error."""
+    """One run of a task: its outcome, or its error. A broken conservation identity is raised, not recorded:
+    it is a defect of the model, and a batch that hid it among failed runs would report wrong results."""
     from sim.simulation import simulate
 
     scenario, source = loaded[job.scenario]
     try:
         result = simulate(scenario, job.seed, check_daily=check_daily, source=source)
+    except ConservationError as exc:
+        raise ConservationError(f"in {describe(job, source)}: {exc}") from None
     except Exception as exc:  # one failed run is recorded; the batch goes on
         return Outcome(job.label, f"{type(exc).__name__}: {exc}", {}, {})
     arrays = {name: result.daily[name].to_numpy(copy=True) for name in series}
@@ -253,40 +341,86 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
             check_daily: bool = False, series: tuple[str, ...] = (), label: str = "simulating",
             on_progress: Callable[[int, int], None] | None = None) -> tuple[list[Outcome], Execution]:
     """Run every job (scenario index, seed) and return the outcomes in job order; ``on_progress(done, total)``
-    is called (in this thread) each time a chunk of runs comes back."""
+    is called (in this thread) each time a chunk of runs comes back.
+
+    A worker that dies takes the runs in flight with it (on a local pool, all of them). They, and the runs
+    not started yet, are run again on fresh workers, one per task; a run lost twice is run once more alone,
+    in a worker of its own (on a local pool), and recorded as failed if it is lost then too. So a run that
+    kills its worker every time fails alone, and every other run completes. ``Execution.rerun`` counts the
+    runs run again after the first loss. A :class:`ConservationError` stops the batch.
+    """
     started = time.perf_counter()
-    blobs = [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios]
-    results: list[Outcome | None] = [None] * len(jobs)
-    with open_executor(workers, scheduler, dask_workers, len(jobs)) as (executor, kind, n):
-        size = chunk_size(len(jobs), n)
-        chunks = iter(range(0, len(jobs), size))
-        pending: dict[Future[list[Outcome]], range] = {}
+    batch = _Batch([(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios], jobs,
+                   [None] * len(jobs), series, check_daily)
+    local = not (scheduler or dask_workers)
+    losses: dict[int, int] = {}
+    batch.on_progress = on_progress
+    with _progress(progress, len(jobs), label) as advance:
+        batch.advance = advance
+        kind, n, size, lost, todo = batch.run(list(range(len(jobs))), workers, scheduler, dask_workers)
+        rerun = len(lost) + len(todo)
+        while lost or todo:
+            for i, why in lost.items():
+                losses[i] = losses.get(i, 0) + 1
+                if losses[i] < 2:
+                    todo.append(i)
+                elif not local or batch.run([i], 1, None, None, size=1, isolated=True)[3]:
+                    batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}",
+                                               {}, {})
+                    advance(1)
+            lost, todo = batch.run(sorted(todo), workers, scheduler, dask_workers, size=1)[3:] if todo else ({}, [])
+    outcomes = [r for r in batch.results if r is not None]
+    if len(outcomes) != len(jobs):
+        raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
+    return outcomes, Execution(kind, n, size, time.perf_counter() - started, rerun)
 
-        def submit_next() -> None:
-            first = next(chunks, None)
-            if first is None:
-                return
-            idx = range(first, min(first + size, len(jobs)))
-            chunk = [jobs[i] for i in idx]
-            needed = {j.scenario: blobs[j.scenario] for j in chunk}
-            pending[executor.submit(run_chunk, needed, chunk, series, check_daily)] = idx
 
-        with _progress(progress, len(jobs), label) as advance:
+@dataclass
+class _Batch:
+    """The runs of one :func:`execute` call: pickled scenarios, jobs, the outcomes so far, and what each run returns."""
+
+    blobs: list[tuple[bytes, str]]
+    jobs: Sequence[Job]
+    results: list[Outcome | None]
+    series: tuple[str, ...]
+    check_daily: bool
+    advance: Callable[[int], None] = lambda n: None
+    on_progress: Callable[[int, int], None] | None = None
+
+    def run(self, todo: list[int], workers: int | None, scheduler: str | None, dask_workers: int | None,
+            size: int | None = None, isolated: bool = False) -> tuple[str, int, int, dict[int, str], list[int]]:
+        """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
+        workers, chunk size, {job: why} for the jobs lost with a worker that died, the jobs not started after)."""
+        lost: dict[int, str] = {}
+        with open_executor(workers, scheduler, dask_workers, len(todo), isolated) as (executor, kind, n):
+            size = size or chunk_size(len(todo), n)
+            chunks = [todo[first:first + size] for first in range(0, len(todo), size)][::-1]  # popped from the end
+            pending: dict[Future[list[Outcome]], list[int]] = {}
+
+            def submit_next() -> None:
+                if chunks and not lost:  # a broken executor gets no more work
+                    idx = chunks.pop()
+                    chunk = [self.jobs[i] for i in idx]
+                    needed = {j.scenario: self.blobs[j.scenario] for j in chunk}
+                    pending[executor.submit(run_chunk, needed, chunk, self.series, self.check_daily)] = idx
+
             for _ in range(2 * n):  # keep every worker busy, without queueing the whole batch
                 submit_next()
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     idx = pending.pop(future)
-                    for i, outcome in zip(idx, future.result(), strict=True):
-                        results[i] = outcome
-                    advance(len(idx))
-                    if on_progress is not None:
-                        on_progress(sum(r is not None for r in results), len(jobs))
+                    try:
+                        outcomes = future.result()
+                    except ConservationError:
+                        raise
+                    except Exception as exc:  # the worker died (BrokenProcessPool, Dask's KilledWorker...)
+                        lost.update(dict.fromkeys(idx, f"{type(exc).__name__}: {exc}"))
+                        continue
+                    for i, outcome in zip(idx, outcomes, strict=True):
+                        self.results[i] = outcome
+                    self.advance(len(idx))
+                    if self.on_progress is not None:
+                        self.on_progress(sum(r is not None for r in self.results), len(self.jobs))
                     submit_next()
-    outcomes = [r for r in results if r is not None]
-    if len(outcomes) != len(jobs):
-        raise RuntimeError(f"{len(jobs) - len(outcomes)} of {len(jobs)} runs came back without an outcome")
-    return outcomes, Execution(kind, n, size, time.perf_counter() - started)
-
-
+        return kind, n, size, lost, [i for idx in chunks for i in idx]

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.executors import Job, Outcome, auto_progress, execute
+from sim.experiments.executors import Job, Outcome, auto_progress, check_batch_size, execute, require_a_success
 from sim.experiments.tables import kpi_summary, outcome_table
-from sim.runner import atomic_folder, provenance, write_json, write_scenario
+from sim.runner import Destination, atomic_folder, provenance, write_json, write_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.streams import replication_seeds
 
@@ -47,6 +47,7 @@ class ReplicationSet:
     compute_s: float = 0.0
     paths: pd.DataFrame = field(default_factory=lambda: empty_frame(PATH_COLUMNS))
     shares: pd.DataFrame = field(default_factory=lambda: empty_frame(SHARE_COLUMNS))
+    rerun: int = 0  # replications lost with a worker that died and run again
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
@@ -109,9 +110,11 @@ def run_replications(scenario: Scenario, seed: int | None, replications: int, wo
     """Run ``replications`` Monte Carlo replications; replication i runs at child i of ``SeedSequence(seed)``.
 
     ``progress``: show a progress bar (None: in a terminal or Jupyter, not in CI or a log file).
-    ``on_progress(done, total)`` hears of each chunk of replications as it finishes (e.g. a page's own bar)."""
+    ``on_progress(done, total)`` hears of each chunk of replications as it finishes (e.g. a page's own bar).
+    A replication that fails is recorded as failed; :class:`AllRunsFailed` if every one does."""
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    check_batch_size(replications, "--replications")
     root = scenario.seed if seed is None else int(seed)
     jobs = [Job(0, child, f"{root}/{i}") for i, child in enumerate(replication_seeds(root, replications))]
     outcomes, info = execute([(scenario, scenario.name)], jobs, workers=workers, scheduler=scheduler,
@@ -119,23 +122,25 @@ def run_replications(scenario: Scenario, seed: int | None, replications: int, wo
                              progress=auto_progress() if progress is None else progress,
                              series=BAND_SERIES, label=f"{scenario.name}: {replications} replications",
                              on_progress=on_progress)
+    require_a_success(outcomes, scenario.name)
     table = outcome_table(outcomes)
     table.insert(0, "replication", np.arange(replications, dtype=np.int64))
     dates = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
     return ReplicationSet(scenario, scenario.name, root, replications, table, kpi_summary(table),
                           bands_frame(dates, outcomes, BAND_SERIES), failures_of(table),
                           info.executor, info.workers, info.chunk_size, info.compute_s,
-                          paths_frame(dates, outcomes, PATH_SERIES, PATH_RUNS), shares_frame(dates, outcomes))
+                          paths_frame(dates, outcomes, PATH_SERIES, PATH_RUNS), shares_frame(dates, outcomes), info.rerun)
 
 
-def write_replications(out: Path, reps: ReplicationSet, wall_s: float, force: bool = False,
+def write_replications(out: Path | Destination, reps: ReplicationSet, wall_s: float, force: bool = False,
                        figures: Callable[[Path], None] | None = None) -> Path:
     """Write the replication table, KPI summary, daily bands, a sample of runs' production and the share of runs
     stopped (daily_paths.parquet, daily_shares.parquet), scenario and provenance into ``out``."""
     extra = {"scenario": reps.scenario_name, "replications": reps.replications,
              "replications_failed": len(reps.failures), "executor": reps.executor, "workers": reps.workers,
-             "chunk_size": reps.chunk_size, "compute_s": round(reps.compute_s, 4), "failures": reps.failures}
-    with atomic_folder(Path(out), force) as tmp:
+             "chunk_size": reps.chunk_size, "compute_s": round(reps.compute_s, 4), "failures": reps.failures,
+             "replications_rerun": reps.rerun}
+    with atomic_folder(out, force) as tmp:
         reps.table.to_parquet(tmp / "replications.parquet", index=False)
         write_json(tmp / "summary.json", reps.summary)
         reps.bands.to_parquet(tmp / "daily_bands.parquet", index=False)
@@ -145,6 +150,6 @@ def write_replications(out: Path, reps: ReplicationSet, wall_s: float, force: bo
         write_json(tmp / "run.json", provenance(reps.seed, wall_s, extra))
         if figures is not None:
             figures(tmp)
-    return Path(out)
+    return out.path if isinstance(out, Destination) else Path(out)
 
 

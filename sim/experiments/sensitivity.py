@@ -10,22 +10,23 @@ other indices beside it.
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from sim.experiments.executors import Job, auto_progress, execute
+from sim.experiments.executors import Job, auto_progress, check_batch_size, execute, require_a_success
 from sim.experiments.sweeps import scalar
 from sim.results.kpis import SENSITIVITY_DEFAULTS
-from sim.runner import atomic_folder, jsonable, provenance, write_json
-from sim.scenario.errors import Problem, ScenarioError
+from sim.runner import Destination, atomic_folder, jsonable, provenance, write_json
+from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError, shown
 from sim.scenario.loader import apply_overrides, validate_data, value_at
+from sim.scenario.yaml_input import parse_value
 
 Bounds = tuple[float, float] | tuple[date, date]
 DEFAULT_KPIS = SENSITIVITY_DEFAULTS
@@ -44,14 +45,13 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Bounds]:
         low_text, colon, high_text = raw.partition(":")
         if not sep or not path or not colon:
             raise ScenarioError("(command line)", [Problem(text, usage)])
-        try:
-            low, high = (scalar(yaml.safe_load(t)) for t in (low_text, high_text))
-        except yaml.YAMLError:
-            raise ScenarioError("(command line)", [Problem(path, f"{usage}, got {raw!r}")]) from None
+        low, high = (scalar(parse_value(t, COMMAND_LINE, f"--param {path}")) for t in (low_text, high_text))
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
         dates = all(isinstance(v, date) for v in (low, high))
         if not (numbers or dates):
-            raise ScenarioError("(command line)", [Problem(path, f"{usage}, got {raw!r}")])
+            raise ScenarioError(COMMAND_LINE, [Problem(path, f"{usage}, got {shown(raw)}")])
+        if numbers and not all(math.isfinite(v) for v in (low, high)):
+            raise ScenarioError(COMMAND_LINE, [Problem(path, f"LOW and HIGH must be finite numbers, got {low} and {high}")])
         if not low < high:
             raise ScenarioError("(command line)", [Problem(path, f"LOW must be below HIGH, got {low} and {high}")])
         if path in out:
@@ -105,7 +105,7 @@ def _salib(method: str) -> tuple[Any, Any]:
 
 def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds], method: str = "morris",
                     samples: int = 16, kpis: list[str] | None = None, seed: int | None = None,
-                    workers: int | None = None, lines: dict[Any, int] | None = None,
+                    workers: int | None = None, lines: Mapping[Any, Any] | None = None,
                     progress: bool | None = None) -> pd.DataFrame:
     """Rank ``params`` by their effect on each KPI; every sample point runs at the same seed.
 
@@ -119,7 +119,9 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         raise ScenarioError("(command line)", [Problem("--samples", f"must be >= 2, got {samples}")])
     if not params:
         raise ScenarioError("(command line)", [Problem("--param", "give at least one PATH=LOW:HIGH")])
+    check_batch_size(samples * (len(params) + (1 if method == "morris" else 2)), "--samples")
     base = validate_data(data, source, lines)
+    apply_overrides(data, {p: b[0] for p, b in params.items()}, source, lines)  # every path names what exists
     root = base.seed if seed is None else int(seed)
     names = list(params)
     span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1]))  # type: ignore[operator]
@@ -137,11 +139,12 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     for i, point in enumerate(x):
         overrides = {p: _value(params[p], float(v), originals[p]) for p, v in zip(names, point, strict=True)}
         where = f"{source} (sample {i}: {', '.join(f'{k}={_shown(v)}' for k, v in overrides.items())})"
-        scenarios.append((validate_data(apply_overrides(data, overrides, where), where, lines), where))
+        scenarios.append((validate_data(apply_overrides(data, overrides, where, lines), where, lines), where))
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
     outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs",
                              progress=auto_progress() if progress is None else progress)
+    require_a_success(outcomes, f"the {method} analysis of {source}")
     known = next((list(o.summary) for o in outcomes if o.error is None), [])
     chosen = list(kpis) if kpis else [k for k in DEFAULT_KPIS if k in known or not known]
     unknown = [k for k in chosen if known and k not in known]
@@ -177,12 +180,12 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     ranking.attrs.update(jsonable({
         "seed": root, "method": method, "samples": samples, "runs": len(jobs), "failures": failed,
         "params": {p: list(b) for p, b in params.items()}, "executor": info.executor, "workers": info.workers,
-        "compute_s": round(info.compute_s, 4), "source": source, "design": design,
+        "compute_s": round(info.compute_s, 4), "runs_rerun": info.rerun, "source": source, "design": design,
     }))
     return ranking
 
 
-def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bool = False,
+def write_sensitivity(out: Path | Destination, ranking: pd.DataFrame, wall_s: float, force: bool = False,
                       figures: Callable[[Path], object] | None = None) -> Path:
     """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json, and
     ``figures(folder)`` (figures and report) into the same folder before it appears."""
@@ -190,11 +193,11 @@ def write_sensitivity(out: Path, ranking: pd.DataFrame, wall_s: float, force: bo
     design = pd.DataFrame(info.pop("design", []))
     plain = ranking.copy()
     plain.attrs = {}
-    with atomic_folder(Path(out), force) as tmp:
+    with atomic_folder(out, force) as tmp:
         plain.to_parquet(tmp / "ranking.parquet", index=False)
         plain.to_csv(tmp / "ranking.csv", index=False)
         design.to_csv(tmp / "design.csv", index=False)
         write_json(tmp / "run.json", provenance(info.pop("seed", None), wall_s, info))
         if figures is not None:
             figures(tmp)
-    return Path(out)
+    return out.path if isinstance(out, Destination) else Path(out)

@@ -6,21 +6,21 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from sim.experiments.executors import Job, auto_progress, execute
+from sim.experiments.executors import Job, auto_progress, check_batch_size, execute, require_a_success
 from sim.experiments.tables import kpi_summary, outcome_table, typed_column
-from sim.runner import atomic_folder, jsonable, provenance, write_json
-from sim.scenario.errors import Problem, ScenarioError
+from sim.runner import Destination, atomic_folder, jsonable, provenance, write_json
+from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError
 from sim.scenario.loader import apply_overrides, validate_data
 from sim.scenario.schema import Scenario
 from sim.scenario.streams import replication_seeds
+from sim.scenario.yaml_input import parse_value
 
 
 def scalar(value: Any) -> Any:
@@ -45,10 +45,7 @@ def parse_grid(sets: tuple[str, ...]) -> dict[str, list[Any]]:
             raise ScenarioError("(command line)", [Problem(text, usage)])
         if path in grid:
             raise ScenarioError("(command line)", [Problem(path, "given twice; put all its values in one --set")])
-        try:
-            values = yaml.safe_load(f"[{raw}]")
-        except yaml.YAMLError:
-            values = None
+        values = parse_value(f"[{raw}]", COMMAND_LINE, f"--set {path}")
         if not isinstance(values, list) or not values or any(v is None for v in values):
             raise ScenarioError("(command line)", [Problem(path, f"{usage}; could not read the values {raw!r}")])
         grid[path] = [scalar(v) for v in values]
@@ -65,14 +62,14 @@ def _shown(value: Any) -> Any:
 
 
 def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
-                 lines: dict[Any, int] | None = None) -> list[tuple[dict[str, Any], Scenario, str]]:
+                 lines: Mapping[Any, Any] | None = None) -> list[tuple[dict[str, Any], Scenario, str]]:
     """Every grid point (overrides, validated scenario, source label); a bad value raises before any run."""
     paths = list(grid)
     points = []
     for values in itertools.product(*(grid[p] for p in paths)):
         overrides = dict(zip(paths, values, strict=True))
         where = f"{source} (sweep point {', '.join(f'{k}={_shown(v)}' for k, v in overrides.items())})"
-        scenario = validate_data(apply_overrides(data, overrides, where), where, lines)
+        scenario = validate_data(apply_overrides(data, overrides, where, lines), where, lines)
         points.append((overrides, scenario, where))
     return points
 
@@ -80,7 +77,7 @@ def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
 def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], replications: int = 1,
               seed: int | None = None, workers: int | None = None, scheduler: str | None = None,
               dask_workers: int | None = None, progress: bool | None = None,
-              lines: dict[Any, int] | None = None) -> pd.DataFrame:
+              lines: Mapping[Any, Any] | None = None) -> pd.DataFrame:
     """Every grid point x ``replications``, with common random numbers: one row per (point, replication).
 
     Replication i runs at child i of ``SeedSequence(seed)`` at every point, so differences between
@@ -89,6 +86,7 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
+    check_batch_size(math.prod(len(v) for v in grid.values()) * replications, "--set")
     points = sweep_points(data, source, grid, lines)
     jobs = []
     for p, (_, scenario, _) in enumerate(points):
@@ -97,6 +95,7 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     outcomes, info = execute([(s, where) for _, s, where in points], jobs, workers=workers, scheduler=scheduler,
                              dask_workers=dask_workers, progress=auto_progress() if progress is None else progress,
                              label=f"sweep: {len(points)} points x {replications} replications")
+    require_a_success(outcomes, f"the sweep of {source}")
     lead: dict[str, Any] = {"point": np.repeat(np.arange(len(points), dtype=np.int64), replications)}
     for path in grid:
         lead[path] = typed_column([_shown(overrides[path]) for overrides, _, _ in points for _ in range(replications)])
@@ -105,7 +104,8 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     failed = int((table["status"] == "failed").sum())
     table.attrs.update(jsonable({
         "seed": sorted({int(j.label.split("/")[0]) for j in jobs}), "grid": grid, "points": len(points),
-        "replications": replications, "runs": len(jobs), "runs_failed": failed, "executor": info.executor,
+        "replications": replications, "runs": len(jobs), "runs_failed": failed, "runs_rerun": info.rerun,
+        "executor": info.executor,
         "workers": info.workers, "chunk_size": info.chunk_size, "compute_s": round(info.compute_s, 4),
         "source": source,
     }))
@@ -125,18 +125,18 @@ def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_sweep(out: Path, table: pd.DataFrame, wall_s: float, force: bool = False,
+def write_sweep(out: Path | Destination, table: pd.DataFrame, wall_s: float, force: bool = False,
                 figures: Callable[[Path], object] | None = None) -> Path:
     """Write sweep.parquet, sweep.csv (one row per point and replication), sweep_summary.csv and run.json, and
     ``figures(folder)`` (figures and report) into the same folder before it appears."""
     info = {str(k): v for k, v in table.attrs.items()}
     plain = table.copy()
     plain.attrs = {}
-    with atomic_folder(Path(out), force) as tmp:
+    with atomic_folder(out, force) as tmp:
         plain.to_parquet(tmp / "sweep.parquet", index=False)
         plain.to_csv(tmp / "sweep.csv", index=False)
         sweep_summary(plain).to_csv(tmp / "sweep_summary.csv", index=False)
         write_json(tmp / "run.json", provenance(info.pop("seed", None), wall_s, info))
         if figures is not None:
             figures(tmp)
-    return Path(out)
+    return out.path if isinstance(out, Destination) else Path(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -16,13 +17,31 @@ RUN_COLUMNS = ("replication", "seed", "status", "error")
 
 
 def typed_column(values: list[Any]) -> Any:
-    """A table column with a fixed type: nullable integers, floats with NaN, or objects (dates)."""
+    """A table column with a fixed type: nullable integers, floats with NaN, dates, true/false or text.
+
+    Values of mixed kinds (a sweep axis mixing a number and a distribution, say) become text, each as it
+    reads in a scenario file, so that the table can always be written (parquet refuses mixed columns).
+    """
     present = [v for v in values if v is not None]
     if present and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in present):
         return pd.array(values, dtype="Int64")
     if present and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in present):
         return np.array([np.nan if v is None else float(v) for v in values])
-    return pd.Series(values, dtype=object)
+    for kind in (date, str, (bool, np.bool_)):
+        if all(isinstance(v, kind) for v in present):
+            return pd.Series(values, dtype=object)
+    return pd.Series([None if v is None else _text(v) for v in values], dtype=object)
+
+
+def _text(value: Any) -> str:
+    """A value as text in a column of mixed kinds: dates in ISO form, mappings and lists as JSON."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=str, sort_keys=True)
+    if isinstance(value, np.generic):
+        value = value.item()
+    return str(value)
 
 
 def outcome_table(outcomes: Sequence[Outcome]) -> pd.DataFrame:

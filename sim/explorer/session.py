@@ -9,6 +9,7 @@ is the file's data with exactly those values laid over it.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pandas as pd
 import yaml
 
 from sim.explorer.levers import Lever, levers, value_text
-from sim.scenario.loader import Lines, apply_overrides, parse_override, read_scenario_data, validate_data, value_at
+from sim.scenario.loader import apply_overrides, parse_override, read_scenario_data, validate_data, value_at
 from sim.scenario.schema import Scenario
 
 
@@ -48,7 +49,7 @@ class Session:
 
     data: dict[str, Any]
     source: str
-    lines: Lines = field(default_factory=dict)
+    lines: Mapping[tuple[str, ...], Any] = field(default_factory=dict)  # key path -> line (or file and line)
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

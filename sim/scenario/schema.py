@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
 from sim.scenario.distributions import DateParam, Param
+from sim.scenario.frozen import freeze_fields
 
 N = TypeVar("N")  # a number: Param as written, float once realised
 D = TypeVar("D")  # a date: DateParam as written, date once realised
@@ -30,9 +31,14 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 
 class Spec(BaseModel):
-    """Base for every scenario section: frozen, and unknown keys are errors."""
+    """Base for every scenario section: frozen all the way down (its mappings and lists too, see
+    :mod:`sim.scenario.frozen`), and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    __freezes_itself__ = True
+
+    def model_post_init(self, context: Any, /) -> None:
+        freeze_fields(self)
 
     @classmethod
     def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:

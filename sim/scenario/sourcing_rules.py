@@ -11,15 +11,14 @@ import math
 from typing import Any
 
 from sim.scenario.errors import Problem
+from sim.scenario.limits import support
 from sim.scenario.schema import ScenarioSpec, SupplierSpec
 
 
 def _upper(value: Any) -> float:
     """The largest value a number or distribution can take."""
-    from sim.scenario.validation import _support
-
-    support = _support(value)
-    return math.inf if support is None else support[1]
+    bounds = support(value)
+    return math.inf if bounds is None else bounds[1]
 
 
 def served_plants_use_the_family(s: ScenarioSpec[Any, Any]) -> list[Problem]:
@@ -82,9 +81,38 @@ def second_sources_share_a_first_source(s: ScenarioSpec[Any, Any]) -> list[Probl
     return out
 
 
-RULES = (served_plants_use_the_family, one_way_to_spread_over_plants, second_sources_share_a_first_source)
+def _lower(value: Any) -> float:
+    """The smallest value a number or distribution can take."""
+    bounds = support(value)
+    return -math.inf if bounds is None else bounds[0]
 
 
-def check_sourcing(s: ScenarioSpec[Any, Any]) -> list[Problem]:
-    """Every sourcing rule's problems."""
-    return [p for rule in RULES for p in rule(s)]
+def tier2_content_within_variable_cost(s: ScenarioSpec[Any, Any]) -> list[Problem]:
+    """A tier-1 supplier's tier-2 parts (their prices times parts per unit, over the tier-2 members it buys from)
+    stay within its own variable cost, or it would lose money on every part even in a normal year. Refused
+    here when sure for every member (constants, or the bounds of distributions); a drawn population is checked
+    member by member when the world is built."""
+    out = []
+    for name, sup in s.suppliers.items():
+        if sup.tier != 1:
+            continue
+        least_content = 0.0
+        feeders = []
+        for t2_name, t2 in s.suppliers.items():
+            if t2.tier != 2 or name not in (t2.customers or []) or t2.customer_price_share is None:
+                continue
+            customers = sum(s.suppliers[c].count for c in t2.customers or [] if c in s.suppliers)
+            per_member = t2.count // max(customers, 1)  # each customer member gets at least this many
+            least_content += per_member * _lower(t2.customer_price_share) * _lower(t2.parts_per_unit)
+            feeders.append(t2_name)
+        if feeders and least_content > _upper(sup.variable_cost_share) + 1e-12:
+            out.append(Problem(f"suppliers.{feeders[0]}.customer_price_share",
+                               f"tier-2 parts worth at least {least_content:.3g} of the price of each part of '{name}' "
+                               f"exceed its variable cost share ({_upper(sup.variable_cost_share):g}); lower "
+                               f"customer_price_share or parts_per_unit of {', '.join(feeders)}, or raise "
+                               f"suppliers.{name}.variable_cost_share"))
+    return out
+
+
+SOURCING_RULES = (served_plants_use_the_family, one_way_to_spread_over_plants, second_sources_share_a_first_source,
+                  tier2_content_within_variable_cost)

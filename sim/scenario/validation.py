@@ -1,22 +1,27 @@
-"""Rules a well-typed scenario must still satisfy: ranges, cross-references, date order.
+"""Rules a well-typed scenario must still satisfy: finite numbers and dates in the calendar, ranges,
+cross-references and date order, and limits on size (population, money, counts).
 
-Each rule returns :class:`Problem` records naming the dotted field path; the loader adds the
-file and line. Ranges are checked on constants and on the support of distributions, and again
-on drawn values when a scenario is realised.
+Each rule is a function of a typed scenario returning :class:`Problem` records naming the dotted
+field path; the loader adds the file and line. Ranges are checked on constants and on the support
+of distributions, and again on drawn values when a scenario is realised. The rules themselves live
+by theme: ranges here, cross-references in :mod:`sim.scenario.references`, the limits of what a run
+computes exactly in :mod:`sim.scenario.limits`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
-from sim.scenario.distributions import Choice, Constant, DateChoice, DateUniform, LogNormal, Normal, Triangular, Uniform
+from sim.scenario.distributions import Choice, Constant, LogNormal, Normal, Triangular, Uniform
 from sim.scenario.errors import Problem
+from sim.scenario.limits import CAPACITY_RULES, GATE_RULES, Rule, support
+from sim.scenario.references import REFERENCE_RULES, _unknown, date_bounds
 from sim.scenario.schema import Scenario, ScenarioSpec
+from sim.scenario.sourcing_rules import SOURCING_RULES
 
 SHARE = (0.0, 1.0)
 NONNEG = (0.0, math.inf)
@@ -60,26 +65,6 @@ RANGES: dict[str, tuple[float, float]] = {
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
 
-def _support(value: Any) -> tuple[float, float] | None:
-    """The smallest and largest value a number or distribution can take (None if not numeric)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value), float(value)
-    if isinstance(value, Constant):
-        return value.value, value.value
-    if isinstance(value, (Uniform, Triangular)):
-        return value.low, value.high
-    if isinstance(value, Choice):
-        return min(value.values), max(value.values)
-    if isinstance(value, (Normal, LogNormal)):
-        floor = -math.inf if isinstance(value, Normal) else 0.0
-        lo = value.low if value.low is not None else floor
-        hi = value.high if value.high is not None else math.inf
-        return lo, hi
-    return None
-
-
 def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, Any]]:
     """Every (path, field name, value) below a model, descending into models, dicts and lists."""
     for name in type(model).model_fields:
@@ -105,12 +90,14 @@ def _walk_list(items: list[Any], path: str) -> Iterator[tuple[str, str, Any]]:
 
 
 def check_ranges(scenario: Scenario) -> list[Problem]:
+    """Every number, and the whole support of every distribution, lies in its field's range (RANGES, else >= 0),
+    and no single number exceeds MAX_AMOUNT in size."""
     problems = []
     for path, name, value in _walk(scenario, ""):
-        support = _support(value)
-        if support is None:
+        support_ = support(value)
+        if support_ is None:
             continue
-        lo, hi = support
+        lo, hi = support_
         low, high = RANGES.get(name, NONNEG)
         if name in {"mean", "median", "sd", "sigma"}:
             continue
@@ -125,115 +112,17 @@ def check_ranges(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def _unknown(path: str, names: list[str] | None, known: dict[str, Any], what: str) -> list[Problem]:
-    out = []
-    for i, name in enumerate(names or []):
-        if name not in known:
-            choices = ", ".join(sorted(known)) or "none defined"
-            out.append(Problem(f"{path}.{i}", f"unknown {what} '{name}' (known: {choices})"))
-    return out
+def check_references(scenario: Scenario) -> list[Problem]:
+    """Every cross-reference and date-order rule (:data:`sim.scenario.references.REFERENCE_RULES`)."""
+    return [p for rule in REFERENCE_RULES for p in rule(scenario)]
 
 
-def _date_bounds(value: Any) -> tuple[date, date] | None:
-    if isinstance(value, date):
-        return value, value
-    if isinstance(value, DateUniform):
-        return value.low, value.high
-    if isinstance(value, DateChoice):
-        return min(value.values), max(value.values)
-    return None
-
-
-def check_references(s: Scenario) -> list[Problem]:
-    p: list[Problem] = []
-    end = s.start_date + timedelta(days=s.horizon_days - 1)
-    for name, outage in s.outages.items():
-        base = f"outages.{name}"
-        p += _unknown(f"{base}.systems", outage.systems, s.systems, "system")
-        start = _date_bounds(outage.start)
-        if start and (start[0] < s.start_date or start[1] > end):
-            p.append(Problem(f"{base}.start", f"must lie within the horizon {s.start_date} to {end}, got {start[0]}"
-                             + (f" to {start[1]}" if start[1] != start[0] else "")))
-        for sys_name, steps in outage.restore.items():
-            if sys_name not in outage.systems:
-                p.append(Problem(f"{base}.restore.{sys_name}", "restores a system this outage does not take down"))
-            previous: date | None = None
-            for i, step in enumerate(steps):
-                on = _date_bounds(step.date)
-                if on and start and on[0] < start[1]:
-                    p.append(Problem(f"{base}.restore.{sys_name}.{i}.date",
-                                     f"restart {on[0]} is before its outage starts ({start[1]})"))
-                if on and previous and on[0] < previous:
-                    p.append(Problem(f"{base}.restore.{sys_name}.{i}.date", "restore steps must be in date order"))
-                previous = on[1] if on else previous
-    for name, plant in s.plants.items():
-        base = f"plants.{name}"
-        p += _unknown(f"{base}.systems", plant.systems, s.systems, "system")
-        p += _unknown(f"{base}.call_off_systems", plant.call_off_systems, s.systems, "system")
-        p += _unknown(f"{base}.part_families", plant.part_families, s.part_families, "part family")
-        if plant.engines_from is not None:
-            source = s.plants.get(plant.engines_from)
-            if source is None:
-                p += _unknown(f"{base}.engines_from", [plant.engines_from], s.plants, "plant")
-            elif source.kind != "engine":
-                p.append(Problem(f"{base}.engines_from", f"'{plant.engines_from}' is not an engine plant"))
-            if plant.kind == "engine":
-                p.append(Problem(f"{base}.engines_from", "an engine plant cannot take engines from another"))
-        for sd_i, sd in enumerate(plant.shutdowns):
-            if sd.last < sd.first:
-                p.append(Problem(f"{base}.shutdowns.{sd_i}.last", f"{sd.last} is before first {sd.first}"))
-        if not plant.working_days:
-            p.append(Problem(f"{base}.working_days", "needs at least one working day"))
-    engine_plants = {n for n, pl in s.plants.items() if pl.kind == "engine"}
-    fed = {pl.engines_from for pl in s.plants.values() if pl.engines_from}
-    for n in sorted(engine_plants - fed):
-        p.append(Problem(f"plants.{n}", "engine plant feeds no vehicle plant (set engines_from on one)"))
-    used_families = {f for pl in s.plants.values() for f in pl.part_families}
-    tier1 = {n for n, sp in s.suppliers.items() if sp.tier == 1}
-    for name, sup in s.suppliers.items():
-        base = f"suppliers.{name}"
-        p += _unknown(f"{base}.systems", sup.systems, s.systems, "system")
-        if (sup.unit_price_gbp is None) == (sup.customer_price_share is None or sup.tier == 1):
-            need = "unit_price_gbp" if sup.tier == 1 else "one of unit_price_gbp or customer_price_share"
-            p.append(Problem(f"{base}.unit_price_gbp", f"give {need}"))
-        if sup.tier == 1:
-            if sup.part_family is None:
-                p.append(Problem(f"{base}.part_family", "a tier-1 supplier needs a part_family"))
-            elif sup.part_family not in s.part_families:
-                p += _unknown(f"{base}", [sup.part_family], s.part_families, "part family")[:1]
-                p[-1] = Problem(f"{base}.part_family", p[-1].message)
-            elif sup.part_family not in used_families:
-                p.append(Problem(f"{base}.part_family", f"no plant uses part family '{sup.part_family}'"))
-            if sup.customers:
-                p.append(Problem(f"{base}.customers", "only tier-2 suppliers have customers"))
-        else:
-            if not sup.customers:
-                p.append(Problem(f"{base}.customers", "a tier-2 supplier needs customers (tier-1 supplier entries)"))
-            for i, c in enumerate(sup.customers or []):
-                if c not in tier1:
-                    p.append(Problem(f"{base}.customers.{i}", f"'{c}' is not a tier-1 supplier entry"))
-            if sup.part_family is not None:
-                p.append(Problem(f"{base}.part_family", "tier-2 suppliers feed tier-1 suppliers, not part families"))
-    for section in ("parts_centre", "payables", "sales"):
-        spec = getattr(s, section)
-        if spec is not None:
-            p += _unknown(f"{section}.systems", spec.systems, s.systems, "system")
-    for name, team in s.payables.manual_teams.items():
-        a, b = _date_bounds(team.start), _date_bounds(team.end) if team.end is not None else None
-        if a and b and b[0] < a[1]:
-            p.append(Problem(f"payables.manual_teams.{name}.end", "ends before it starts"))
-    stw = s.interventions.short_time_work
-    if stw is not None and stw.end is not None:
-        a, b = _date_bounds(stw.start), _date_bounds(stw.end)
-        if a and b and b[0] < a[1]:
-            p.append(Problem("interventions.short_time_work.end", "ends before it starts"))
-    return p
 
 
 def check_markets(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     """Vehicles must have somewhere to go: when markets are given, at least one can take a share."""
     markets = s.sales.markets
-    if markets and all((_support(m.share) or (0.0, 0.0))[1] <= 0 for m in markets.values()):
+    if markets and all((support(m.share) or (0.0, 0.0))[1] <= 0 for m in markets.values()):
         return [Problem("sales.markets", "every market's share is zero: vehicles built would go nowhere")]
     return []
 
@@ -251,7 +140,7 @@ def check_repay_margin(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     """Drawings are repaid only from cash above the floor plus a margin at least the minimum draw, so that
     a draw is not repaid the next day."""
     policy = s.treasury.draw_policy
-    margin, least = _support(policy.repay_margin_gbp), _support(policy.minimum_draw_gbp)
+    margin, least = support(policy.repay_margin_gbp), support(policy.minimum_draw_gbp)
     if policy.repay == "never" or margin is None or least is None or margin[0] >= least[1]:
         return []
     return [Problem("treasury.draw_policy.repay_margin_gbp",
@@ -263,7 +152,7 @@ def check_incident_costs(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     p = []
     for name, outage in s.outages.items():
         for key, cost in outage.costs.items():
-            a, b = _date_bounds(cost.first), _date_bounds(cost.last)
+            a, b = date_bounds(cost.first), date_bounds(cost.last)
             if a and b and b[0] < a[1]:
                 p.append(Problem(f"outages.{name}.costs.{key}.last", f"{b[0]} is before first {a[1]}"))
     return p
@@ -271,11 +160,16 @@ def check_incident_costs(s: ScenarioSpec[Any, Any]) -> list[Problem]:
 
 # rules on where vehicles go and how the OEM's money moves
 SALES_AND_TREASURY_RULES = (check_markets, check_draw_order, check_repay_margin, check_incident_costs)
+RULES: tuple[Rule, ...] = (check_ranges, *REFERENCE_RULES, *SOURCING_RULES, *SALES_AND_TREASURY_RULES, *CAPACITY_RULES)
 
 
 def check_scenario(scenario: ScenarioSpec[Any, Any]) -> list[Problem]:
-    """All problems with a parsed scenario (empty when it is valid)."""
-    from sim.scenario.sourcing_rules import check_sourcing
+    """All problems with a parsed scenario (empty when it is valid).
 
-    return check_ranges(scenario) + check_references(scenario) + check_sourcing(scenario) + \
-        [problem for rule in SALES_AND_TREASURY_RULES for problem in rule(scenario)]
+    Non-finite numbers and dates outside the calendar are reported alone: the other rules compare
+    numbers and add days to dates, which such values would defeat (NaN) or overflow.
+    """
+    problems = [p for rule in GATE_RULES for p in rule(scenario)]
+    if problems:
+        return problems
+    return [p for rule in RULES for p in rule(scenario)]
