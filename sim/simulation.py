@@ -97,8 +97,10 @@ def _run_worlds(scenario: Realised, calm: Realised, root: np.random.SeedSequence
     once (see :func:`sim.model.branching.run_three`), then check every world's books."""
     counterfactual = _build(scenario, root, source, check_daily, suppliers_fail=False)
     baseline = _build(calm, root, source, check_daily, counterfactual)  # the same suppliers and opening
-    run, shared, branched = run_three(counterfactual, baseline,
-                                      lambda: _build(scenario, root, source, check_daily, counterfactual))
+    run, shared, branched, finished = run_three(counterfactual, baseline,
+                                                lambda: _build(scenario, root, source, check_daily, counterfactual))
+    if not finished:  # no supplier failed in the run: it built and sold what the counterfactual would have
+        counterfactual = run
     try:
         _check(run, counterfactual, baseline)
     except ConservationError:

@@ -54,9 +54,9 @@ def three(scenario: Scenario, seed: int = 1) -> tuple[World, World, int, int | N
     alone.run()
     counterfactual = World(realised, root, suppliers_fail=False)
     baseline = World(baseline_of(realised), root, "scenario", counterfactual.supply.table, counterfactual.opening)
-    run, shared, branched = run_three(counterfactual, baseline,
-                                      lambda: World(realised, root, "scenario", counterfactual.supply.table,
-                                                    counterfactual.opening))
+    run, shared, branched, _ = run_three(counterfactual, baseline,
+                                         lambda: World(realised, root, "scenario", counterfactual.supply.table,
+                                                       counterfactual.opening))
     return alone, run, shared, branched
 
 

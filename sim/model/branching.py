@@ -54,14 +54,15 @@ def run_pair(run: World, baseline: World) -> int:
     return shared
 
 
-def run_three(counterfactual: World, baseline: World, make_run: Callable[[], World]) -> tuple[World, int, int | None]:
+def run_three(counterfactual: World, baseline: World, make_run: Callable[[], World]) -> tuple[World, int, int | None, bool]:
     """Simulate a scenario's counterfactual without supplier failures (the OEM takes no decision about
     suppliers in distress), its baseline and, only if some supplier is in distress, the run itself: the
     counterfactual shares the baseline's opening days (see :func:`shared_days`), and the run is the
     counterfactual until the morning after the first distress, when it takes the counterfactual's
-    position and decides. Returns the run (the counterfactual itself when no supplier was in distress),
-    the days shared with the baseline and the day the run branched from the counterfactual (None if it did
-    not)."""
+    position and decides. The counterfactual goes on only if some supplier then failed in the run: while
+    none does, the two build and sell the same. Returns the run (the counterfactual itself when no supplier
+    was in distress), the days shared with the baseline, the day the run branched from the counterfactual
+    (None if it did not) and whether the counterfactual was simulated to the end."""
     horizon = counterfactual.calendar.horizon_days
     shared = shared_days(counterfactual, baseline)
     env_b = baseline.start()
@@ -78,11 +79,13 @@ def run_three(counterfactual: World, baseline: World, make_run: Callable[[], Wor
         day += 1
         counterfactual.advance(env_c, day)
     branched = None if counterfactual.distress.first_distress is None else day
-    run = counterfactual
+    run, finished = counterfactual, branched is None
     if branched is not None:
         run = make_run()
         take_position(run, counterfactual)
         run.advance(run.start(branched), horizon)
-        counterfactual.advance(env_c, horizon)
+        if run.finance.insolvencies.any():  # a supplier stopped shipping: the two may build differently
+            counterfactual.advance(env_c, horizon)
+            finished = True
     baseline.advance(env_b, horizon)
-    return run, shared, branched
+    return run, shared, branched, finished

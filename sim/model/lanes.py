@@ -9,6 +9,7 @@ call-off plan per group); parts are contiguous per plant.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,53 +46,54 @@ class Lanes:
 
 def lay_out(table: SupplierTable, plants: list[Plant]) -> Lanes:
     """Parts and lanes of ``table``'s tier-1 suppliers for ``plants``; sets each plant's ``lanes`` and
-    ``parts`` slices."""
-    firsts = np.flatnonzero((table.tier == 1) & (table.primary < 0))
-    seconds = np.flatnonzero((table.tier == 1) & (table.primary >= 0))
-    co_sources: dict[int, list[int]] = {}
-    for row in seconds.tolist():
-        co_sources.setdefault(int(table.primary[row]), []).append(row)
-    part_plant, part_ppu, lane_sup, lane_part, lane_plant, lane_share, lane_surge = [], [], [], [], [], [], []
-    group_bounds: list[tuple[int, int, int]] = []  # (plant, lead, lanes)
+    ``parts`` slices. A plant's parts are its first sources in row order; its lanes are those first sources
+    then their second sources, sorted by lead time (stably)."""
+    tier1 = table.tier == 1
+    firsts_all = tier1 & (table.primary < 0)
+    seconds_all = tier1 & (table.primary >= 0)
+    share = np.nan_to_num(table.source_share)
+    surge = np.where(np.isnan(table.surge_share), share, np.maximum(np.nan_to_num(table.surge_share), share))
+    co_share = np.zeros(table.n)  # what its second sources take of each first source's parts
+    np.add.at(co_share, table.primary[seconds_all], share[seconds_all])
+    column = {name: k for k, name in enumerate(table.plant_names)}
+    parts: list[tuple[np.ndarray, np.ndarray]] = []  # per plant: (part plant, part ppu)
+    lanes: list[tuple[np.ndarray, ...]] = []  # per plant: (supplier, part, plant, share, surge)
+    groups: list[tuple[int, int, int]] = []  # (plant, lead, lanes)
     lane_count = part_count = 0
     for plant in plants:
-        first_lane, first_part = lane_count, part_count
-        plant_lanes: list[tuple[int, int, float, float]] = []  # (supplier, part, share, surge)
-        for row in (r for r in firsts.tolist() if plant.name in table.serves[r]):
-            part = part_count
-            part_plant.append(plant.index)
-            part_ppu.append(int(table.parts_per_unit[row]))
-            part_count += 1
-            others = co_sources.get(row, [])
-            shares = [float(table.source_share[r]) for r in others]
-            plant_lanes.append((row, part, 1.0 - sum(shares), 1.0))
-            for r, share in zip(others, shares, strict=True):
-                surge = float(table.surge_share[r])
-                plant_lanes.append((r, part, share, share if np.isnan(surge) else max(surge, share)))
-        leads = np.array([table.lead_time[s] for s, _, _, _ in plant_lanes], dtype=np.int64)
-        order = np.argsort(leads, kind="stable")  # lanes grouped by lead time
-        for k in order.tolist():
-            s, part, share, surge = plant_lanes[k]
-            lane_sup.append(s)
-            lane_part.append(part)
-            lane_plant.append(plant.index)
-            lane_share.append(share)
-            lane_surge.append(surge)
-        for lead, count in zip(*np.unique(leads, return_counts=True), strict=True):
-            group_bounds.append((plant.index, int(lead), int(count)))
-        lane_count += len(plant_lanes)
-        plant.lanes = slice(first_lane, lane_count)
-        plant.parts = slice(first_part, part_count)
+        serves = table.serves_mask[:, column[plant.name]]
+        firsts = np.flatnonzero(firsts_all & serves)
+        seconds = np.flatnonzero(seconds_all & serves)
+        part_of = np.full(table.n, -1, dtype=np.int64)
+        part_of[firsts] = part_count + np.arange(len(firsts))
+        sup = np.concatenate([firsts, seconds])
+        part = np.concatenate([part_of[firsts], part_of[table.primary[seconds]]])
+        lane_share = np.concatenate([1.0 - co_share[firsts], share[seconds]])
+        lane_surge = np.concatenate([np.ones(len(firsts)), surge[seconds]])
+        order = np.argsort(table.lead_time[sup], kind="stable")  # lanes grouped by lead time
+        sup, part, lane_share, lane_surge = sup[order], part[order], lane_share[order], lane_surge[order]
+        lanes.append((sup, part, np.full(len(sup), plant.index, dtype=np.int64), lane_share, lane_surge))
+        parts.append((np.full(len(firsts), plant.index, dtype=np.int64), table.parts_per_unit[firsts]))
+        for lead, count in zip(*np.unique(table.lead_time[sup], return_counts=True), strict=True):
+            groups.append((plant.index, int(lead), int(count)))
+        plant.lanes = slice(lane_count, lane_count + len(sup))
+        plant.parts = slice(part_count, part_count + len(firsts))
+        lane_count += len(sup)
+        part_count += len(firsts)
+
+    def joined(k: int, source: Sequence[tuple[np.ndarray, ...]], dtype: type) -> np.ndarray:
+        return np.concatenate([x[k] for x in source]).astype(dtype) if source else np.zeros(0, dtype=dtype)
+
     return Lanes(
-        part_plant=np.array(part_plant, dtype=np.int64),
-        part_ppu=np.array(part_ppu, dtype=np.int64),
+        part_plant=joined(0, parts, np.int64),
+        part_ppu=joined(1, parts, np.int64),
         parts_per_plant=np.array([p.parts.stop - p.parts.start for p in plants], dtype=np.int64),
-        lane_sup=np.array(lane_sup, dtype=np.int64),
-        lane_part=np.array(lane_part, dtype=np.int64),
-        lane_plant=np.array(lane_plant, dtype=np.int64),
-        lane_share=np.array(lane_share, dtype=np.float64),
-        lane_surge=np.array(lane_surge, dtype=np.float64),
-        group_plant=np.array([g[0] for g in group_bounds], dtype=np.int64),
-        group_lead=np.array([g[1] for g in group_bounds], dtype=np.int64),
-        group_size=np.array([g[2] for g in group_bounds], dtype=np.int64),
+        lane_sup=joined(0, lanes, np.int64),
+        lane_part=joined(1, lanes, np.int64),
+        lane_plant=joined(2, lanes, np.int64),
+        lane_share=joined(3, lanes, np.float64),
+        lane_surge=joined(4, lanes, np.float64),
+        group_plant=np.array([g[0] for g in groups], dtype=np.int64),
+        group_lead=np.array([g[1] for g in groups], dtype=np.int64),
+        group_size=np.array([g[2] for g in groups], dtype=np.int64),
     )

@@ -71,7 +71,8 @@ class SupplierTable:
     max_pay_late: np.ndarray  # whole days
     critical: np.ndarray
     resourcing: np.ndarray
-    serves: list[tuple[str, ...]]  # tier 1: the plants each member serves (a second source: its first source's)
+    plant_names: list[str]  # the scenario's plants, in its order (the columns of serves_mask)
+    serves_mask: np.ndarray  # tier 1: the plants each member serves (rows: members; a second source: its first's)
     primary: np.ndarray  # a second source: the row of the first source whose parts it shares; -1 otherwise
     source_share: np.ndarray  # a second source: its share of each part's volume in normal times (others: nan)
     surge_share: np.ndarray  # share of a part's volume it can supply once qualified for extra volume (nan: its normal share)
@@ -80,6 +81,11 @@ class SupplierTable:
     @property
     def n(self) -> int:
         return len(self.name)
+
+    @property
+    def serves(self) -> list[tuple[str, ...]]:
+        """The plants each member serves, by name."""
+        return [tuple(self.plant_names[k] for k in np.flatnonzero(row)) for row in self.serves_mask]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -166,7 +172,8 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
         max_pay_late=np.rint(cat["max_pay_late_days"]).astype(np.int64),
         critical=np.concatenate(critical) if critical else np.zeros(0, dtype=bool),
         resourcing=np.rint(cat["resourcing_lead_time_days"]).astype(np.int64),
-        serves=[],
+        plant_names=list(scenario.plants),
+        serves_mask=np.zeros((len(names), len(scenario.plants)), dtype=bool),
         primary=np.full(len(names), -1, dtype=np.int64),
         source_share=np.concatenate(source_shares) if source_shares else np.zeros(0),
         surge_share=np.concatenate(surge_shares) if surge_shares else np.zeros(0),
@@ -232,30 +239,27 @@ def _assign_plants(table: SupplierTable, scenario: Realised, entries: list[tuple
     plant whose share of the cumulative shares holds (k + 1/2) / count), or every plant using its part family.
     A second source's member k shares the parts, and so the plants, of member k of its first source."""
     rows_of = {name: np.flatnonzero(table.entry == i) for i, (name, _) in enumerate(entries)}
-    serves: list[tuple[str, ...]] = [()] * table.n
+    column = {name: k for k, name in enumerate(table.plant_names)}
+    mask = table.serves_mask
     for name, spec in entries:
         if spec.tier != 1 or spec.second_source_for is not None:
             continue
         rows = rows_of[name]
         if spec.plants is not None:
-            for r in rows:
-                serves[r] = tuple(spec.plants)
+            mask[np.ix_(rows, np.array([column[p] for p in spec.plants], dtype=np.int64))] = True
         elif spec.plant_shares is not None:
             plants = list(spec.plant_shares)
             cum = np.cumsum([spec.plant_shares[p] for p in plants])
             at = np.searchsorted(cum / cum[-1], (np.arange(len(rows)) + 0.5) / len(rows), side="right")
-            for r, k in zip(rows, at, strict=True):
-                serves[r] = (plants[min(int(k), len(plants) - 1)],)
+            mask[rows, np.array([column[p] for p in plants])[np.minimum(at, len(plants) - 1)]] = True
         else:
-            using = tuple(p for p, plant in scenario.plants.items() if spec.part_family in plant.part_families)
-            for r in rows:
-                serves[r] = using
+            using = np.array([column[p] for p, plant in scenario.plants.items() if spec.part_family in plant.part_families],
+                             dtype=np.int64)
+            mask[np.ix_(rows, using)] = True
     for name, spec in entries:
         if spec.second_source_for is None:
             continue
         firsts = rows_of[spec.second_source_for]
         members = rows_of[name]
         table.primary[members] = firsts[np.arange(len(members)) % len(firsts)]
-        for r in members:
-            serves[r] = serves[table.primary[r]]
-    table.serves = serves
+        mask[members] = mask[table.primary[members]]

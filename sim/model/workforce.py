@@ -89,6 +89,17 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
     return changed
 
 
+@njit(cache=True)
+def _any_short_of_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
+                         below: np.ndarray, made: np.ndarray) -> bool:
+    """Whether any supplier yet to make redundancies has cash and credit for fewer days of idle costs than its
+    threshold (NaN: none), with a hair of slack so that rounding never hides one."""
+    for s in range(len(cash)):
+        if not made[s] and cash[s] + credit[s] < below[s] * max(fixed[s] - margin[s], 1) * (1 + 1e-9) + 1:
+            return True
+    return False
+
+
 class Workforce:
     """Every supplier's staff: on short time, made redundant, at work."""
 
@@ -116,6 +127,8 @@ class Workforce:
         self.ever_short = np.zeros(n, dtype=bool)
         self.made_redundant = np.zeros(n, dtype=bool)
         self._settled = True  # everyone at work and nothing changing
+        self._thresholds = np.asarray(t.redundancy_below, dtype=np.float64)
+        self._redundancies_possible = bool(np.isfinite(self._thresholds).any())
         self.stw_start = self.stw_end = None
         self.stw_share = self.stw_min_short = 0.0
         self.stw_eligible = np.zeros(n, dtype=bool)
@@ -158,10 +171,20 @@ class Workforce:
         self.stw_paid += int(grant.sum())
         return supported
 
+    def _may_cut(self) -> bool:
+        """Whether any supplier might make redundancies today (a quick look at everyone's runway)."""
+        if not self._redundancies_possible:
+            return False
+        f = self.finance
+        return bool(_any_short_of_runway(self.ledger.supplier_cash, f.credit, f.fixed, f.other_margin, self._thresholds,
+                                         self.made_redundant))
+
     def _redundancies(self, day: int, supported: np.ndarray | None) -> bool:
         """A supplier whose runway at idle costs is below its threshold makes its share of staff redundant, once
         (not while the government scheme supports it); returns whether any did."""
         t = self.supply.table
+        if not self._may_cut():
+            return False
         may = ~self.made_redundant & np.isfinite(t.redundancy_below) & (self.supply.state != INSOLVENT)
         if supported is not None:
             may &= ~supported
