@@ -137,8 +137,9 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     unsteady = steady.problems(worlds.baseline, daily)
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price,
                         baseline_steady=not unsteady)
-    events = sum(w.counters.events for w in {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values())
-    work = {"events": events, "shared_days": worlds.shared,
+    distinct = {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values()
+    work = {"events": sum(w.counters.events for w in distinct), "world_days": sum(w.counters.days for w in distinct),
+            "shared_days": worlds.shared,
             "branched_day": -1 if worlds.branched is None else worlds.branched}
     return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady)
 

@@ -124,6 +124,9 @@ def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: n
     return u7_1, u7_2, u14_1, u14_2, found[0], found[1], found[2]
 
 
+IDLE_FLOOR = 0.1  # of fixed costs: the least idle burn an opening runway is counted on
+
+
 @dataclass(frozen=True)
 class SupplierMoney:
     """Each supplier's money in normal trading, fixed when the world is built (pence per calendar day
@@ -162,7 +165,9 @@ class SupplierMoney:
         cash = np.rint(t.cash_days * normal_costs).astype(np.int64)
         by_runway = ~np.isnan(t.runway_days)
         if by_runway.any():
-            idle = np.maximum(fixed - other_margin, 0)
+            # a supplier whose other customers' margin covers its fixed costs still holds some cash: its runway
+            # is counted on at least IDLE_FLOOR of its fixed costs
+            idle = np.maximum(fixed - other_margin, np.rint(IDLE_FLOOR * fixed).astype(np.int64))
             cash[by_runway] = np.rint(t.runway_days[by_runway] * idle[by_runway]).astype(np.int64) - credit[by_runway]
         if t.working_capital.any():
             dip = normal_year_dip(supply, plants, start_date, fixed, other_margin, np.asarray(tier2_cost, dtype=np.float64))
@@ -302,13 +307,17 @@ class SupplierFinance:
         supply = self.supply
         any_insolvent = supply.insolvent_count > 0
         alive = supply.state != INSOLVENT if any_insolvent else self._everyone
-        for payer, payee, amount, fell_due in self.tier2_bills.pop(day, []):
+        bills = self.tier2_bills.pop(day, [])
+        short = self._short_of_cash() if self.pays_late and bills else None
+        for payer, payee, amount, fell_due in bills:
             if any_insolvent:
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
-            if self.pays_late and len(payer):
-                payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due)
+            if short is not None and len(payer):
+                payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due, short)
+            elif day > fell_due:
+                self.tier2_paid_late += len(payer)
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
@@ -324,12 +333,18 @@ class SupplierFinance:
             self.cash_out_day[newly_short] = day
             self.failing = np.flatnonzero(alive & (cash < self._minus_credit))
 
+    def _short_of_cash(self) -> np.ndarray | None:
+        """Which suppliers' runway at idle costs is below their threshold for paying tier-2 bills late, at the
+        start of the day's tier-2 payments (None: nobody's)."""
+        short = self.idle_runway() < self.supply.table.pay_late_below
+        return short if short.any() else None
+
     def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
-                  fell_due: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A tier-1 supplier whose runway at idle costs is below its threshold puts a tier-2 bill off to
-        tomorrow, up to its most days late; returns the bills paid today."""
+                  fell_due: int, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A tier-1 supplier ``short`` of cash puts a tier-2 bill off to tomorrow, up to its most days late;
+        returns the bills paid today."""
         t = self.supply.table
-        late = (self.idle_runway(payer) < t.pay_late_below[payer]) & (day - fell_due < t.max_pay_late[payer])
+        late = short[payer] & (day - fell_due < t.max_pay_late[payer])
         if late.any():
             self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell_due))
             payer, payee, amount = payer[~late], payee[~late], amount[~late]

@@ -180,12 +180,13 @@ class Workforce:
                                          self.made_redundant))
 
     def _redundancies(self, day: int, supported: np.ndarray | None) -> bool:
-        """A supplier whose runway at idle costs is below its threshold makes its share of staff redundant, once
-        (not while the government scheme supports it); returns whether any did."""
+        """A supplier short of work (its call-offs low) whose runway at idle costs is below its threshold makes its
+        share of staff redundant, once (not while the government scheme supports it); returns whether any did."""
         t = self.supply.table
         if not self._may_cut():
             return False
-        may = ~self.made_redundant & np.isfinite(t.redundancy_below) & (self.supply.state != INSOLVENT)
+        # a firm cuts staff it lacks work for: only while its call-offs are low
+        may = ~self.made_redundant & np.isfinite(t.redundancy_below) & (self.supply.state != INSOLVENT) & (self.low_days > 0)
         if supported is not None:
             may &= ~supported
         if not may.any():

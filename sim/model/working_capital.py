@@ -27,19 +27,34 @@ def normal_year_dip(supply: SupplyBase, plants: list[Plant], start_date: date, f
     t = supply.table
     horizon = supply.horizon
     back = int(t.terms.max(initial=0)) * 2 + int(t.lead_time.max(initial=0)) + 2  # tier-2 bills lag a tier-1 payment
-    days = back + horizon + int(t.lead_time.max(initial=0)) + 1
-    plan = np.zeros((len(plants), days))
+    plan = normal_plan(supply, plants, start_date, back, horizon + int(t.lead_time.max(initial=0)) + 1)
+    return _dip(plan, back, horizon, supply.lane_sup, supply.lane_plant, supply.base_share * supply.lane_ppu, t.lead_time,
+                t.price.astype(np.float64), t.terms, t.variable_share, tier2_cost.astype(np.float64), fixed.astype(np.float64),
+                other_margin.astype(np.float64), supply.tier2_rows, supply.tier2_customer, supply.tier2_ppu.astype(np.float64))
+
+
+def normal_plan(supply: SupplyBase, plants: list[Plant], start_date: date, back: int, ahead: int) -> np.ndarray:
+    """Units each plant (rows) builds in a normal year on each day from ``-back`` to ``ahead - 1`` (columns): its
+    normal rate on its working days before day 0 (the plants' usual working week), then its normal plan."""
+    plan = np.zeros((len(plants), back + ahead))
     first_weekday = start_date.weekday()
     for plant in plants:
         working = np.array([d in plant.spec.working_days for d in WEEKDAYS])
         for k in range(back):
             plan[plant.index, k] = plant.spec.daily_rate * working[(first_weekday - back + k) % 7]
-        cum = supply.cum_plan[0, plant.index]
-        ahead = np.diff(cum)[: days - back]
-        plan[plant.index, back: back + len(ahead)] = ahead
-    return _dip(plan, back, horizon, supply.lane_sup, supply.lane_plant, supply.base_share * supply.lane_ppu, t.lead_time,
-                t.price.astype(np.float64), t.terms, t.variable_share, tier2_cost.astype(np.float64), fixed.astype(np.float64),
-                other_margin.astype(np.float64), supply.tier2_rows, supply.tier2_customer, supply.tier2_ppu.astype(np.float64))
+        days = np.diff(supply.cum_plan[0, plant.index])[:ahead]
+        plan[plant.index, back: back + len(days)] = days
+    return plan
+
+
+def shipments_before(supply: SupplyBase, plan: np.ndarray, back: int) -> np.ndarray:
+    """Units each lane (columns) shipped in normal trading on each of the ``back`` days before day 0 (row
+    ``b - 1`` is day ``-b``): its share of the parts its plant builds with ``lead`` days later (``plan`` as
+    :func:`normal_plan` gives it, from day ``-back``)."""
+    lead = supply.table.lead_time[supply.lane_sup]
+    parts = supply.base_share * supply.lane_ppu
+    days = back - 1 - np.arange(back)[:, None] + lead[None, :]  # column of day -b + lead in plan
+    return parts[None, :] * plan[supply.lane_plant[None, :], days]
 
 
 @njit(cache=True)

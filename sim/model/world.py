@@ -32,7 +32,7 @@ from sim.model.plants import Plant, plants_of
 from sim.model.production import Production
 from sim.model.recorder import Recorder
 from sim.model.sales import Sales
-from sim.model.supplier_finance import SupplierFinance, SupplierMoney
+from sim.model.supplier_finance import SupplierFinance
 from sim.model.suppliers import SupplierTable, build_supplier_table
 from sim.model.supply import SupplyBase
 from sim.model.treasury import Treasury
@@ -45,6 +45,7 @@ class Counters:
     """Deterministic work counters (for regression guards on the amount of work done)."""
 
     events: int = 0
+    days: int = 0  # days closed
 
 
 class World:
@@ -75,7 +76,8 @@ class World:
         plants = plants_of(scenario.plants, calendar, estate)
         self.supply = supply = SupplyBase.create(table, plants, estate, horizon)
         opening.fill_lanes(supply)
-        money = SupplierMoney.of(supply, plants, calendar.start_date)
+        self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
+        money = self.opening.money
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
         self.treasury = Treasury.create(scenario.treasury, scenario.outages, calendar, ledger)
         interventions = scenario.interventions
@@ -83,7 +85,6 @@ class World:
         self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
-        self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
         self.payables.open_with(self.opening.invoices)
         for due, payer, payee, amount in self.opening.tier2_bills:
             finance.tier2_bills[due].append((payer, payee, amount, due))
@@ -130,6 +131,7 @@ class World:
             for step in day_close:
                 step(day)
             self.recorder.record(day)
+            self.counters.days += 1
             if self.check_daily is not None:
                 self.check_daily(self, day)
 

@@ -193,7 +193,7 @@ class SupplierSpec(Spec):
     credit_days: Param = Field(default=0.0, description="credit line, days of normal total costs")
     runway_days: Param | None = Field(
         default=None, description="instead of cash_days: opening cash plus unused credit, in days of idle costs "
-                                  "(fixed costs less other customers' margin)"
+                                  "(fixed costs less other customers' margin, at least a tenth of fixed costs)"
     )
     working_capital: Literal["none", "normal_year"] = Field(
         default="none", description="normal_year: a working-capital line as deep as the supplier's cash dips in a normal "
