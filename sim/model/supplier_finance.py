@@ -124,6 +124,16 @@ def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: n
     return u7_1, u7_2, u14_1, u14_2, found[0], found[1], found[2]
 
 
+Bills = tuple[np.ndarray, np.ndarray, np.ndarray, "int | np.ndarray"]  # payers, payees, amounts, day(s) each fell due
+
+
+def _joined(groups: list[Bills]) -> Bills:
+    """Several groups of tier-2 bills as one, each bill with the day it fell due."""
+    fell = np.concatenate([np.broadcast_to(g[3], g[0].shape) for g in groups]).astype(np.int64)
+    return (np.concatenate([g[0] for g in groups]), np.concatenate([g[1] for g in groups]),
+            np.concatenate([g[2] for g in groups]), fell)
+
+
 IDLE_FLOOR = 0.1  # of fixed costs: the least idle burn an opening runway is counted on
 
 
@@ -221,7 +231,7 @@ class SupplierFinance:
         self.min_cash = self.opening_cash.copy()
         self.failing = np.zeros(0, dtype=np.int64)  # suppliers whose cash and credit ran out at the last close
         # tier-2 bills by the day they are to be paid: (payers, payees, amounts, the day each fell due)
-        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]] = defaultdict(list)
+        self.tier2_bills: dict[int, list[Bills]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.tier2_paid_late = 0  # tier-2 bills paid after the day they fell due
         self.pays_late = bool(np.isfinite(t.pay_late_below).any())
@@ -309,6 +319,8 @@ class SupplierFinance:
         alive = supply.state != INSOLVENT if any_insolvent else self._everyone
         bills = self.tier2_bills.pop(day, [])
         short = self._short_of_cash() if self.pays_late and bills else None
+        if short is not None and len(bills) > 1:  # bills put off from earlier days with today's: decided at once
+            bills = [_joined(bills)]
         for payer, payee, amount, fell_due in bills:
             if any_insolvent:
                 can_pay = alive[payer]
@@ -316,8 +328,8 @@ class SupplierFinance:
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
             if short is not None and len(payer):
                 payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due, short)
-            elif day > fell_due:
-                self.tier2_paid_late += len(payer)
+            else:
+                self.tier2_paid_late += int(np.count_nonzero(day > np.broadcast_to(fell_due, payer.shape)))
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
@@ -340,16 +352,16 @@ class SupplierFinance:
         return short if short.any() else None
 
     def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
-                  fell_due: int, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  fell_due: int | np.ndarray, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A tier-1 supplier ``short`` of cash puts a tier-2 bill off to tomorrow, up to its most days late;
-        returns the bills paid today."""
+        returns the bills paid today. ``fell_due``: the day each bill fell due (one day for all, or one each)."""
         t = self.supply.table
-        late = short[payer] & (day - fell_due < t.max_pay_late[payer])
+        fell = np.broadcast_to(fell_due, payer.shape)
+        late = short[payer] & (day - fell < t.max_pay_late[payer])
         if late.any():
-            self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell_due))
-            payer, payee, amount = payer[~late], payee[~late], amount[~late]
-        if day > fell_due:
-            self.tier2_paid_late += len(payer)
+            self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell[late].copy()))
+            payer, payee, amount, fell = payer[~late], payee[~late], amount[~late], fell[~late]
+        self.tier2_paid_late += int(np.count_nonzero(day > fell))
         return payer, payee, amount
 
     def record_insolvency(self, rows: np.ndarray, day: int) -> None:
