@@ -127,6 +127,8 @@ def check_options(seed: int | None = None, scheduler: str | None = None) -> None
 
 def capped(value: int | None, option: str) -> int | None:
     """``value`` of a worker count, at most the CPUs this command may use (with a warning when it was more)."""
+    if value is None:  # one per core, decided where the work runs
+        return None
     from sim.experiments.executors import usable_cpus
 
     cpus = usable_cpus()

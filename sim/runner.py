@@ -351,7 +351,9 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_scenario(path: Path, scenario: Scenario) -> None:
-    path.write_text(yaml.safe_dump(scenario_to_data(scenario), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: ~20x faster
+    path.write_text(yaml.dump(scenario_to_data(scenario), Dumper=dumper, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
 
 
 def provenance(seed: Any, wall_s: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -80,6 +80,18 @@ RUNWAY_CAP = 365  # days: a supplier not burning cash reads as a year of runway
 
 
 @njit(cache=True)
+def _below_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray, below: np.ndarray,
+                  out: np.ndarray) -> bool:
+    """Which suppliers' runway at idle costs ((cash + credit) / (fixed - margin), at least a penny a day) is below
+    their ``below`` days (NaN: never), into ``out``; whether any is."""
+    found = False
+    for s in range(len(cash)):
+        out[s] = (cash[s] + credit[s]) / max(fixed[s] - margin[s], 1) < below[s]
+        found |= out[s]
+    return found
+
+
+@njit(cache=True)
 def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int,
             tier: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
     """Runway of every supplier not insolvent on its current burn (its cash fall over the last 7 days, per
@@ -348,8 +360,10 @@ class SupplierFinance:
     def _short_of_cash(self) -> np.ndarray | None:
         """Which suppliers' runway at idle costs is below their threshold for paying tier-2 bills late, at the
         start of the day's tier-2 payments (None: nobody's)."""
-        short = self.idle_runway() < self.supply.table.pay_late_below
-        return short if short.any() else None
+        short = np.empty(len(self.fixed), dtype=np.bool_)
+        found = _below_runway(self.ledger.supplier_cash, self.credit, self.fixed, self.other_margin,
+                              self.supply.table.pay_late_below, short)
+        return short if found else None
 
     def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
                   fell_due: int | np.ndarray, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
