@@ -60,7 +60,8 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
             suppliers[name] = entry
             tier1.append(name)
             if k == 0 and j == 0 and draw(st.booleans()):  # a second source for the first seat entry
-                suppliers["seats_second"] = {**money, "part_family": family, "count": draw(st.integers(1, 3)),
+                suppliers["seats_second"] = {**money, "part_family": family,
+                                             "count": draw(st.integers(1, entry["count"])),
                                              "unit_price_gbp": entry["unit_price_gbp"],
                                              "parts_per_unit": entry["parts_per_unit"], "second_source_for": name,
                                              "source_share": draw(st.floats(0.1, 0.5)),
