@@ -1,5 +1,5 @@
 """The flagship's Monte Carlo, read as the README reports it: what the replications' summaries do not hold
-(quarters, runway at the outage start, the events that led to lines stopping) comes from each run.
+(quarters, suppliers' runway at the outage start, the events of each run) comes from each run.
 
     .venv/bin/python benchmarks/flagship_tables.py --replications 200 --workers 2 [--json out.json]
 
@@ -45,7 +45,6 @@ OUTCOMES = [
     ("share_of_suppliers_on_short_time", "share of suppliers cutting hours", "share"),
     ("share_of_suppliers_making_redundancies", "share of suppliers making redundancies", "share"),
 ]
-RUNWAY = ["supplier_runway_p05_days", "supplier_runway_p25_days", "supplier_runway_p50_days"]
 
 
 def one(args: tuple[str, int, int]) -> dict[str, Any]:
@@ -56,14 +55,13 @@ def one(args: tuple[str, int, int]) -> dict[str, Any]:
     path, seed, i = args
     child = replication_seeds(seed, i + 1)[i]
     result = simulate(load_scenario(path), child)
-    daily = result.daily
-    start = result.summary.get("outage_start_date")
-    before = daily[daily["date"] < pd.Timestamp(start)].iloc[-1] if start is not None else daily.iloc[0]
+    survive = result.suppliers["time_to_survive_days"].to_numpy(dtype=float)  # idle runway at the outage start
     quarters = result.quarters
     events = result.events
     return {
         "summary": {k: result.summary.get(k) for k, _, _ in OUTCOMES},
-        "runway": {c: float(before[c]) for c in RUNWAY if c in daily},
+        "runway": {**{f"p{q:02d}": float(np.percentile(survive, q)) for q in (5, 25, 50)},
+                   "under 7 days": int((survive < 7).sum()), "under 14 days": int((survive < 14).sum())},
         "quarters": quarters[quarters["basis"] == "calendar"][["quarter", "measure", "run", "baseline"]]
         .to_dict("records"),
         "events": dict(Counter(events["kind"].astype(str))),
@@ -83,7 +81,7 @@ def _stat(values: list[Any], unit: str) -> list[str]:
     if unit == "gbp":
         return [f"GBP {v / 1e9:.2f}bn" if abs(v) >= 1e9 else f"GBP {v / 1e6:.0f}m" for v in out]
     if unit == "share":
-        return [f"{v:.0%}" for v in out]
+        return [f"{v:.1%}" for v in out]
     return [f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2g}" for v in out]
 
 
@@ -104,13 +102,12 @@ def tables(rows: list[dict[str, Any]]) -> str:
     for kind in kinds:
         counts = [r["events"].get(kind, 0) for r in rows]
         lines.append(f"| {kind} | {sum(c > 0 for c in counts)} | {np.mean(counts):.1f} |")
-    if rows[0]["runway"]:
-        lines += ["", "Supplier runway at the close of the day before the outage (days of idle costs):", "",
-                  "| percentile of suppliers | p05 over replications | median | p95 |", "|---|---:|---:|---:|"]
-        for c in RUNWAY:
-            x = np.array([r["runway"][c] for r in rows], dtype=float)
-            lines.append(f"| {c.split('_')[2]} | {np.percentile(x, 5):.1f} | {np.median(x):.1f} | "
-                         f"{np.percentile(x, 95):.1f} |")
+    lines += ["", "Supplier runway at the outage start (days their cash and credit last on idle costs):", "",
+              "| suppliers | p05 over replications | median | p95 |", "|---|---:|---:|---:|"]
+    for key in rows[0]["runway"]:
+        x = np.array([r["runway"][key] for r in rows], dtype=float)
+        label = f"{key} of suppliers" if key.startswith("p") else f"suppliers {key}"
+        lines.append(f"| {label} | {np.percentile(x, 5):,.1f} | {np.median(x):,.1f} | {np.percentile(x, 95):,.1f} |")
     q = pd.DataFrame([{**rec, "rep": i} for i, r in enumerate(rows) for rec in r["quarters"]])
     if len(q):
         lines += ["", "Calendar quarters, median over replications (run / no-outage baseline):", "",
