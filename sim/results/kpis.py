@@ -220,10 +220,11 @@ KPIS: tuple[KPI, ...] = (
     KPI("tier2_bills_paid_late", "Tier-2 bills paid late", "count",
         "bills tier-1 suppliers short of cash paid their tier-2 suppliers after they fell due",
         lambda m: int(m.last("tier2_bills_paid_late_cum"))),
-    KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of cash (peak)", "count",
-        "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs",
-        lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak]), headline=True),
-    KPI("suppliers_under_7_days_cash_peak_date", "Suppliers under 7 days of cash: peak date", "date",
+    KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of normal costs in cash (peak)", "count",
+        "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs (trading as usual; "
+        "their runway on idle costs is the KPI above)",
+        lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak])),
+    KPI("suppliers_under_7_days_cash_peak_date", "Suppliers under 7 days of normal costs in cash: peak date", "date",
         "the first day of that peak (none if no supplier ever was)",
         lambda m: m.date_of(m.under_week_peak) if m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak] > 0
         else None),
