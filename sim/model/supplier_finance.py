@@ -443,8 +443,11 @@ class SupplierFinance:
         cash = self.ledger.supplier_cash
         cash_total, shortfall, short = self.cash_readings(cash)
         insolvent = self.insolvent_now
-        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, self.cash_week[(day + 1) % 8], self.credit,
-                                                          self.supply.state, INSOLVENT, self.supply.table.tier)
+        # a burn is a week's fall in cash (a week's receipts and payments, whatever the weekday); in the first
+        # week of a run there is no such week yet, so no burn is read
+        week_ago = self.cash_week[(day + 1) % 8] if day >= 7 else cash
+        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, week_ago, self.credit, self.supply.state, INSOLVENT,
+                                                          self.supply.table.tier)
         return {
             "supplier_cash_pence": cash_total,
             "supplier_cash_shortfall_pence": shortfall,
