@@ -207,7 +207,7 @@ class SupplierFinance:
     STATE: ClassVar[tuple[str, ...]] = (
         "fixed", "_minus_fixed", "_net_daily", "jobs", "jobs_lost", "jobs_lost_total", "insolvent_day", "replaced_day",
         "cash_out_day", "min_cash", "failing", "tier2_bills", "tier2_written_off", "tier2_paid_late", "_event_groups",
-        "insolvencies", "replaced_now", "time_to_survive", "cash_week",
+        "insolvencies", "replaced_now", "time_to_survive", "cash_week", "sales", "alive_days", "days_all_alive",
     )
 
     @classmethod
@@ -261,6 +261,13 @@ class SupplierFinance:
         self._everyone = np.ones(t.n, dtype=bool)
         self._nobody = np.zeros(0, dtype=np.int64)
         self.cash_week = np.tile(self.opening_cash, (8, 1))  # each supplier's cash at the last 8 closes
+        # what economics reads at the end: each supplier's sales to the OEM (tier 1) or its tier-1 customer (tier 2)
+        # in the run, pence, and the closes it traded at (not insolvent): those of its own when some supplier
+        # was insolvent, plus the closes at which every supplier traded
+        self.sales = np.zeros(t.n, dtype=np.int64)
+        self.alive_days = np.zeros(t.n, dtype=np.int64)
+        self.days_all_alive = 0
+        self.opening_tier2_billed = np.zeros(t.n, dtype=np.int64)  # tier-2 bills of the opening trade, by payee
 
     def set_fixed(self, fixed: np.ndarray) -> None:
         """The suppliers' fixed costs from today (pence per day)."""
@@ -291,6 +298,16 @@ class SupplierFinance:
         kinds = [g[1] for g, k in zip(groups, sizes, strict=True) for _ in range(k)]
         return days, kinds, np.concatenate([g[2] for g in groups]), np.concatenate([g[3] for g in groups])
 
+    def open_with(self, bills: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """The tier-2 bills of the opening trade (due day, payers, payees, amounts), to be paid on their due days."""
+        for due, payer, payee, amount in bills:
+            self.tier2_bills[due].append((payer, payee, amount, due))
+            np.add.at(self.opening_tier2_billed, payee, amount)
+
+    def traded_days(self) -> np.ndarray:
+        """The closes each supplier traded at (was not insolvent) so far."""
+        return self.alive_days + self.days_all_alive
+
     @property
     def insolvent_now(self) -> int:
         """Suppliers insolvent and not yet replaced."""
@@ -301,6 +318,7 @@ class SupplierFinance:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
+        np.add(self.sales, value, out=self.sales)
         self.ledger.suppliers("variable_costs", _variable_costs(units, self.tier2_cost_per_unit, value, t.variable_share))
         rows = self.supply.tier2_rows
         if len(rows) == 0:
@@ -346,7 +364,9 @@ class SupplierFinance:
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
             ledger.suppliers("other_customers_margin", self.other_margin * alive)
+            self.alive_days += alive
         else:
+            self.days_all_alive += 1
             ledger.suppliers_each_day(("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin),
                                       self._net_daily)
         cash = ledger.supplier_cash
@@ -478,7 +498,26 @@ class SupplierFinance:
         names = np.asarray(self.supply.table.name, dtype=object)
         return EventColumns(days, kinds, list(names[rows]) if len(rows) else [], jobs, ["jobs"] * len(rows))
 
+    def tier2_outstanding(self) -> np.ndarray:
+        """Tier-2 bills booked and not yet paid or written off, by payee (pence)."""
+        out = np.zeros(self.supply.table.n, dtype=np.int64)
+        for bills in self.tier2_bills.values():
+            for _, payee, amount, _ in bills:
+                np.add.at(out, payee, amount)
+        return out
+
     def violations(self) -> list[str]:
+        """Tier-2 suppliers' sales, in pence, each supplier: opening bills + sales in the run = paid by its customer
+        + written off + still owed."""
+        rows = self.supply.tier2_rows
+        if len(rows) == 0:
+            return []
+        paid = self.ledger.supplier_flows.get("between_suppliers:tier2_invoices")
+        paid = np.zeros(self.supply.table.n, dtype=np.int64) if paid is None else paid
+        billed = self.opening_tier2_billed + self.sales
+        settled = paid + self.tier2_written_off + self.tier2_outstanding()
+        if not np.array_equal(billed[rows], settled[rows]):
+            return ["money (tier-2 sales): opening bills + sales != paid + written off + still owed, for some supplier"]
         return []
 
     def diverges(self, other: Any, horizon: int) -> int:

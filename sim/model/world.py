@@ -86,8 +86,7 @@ class World:
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
         self.payables.open_with(self.opening.invoices)
-        for due, payer, payee, amount in self.opening.tier2_bills:
-            finance.tier2_bills[due].append((payer, payee, amount, due))
+        finance.open_with(self.opening.tier2_bills)
         self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
@@ -158,8 +157,9 @@ class World:
         self.counters.events += count
 
     def violations(self) -> list[str]:
-        """Every conservation identity of every actor that does not hold now (empty when all balance)."""
-        return [v for actor in self.actors for v in actor.violations()]
+        """Every conservation identity of every actor, and of the links between them, that does not hold now
+        (empty when all balance)."""
+        return [v for actor in self.actors for v in actor.violations()] + self.invoicing.violations()
 
     def actor(self, name: str) -> Actor:
         found = self.actors.get(name)

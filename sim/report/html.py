@@ -237,6 +237,8 @@ def write_run_report(folder: Path, summary: Mapping[str, Any], suppliers: pd.Dat
     figures = "".join(img_html(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
     sections = [("Key results", kpi_table(summary)), ("Figures", figures),
                 ("Suppliers closest to running out of cash", suppliers_table(suppliers))]
+    from sim.report.economics import html_section  # what the incident cost, and who bore it (economics.parquet)
+    sections.insert(1, ("What the incident cost, and who bore it", html_section(folder)))
     return write_html(folder / "report.html", f"supplysim report: {context.title}",
                       run_note(folder, context.name or context.title), sections)
 
