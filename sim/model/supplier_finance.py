@@ -358,8 +358,10 @@ class SupplierFinance:
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
             if short is not None and len(payer):
                 payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due, short)
+            elif np.ndim(fell_due) == 0:
+                self.tier2_paid_late += len(payer) if day > fell_due else 0
             else:
-                self.tier2_paid_late += int(np.count_nonzero(day > np.broadcast_to(fell_due, payer.shape)))
+                self.tier2_paid_late += int(np.count_nonzero(day > fell_due))
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
