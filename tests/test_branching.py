@@ -148,6 +148,7 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios_with_support())
 def test_generated_scenarios_run_the_same_branched_as_alone(data: dict[str, Any]) -> None:

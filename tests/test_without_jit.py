@@ -138,6 +138,7 @@ def test_micro_scenarios_give_the_same_tables_without_jit(tmp_path: Path) -> Non
     assert np.any(compiled["micro: let go, second source"]["daily"]["suppliers_insolvent"] > 0)
 
 
+@pytest.mark.slow
 def test_hand_checked_tests_pass_without_jit() -> None:
     """The tests that check micro scenarios by hand pass with every kernel as plain Python."""
     code = """
