@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
-	# compiled once here, as PYTHONDONTWRITEBYTECODE may stop Python caching them (~0.1 s off every command);
-	# checked-hash: a cached module is used only while its source is unchanged
+	# compiled once here, as PYTHONDONTWRITEBYTECODE may stop Python caching them (which every command would
+	# otherwise pay for: benchmarks/README.md); checked-hash: a cached module is used only while its source is unchanged
 	$(BIN)/python -m compileall -q --invalidation-mode checked-hash sim
-	# the daily loops are compiled (numba) on first use and cached in sim/__pycache__: do it once here (~10 s)
+	# the daily loops are compiled (numba) on first use and cached in sim/__pycache__: do it once here
 	$(BIN)/python -c "from sim import load_scenario, simulate; simulate(load_scenario('scenarios/jlr_2025.yaml'))"
 	touch $(STAMP)
 	@echo "Installed: .venv/bin/supplysim is ready"
