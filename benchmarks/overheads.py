@@ -19,8 +19,8 @@ Then, best of ``--repeats`` each:
 - the time to compile from source the ``sim`` modules ``supplysim --help`` imports, and all of ``sim`` (what
   a run imports is in between), which a command pays when their bytecode is not cached (``make``'s install
   step caches it with ``compileall``);
-- a tiny scenario simulated in a fresh process with an empty numba cache and with a warm one: the difference
-  is compiling the daily loops (``make``'s install step does it once).
+- the flagship simulated in a fresh process with an empty numba cache and with a warm one, as ``make``'s
+  install step does: the difference is compiling the daily loops it uses.
 """
 
 from __future__ import annotations
@@ -136,9 +136,9 @@ def help_modules() -> list[Path]:
 
 
 def numba_compile_s(repeats: int) -> tuple[float, float]:
-    """Best wall time of simulating tests/scenarios/tiny.yaml in a fresh process with an empty numba cache
+    """Best wall time of the install step's run of the flagship in a fresh process with an empty numba cache
     (a new one each time), and with a warm one."""
-    code = "from sim import load_scenario, simulate; simulate(load_scenario('tests/scenarios/tiny.yaml'))"
+    code = "from sim import load_scenario, simulate; simulate(load_scenario('scenarios/jlr_2025.yaml'))"
     cold = float("inf")
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as empty:
@@ -177,7 +177,7 @@ def main() -> None:
     print(f"  compiling from source the {len(needed)} sim modules `supplysim --help` imports: {compile_s(needed, n):.3f} s; "
           f"all {len(every)} of sim: {compile_s(every, n):.3f} s (best of {n})")
     cold, warm = numba_compile_s(n)
-    print(f"  tiny scenario in a fresh process: {cold:.2f} s with an empty numba cache, {warm:.2f} s with a warm one "
+    print(f"  flagship in a fresh process: {cold:.2f} s with an empty numba cache, {warm:.2f} s with a warm one "
           f"(best of {n})")
 
 
