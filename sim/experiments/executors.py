@@ -43,9 +43,9 @@ from sim.scenario.schema import Scenario
 # the cores too, so each replication costs more CPU than in a process pool. The local cluster we
 # start has no dashboard to feed, so it samples rarely; a remote cluster keeps its own settings
 # (see the README). Dask also starts workers with MALLOC_TRIM_THRESHOLD_=65536, which fixes
-# glibc's threshold for serving big blocks from mmap: every array of a supplier-sized column is
-# then mapped and unmapped afresh, in system time; unset, the allocator keeps them as a pool does.
-# What each costs: benchmarks/worker_overheads.py, and its results in benchmarks/README.md.
+# glibc's threshold for serving big blocks from mmap, so that every array of a supplier-sized column
+# would be mapped and unmapped afresh; unset, the allocator keeps them as a pool does.
+# What each costs: benchmarks/overheads.py, and its results in benchmarks/README.md.
 LOCAL_WORKER_CONFIG = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
@@ -268,7 +268,7 @@ def _without_cycle_collection() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a task's runs simulate. A run's worlds are
     freed by reference counting and one young-generation sweep afterwards; left on, the collector
     keeps re-walking every long-lived object of the process hosting the task, and a Dask worker
-    holds tens of thousands of its own objects and logs (the cost: benchmarks/worker_overheads.py)."""
+    holds tens of thousands of its own objects and logs (the cost: benchmarks/overheads.py)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
