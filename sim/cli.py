@@ -261,8 +261,8 @@ def main(verbose: int, quiet: bool) -> None:
     """
     set_up_logging(verbose, quiet)
     handle_sigterm()
-    # at exit, Python would examine every object still alive (pandas and matplotlib alone: ~0.2 s) before the
-    # operating system frees them all anyway; frozen objects are left alone
+    # at exit, Python would examine every object still alive (pandas and matplotlib alone make a noticeable
+    # pause: benchmarks/README.md) before the operating system frees them all anyway; frozen objects are left alone
     atexit.register(gc.freeze)
 
 

@@ -99,6 +99,23 @@ def test_nothing_is_shared_when_the_run_differs_from_day_zero() -> None:
         assert_same_run(alone, run)
 
 
+def test_a_schemes_short_time_policy_holds_from_the_first_day() -> None:
+    """A short-time-work scheme from 16 Jan (day 10) lets suppliers without a policy of their own use short time
+    after 5 days of low demand, and that holds from the first day: with 3 invoices processed a day for 4 seat
+    makers, unpaid makers are let go on days 1-4, demand falls, and suppliers are on short time by day 9, before
+    the scheme starts, where the baseline (no scheme) has none. So no day is shared, and the run comes out as
+    if simulated alone."""
+    makers = {**BASE["suppliers"]["seat_co"], "count": 4, "cash_days": 0}
+    scenario = micro({"payables.automated_invoices_per_day": 3, "payables.process_invoices": "when_due"},
+                     suppliers={"seat_co": makers, "frame_co": TIER2}, outages=outage("2025-01-16", ["erp"]),
+                     interventions={"short_time_work": {"start": "2025-01-16", "payroll_share_covered": 0.6}})
+    alone, run, baseline, shared = worlds(scenario)
+    assert shared == 0
+    assert daily_columns(alone)["suppliers_short_time"][9] > 0
+    assert daily_columns(baseline)["suppliers_short_time"][9] == 0
+    assert_same_run(alone, run)
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_shipped_scenario_runs_the_same_branched_as_alone(path: Path) -> None:
     alone, run, _, shared = worlds(load_scenario(path), seed=7)
@@ -148,6 +165,7 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios_with_support())
 def test_generated_scenarios_run_the_same_branched_as_alone(data: dict[str, Any]) -> None:

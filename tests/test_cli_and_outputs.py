@@ -53,6 +53,7 @@ def test_run_writes_every_output(tmp_path: Path) -> None:
     assert jsonable(again.summary) == summary
 
 
+@pytest.mark.slow
 def test_existing_output_is_never_overwritten(tmp_path: Path) -> None:
     """An earlier result folder is kept unless --force; --force replaces it, and nothing but a result folder."""
     out = tmp_path / "run"
@@ -134,6 +135,7 @@ def test_help_is_quick_to_import() -> None:
     assert out == "[]"
 
 
+@pytest.mark.slow
 def test_run_draws_figures_and_plot_redraws_them(tmp_path: Path) -> None:
     """A run writes the four figures and report.html; `supplysim plot` redraws them from the saved files."""
     out = tmp_path / "run"

@@ -46,6 +46,7 @@ def tiny(overrides: dict[str, Any] | None = None) -> Scenario:
     return validate_data(data, str(TINY), lines)
 
 
+@pytest.mark.dask
 def test_serial_pool_and_dask_give_identical_results() -> None:
     """The same replications in-process, on a 2-process pool and on a real 2-worker Dask cluster agree exactly."""
     pytest.importorskip("distributed")

@@ -79,6 +79,7 @@ def gone(pids: list[int], seconds: float = 10.0) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_worker_and_one_process_write_identical_figures(tmp_path: Path) -> None:
     """The figure worker (with its helper) writes the same bytes as drawing in one process, and the parent
     never loads matplotlib."""
@@ -91,6 +92,7 @@ def test_worker_and_one_process_write_identical_figures(tmp_path: Path) -> None:
     assert written["by the worker"] == written["in one process"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("figure", ["invoice_backlog", "production_recovery"], ids=["worker", "helper"])
 @pytest.mark.parametrize("failure", ["raise", "killed"])
 def test_failing_figure_leaves_no_folder(tmp_path: Path, figure: str, failure: str) -> None:

@@ -461,6 +461,7 @@ def test_plot_refuses_what_is_not_a_readable_writable_result_folder(tmp_path: Pa
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_plot_that_fails_to_draw_leaves_the_figures_as_they_were(tmp_path: Path) -> None:
     """A drawing error part-way leaves no figure replaced and no scratch folder."""
     out = tmp_path / "run"
@@ -558,6 +559,7 @@ def test_a_mistake_in_a_base_file_names_that_file_and_its_line(tmp_path: Path, o
     assert f"in {tmp_path / 'shared' / 'base.yaml'}, line {line}, {field}: " in message
 
 
+@pytest.mark.slow
 def test_sweep_and_sensitivity_read_base_files_like_run(tmp_path: Path) -> None:
     """One loader: the shipped variant with a base: is read by sweep and sensitivity as by run."""
     shipped = ROOT / "scenarios" / "jlr_2025_no_support.yaml"

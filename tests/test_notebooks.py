@@ -58,6 +58,7 @@ def test_notebook_imports_only_the_public_api(path: Path) -> None:
             assert module in PUBLIC_MODULES, f"{path.name}: private import {match.group(0)!r}"
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The notebook executes top to bottom in a fresh kernel of this interpreter (small batches: SUPPLYSIM_FAST=1)."""

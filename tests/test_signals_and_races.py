@@ -56,6 +56,7 @@ def is_result(folder: Path) -> bool:
 # --------------------------------------------------------------------------------------- data loss or overwrite
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("force", [False, True])
 def test_runs_started_together_never_share_a_folder(tmp_path: Path, force: bool) -> None:
     """Three runs started at once with one --out: one writes it, the others are refused (or, with --force and an

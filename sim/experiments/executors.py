@@ -40,12 +40,12 @@ from sim.scenario.schema import Scenario
 
 # A Dask worker's housekeeping (a stack profiler every 10 ms, event-loop ticks every 20 ms, a
 # memory check every 100 ms) takes the GIL from the simulating thread, and on a small machine
-# the cores too: measured, each replication cost 15-25% more CPU than in a process pool. The
-# local cluster we start has no dashboard to feed, so it samples rarely; a remote cluster keeps
-# its own settings (see the README). Dask also starts workers with MALLOC_TRIM_THRESHOLD_=65536,
-# which fixes glibc's threshold for serving big blocks from mmap: every array of a supplier-sized
-# column was then mapped and unmapped afresh, tripling the workers' system time and costing ~8% of
-# the wall time (measured over 200 replications); unset, the allocator keeps them as a pool does.
+# the cores too, so each replication costs more CPU than in a process pool. The local cluster we
+# start has no dashboard to feed, so it samples rarely; a remote cluster keeps its own settings
+# (see the README). Dask also starts workers with MALLOC_TRIM_THRESHOLD_=65536, which fixes
+# glibc's threshold for serving big blocks from mmap, so that every array of a supplier-sized column
+# would be mapped and unmapped afresh; unset, the allocator keeps them as a pool does.
+# What each costs: benchmarks/overheads.py, and its results in benchmarks/README.md.
 LOCAL_WORKER_CONFIG = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
@@ -267,9 +267,8 @@ def run_chunk(scenarios: dict[int, tuple[bytes, str]], jobs: list[Job], series: 
 def _without_cycle_collection() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a task's runs simulate. A run's worlds are
     freed by reference counting and one young-generation sweep afterwards; left on, the collector
-    keeps re-walking every long-lived object of the process hosting the task. In a Dask worker
-    (tens of thousands of its own objects and logs) that cost each replication ~45% more CPU
-    (0.48 s against 0.33 s, measured over 304 flagship replications)."""
+    keeps re-walking every long-lived object of the process hosting the task, and a Dask worker
+    holds tens of thousands of its own objects and logs (the cost: benchmarks/overheads.py)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

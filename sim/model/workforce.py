@@ -254,8 +254,12 @@ class Workforce:
         return []
 
     def diverges(self, other: Any, horizon: int) -> int:
-        """A government scheme on other terms than the other world's acts from the first of their starts."""
+        """A government scheme on other terms than the other world's acts from the first of their starts; but
+        the days of low demand after which suppliers without a policy of their own use short time under a
+        scheme hold from the first day, so where those differ the worlds may part on any day."""
         if not isinstance(other, Workforce):
+            return 0
+        if not np.array_equal(self.after, other.after):
             return 0
         mine = (self.stw_start, self.stw_end, self.stw_share, self.stw_min_short, self.stw_eligible.tobytes(), self.active)
         theirs = (other.stw_start, other.stw_end, other.stw_share, other.stw_min_short, other.stw_eligible.tobytes(),
