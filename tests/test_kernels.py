@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from sim.model.interventions import _prepayments
 from sim.model.ledger import _add_each_day, _credit
-from sim.model.supplier_finance import RUNWAY_CAP, _cash_readings, _low_water, _runway, _variable_costs
+from sim.model.supplier_finance import RUNWAY_CAP, _below_runway, _cash_readings, _low_water, _runway, _variable_costs
 from sim.model.supply_kernels import NO_LIMIT, arrive, buildable, calloffs, dispatch, output, take_parts, two_sums
 from sim.model.workforce import LOW_DEMAND, _any_short_of_runway, _expected_week, _short_time
-from sim.model.working_capital import _dip
+from sim.model.working_capital import _dip, _lowest
 from tests.kernels import kernel_names, python_version
 
 I64 = np.int64
@@ -328,15 +328,15 @@ def short_time_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     _, rows, customers = tier2_layout(draw, n)
     return (picks(draw, 7 * n, [0.0, 1.0, 2.0, 5.0, 20.0, 0.5]).reshape(7, n), asked_day, day,
             picks(draw, n, [0.0, 7.0, 14.0, 70.0]), picks(draw, n, [0.0, 1.0, 2.0, 10.0]), rows, customers,
-            ints(draw, n, 0, 6), picks(draw, n, SHORT_SHARES), picks(draw, n, [0, 1, 3, NEVER], I64),
-            picks(draw, n, [0.0, 0.5, 0.9, 1.0]), picks(draw, n, [0.1, 1 / 14, 1.0, 1e9]), np.full(n, np.nan),
-            np.full(n, np.nan))
+            picks(draw, n, [1.0, 0.0, 0.2, 0.6, 1 / 3]), ints(draw, n, 0, 6), picks(draw, n, SHORT_SHARES),
+            picks(draw, n, [0, 1, 3, NEVER], I64), picks(draw, n, [0.0, 0.5, 0.9, 1.0]),
+            picks(draw, n, [0.1, 1 / 14, 1.0, 1e9]), np.full(n, np.nan), np.full(n, np.nan))
 
 
 def short_time_reference(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.ndarray, peak: np.ndarray,
-                         tier2_rows: np.ndarray, tier2_customer: np.ndarray, low_days: np.ndarray, short: np.ndarray,
-                         after: np.ndarray, max_share: np.ndarray, recall_step: np.ndarray, demand: np.ndarray,
-                         today: np.ndarray) -> bool:
+                         tier2_rows: np.ndarray, tier2_customer: np.ndarray, oem_share: np.ndarray,
+                         low_days: np.ndarray, short: np.ndarray, after: np.ndarray, max_share: np.ndarray,
+                         recall_step: np.ndarray, demand: np.ndarray, today: np.ndarray) -> bool:
     week = [asked[r] for r in range(7) if asked_day[r] > day - 7]
     total = reduce(np.add, week, np.zeros(asked.shape[1]))  # the week's rows added oldest row first
     now = np.zeros(asked.shape[1])
@@ -347,6 +347,8 @@ def short_time_reference(asked: np.ndarray, asked_day: np.ndarray, day: int, nor
         today[:] = np.where(peak > 0, now / peak, 1.0)
     demand[tier2_rows] = demand[tier2_customer]
     today[tier2_rows] = today[tier2_customer]
+    demand[:] = 1.0 - oem_share * (1.0 - demand)  # only the OEM's share of a supplier's work moves
+    today[:] = 1.0 - oem_share * (1.0 - today)
     low = (today < LOW_DEMAND) & (demand < LOW_DEMAND)
     low_days[:] = np.where(low, low_days + 1, 0)
     target = np.where(low & (low_days >= after), np.minimum(1.0 - demand, max_share), 0.0)
@@ -369,6 +371,13 @@ def any_short_of_runway_reference(cash: np.ndarray, credit: np.ndarray, fixed: n
     return bool(np.any(~made & (cash + credit < threshold)))
 
 
+def by_row(rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` grouped by row, each group in its original order: the order and where each row's group starts,
+    as normal_year_dip passes each supplier's lanes and each customer's tier-2 suppliers."""
+    order = np.argsort(rows, kind="stable")
+    return order, np.searchsorted(rows[order], np.arange(n + 1))
+
+
 @st.composite
 def dip_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n, plants = draw(size), draw(size)
@@ -378,18 +387,27 @@ def dip_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     back = 2 * int(terms.max(initial=0)) + int(lead.max(initial=0)) + 2  # as normal_year_dip sizes it
     horizon = draw(st.integers(0, 12))
     days = back + horizon + int(lead.max(initial=0)) + 1
-    return (picks(draw, plants * days, [0.0, 1.0, 3.0, 0.5]).reshape(plants, days), back, horizon,
-            rows_of(draw, lanes, first), rows_of(draw, lanes, plants), picks(draw, lanes, [0.5, 1.0, 2.0, 0.3]), lead,
+    lane_order, lane_start = by_row(rows_of(draw, lanes, first), n)
+    tier2_order, tier2_start = by_row(customers, n)
+    is_tier2 = np.zeros(n, dtype=bool)
+    is_tier2[rows] = True
+    return (picks(draw, plants * days, [0.0, 1.0, 3.0, 0.5]).reshape(plants, days), back, horizon, lane_order,
+            lane_start, rows_of(draw, lanes, plants), picks(draw, lanes, [0.5, 1.0, 2.0, 0.3]), lead,
             ints(draw, n, 0, 2000).astype(F64), terms, picks(draw, n, [0.0, 0.6, 1 / 3]), picks(draw, n, [0.0, 12.5, 200.0]),
-            ints(draw, n, 0, 2000).astype(F64), ints(draw, n, 0, 1000).astype(F64), rows, customers,
-            picks(draw, len(rows), [1.0, 2.0]))
+            ints(draw, n, 0, 2000).astype(F64), ints(draw, n, 0, 1000).astype(F64), tier2_order, tier2_start, rows,
+            picks(draw, len(rows), [1.0, 2.0]), is_tier2)
 
 
-def dip_reference(plan: np.ndarray, back: int, horizon: int, lane_sup: np.ndarray, lane_plant: np.ndarray,
-                  lane_parts: np.ndarray, lead: np.ndarray, price: np.ndarray, terms: np.ndarray, variable_share: np.ndarray,
-                  tier2_cost: np.ndarray, fixed: np.ndarray, other_margin: np.ndarray, tier2_rows: np.ndarray,
-                  tier2_customer: np.ndarray, tier2_ppu: np.ndarray) -> np.ndarray:
+def dip_reference(plan: np.ndarray, back: int, horizon: int, lane_order: np.ndarray, lane_start: np.ndarray,
+                  lane_plant: np.ndarray, lane_parts: np.ndarray, lead: np.ndarray, price: np.ndarray, terms: np.ndarray,
+                  variable_share: np.ndarray, tier2_cost: np.ndarray, fixed: np.ndarray, other_margin: np.ndarray,
+                  tier2_order: np.ndarray, tier2_start: np.ndarray, tier2_rows: np.ndarray, tier2_ppu: np.ndarray,
+                  is_tier2: np.ndarray) -> np.ndarray:
     n, days = len(price), plan.shape[1]
+    lane_sup = np.empty(len(lane_order), dtype=I64)  # each lane's supplier, back from the grouping
+    lane_sup[lane_order] = np.repeat(np.arange(n), np.diff(lane_start))
+    tier2_customer = np.empty(len(tier2_order), dtype=I64)
+    tier2_customer[tier2_order] = np.repeat(np.arange(n), np.diff(tier2_start))
     units = np.zeros((n, days))  # shipped each day: a lane ships its lead time ahead of the plan, lanes added in order
     for s, plant, parts in zip(lane_sup, lane_plant, lane_parts, strict=True):
         units[s, : days - lead[s]] += parts * plan[plant, lead[s]:]
@@ -397,13 +415,43 @@ def dip_reference(plan: np.ndarray, back: int, horizon: int, lane_sup: np.ndarra
     bills_in = np.zeros((n, days))  # a tier-2 supplier's deliveries, billed to its customer on its terms
     for k2, customer in zip(tier2_rows, tier2_customer, strict=True):
         bills_in[customer, terms[k2]:] += units[k2, : days - terms[k2]] * price[k2]
-    is_tier2 = np.isin(np.arange(n), tier2_rows)[:, None]
     k = np.arange(back, back + horizon)
     value = units[:, k] * price[:, None]
     paid = units[np.arange(n)[:, None], k - terms[:, None]] * price[:, None]
-    variable = np.floor(value * variable_share[:, None]) - np.where(is_tier2, 0.0, units[:, k] * tier2_cost[:, None])
+    variable = np.floor(value * variable_share[:, None]) - np.where(is_tier2[:, None], 0.0, units[:, k] * tier2_cost[:, None])
     flow = paid - np.maximum(variable, 0.0) - bills_in[:, k] - fixed[:, None] + other_margin[:, None]
     return -np.min(np.cumsum(flow, axis=1), axis=1, initial=0.0)
+
+
+@st.composite
+def lowest_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
+    terms = draw(st.integers(0, 4))
+    back, horizon = terms + draw(st.integers(0, 2)), draw(st.integers(0, 12))
+    days = back + horizon
+    return (picks(draw, days, [0.0, 1.0, 3.0, 0.5]), picks(draw, days, [0.0, 10.0, 0.25]), back, horizon,
+            float(draw(st.integers(0, 2000))), terms, draw(st.sampled_from([0.0, 0.6, 1 / 3])),
+            draw(st.sampled_from([0.0, 12.5, 200.0])), float(draw(st.integers(0, 2000))), float(draw(st.integers(0, 1000))))
+
+
+def lowest_reference(units: np.ndarray, bills: np.ndarray, back: int, horizon: int, price: float, terms: int,
+                     variable_share: float, tier2_cost: float, fixed: float, other_margin: float) -> float:
+    k = np.arange(back, back + horizon)
+    variable = np.floor(units[k] * price * variable_share) - units[k] * tier2_cost
+    flow = units[k - terms] * price - np.maximum(variable, 0.0) - bills[k] - fixed + other_margin
+    return float(-np.min(np.cumsum(flow), initial=0.0))
+
+
+@st.composite
+def below_runway_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
+    n = draw(size)
+    return (ints(draw, n, -1000, 1000), ints(draw, n, 0, 500), ints(draw, n, 0, 100), ints(draw, n, 0, 100),
+            picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]), np.zeros(n, dtype=bool))
+
+
+def below_runway_reference(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
+                           below: np.ndarray, out: np.ndarray) -> bool:
+    out[:] = (cash + credit) / np.maximum(fixed - margin, 1) < below
+    return bool(out.any())
 
 
 @st.composite
@@ -475,6 +523,7 @@ KERNELS = {
     "sim.model.interventions._prepayments": Kernel(_prepayments, prepayments_reference, prepayments_case),
     "sim.model.ledger._add_each_day": Kernel(_add_each_day, add_each_day_reference, add_each_day_case),
     "sim.model.ledger._credit": Kernel(_credit, credit_reference, credit_case),
+    "sim.model.supplier_finance._below_runway": Kernel(_below_runway, below_runway_reference, below_runway_case),
     "sim.model.supplier_finance._cash_readings": Kernel(_cash_readings, cash_readings_reference, cash_readings_case),
     "sim.model.supplier_finance._low_water": Kernel(_low_water, low_water_reference, low_water_case),
     "sim.model.supplier_finance._runway": Kernel(_runway, runway_reference, runway_case),
@@ -491,6 +540,7 @@ KERNELS = {
     "sim.model.workforce._expected_week": Kernel(_expected_week, expected_week_reference, expected_week_case),
     "sim.model.workforce._short_time": Kernel(_short_time, short_time_reference, short_time_case),
     "sim.model.working_capital._dip": Kernel(_dip, dip_reference, dip_case),
+    "sim.model.working_capital._lowest": Kernel(_lowest, lowest_reference, lowest_case),
 }
 
 
@@ -587,12 +637,17 @@ def test_short_time_by_hand() -> None:
     asked = np.zeros((7, 3))
     asked[:, 1:] = 10.0
     asked_day = np.arange(7, dtype=I64) + 7  # days 7..13, today 13
-    args = (asked, asked_day, 13, np.full(3, 70.0), np.full(3, 10.0), np.zeros(0, I64), np.zeros(0, I64),
+    args = (asked, asked_day, 13, np.full(3, 70.0), np.full(3, 10.0), np.zeros(0, I64), np.zeros(0, I64), np.ones(3),
             np.array([1, 0, 0], I64), np.array([0.0, 0.5, SHORT_SHARES[-1]]), np.full(3, 2, I64), np.full(3, 0.9),
             np.full(3, 0.1), np.empty(3), np.empty(3))
     changed, after = check(_short_time, short_time_reference, args)
     assert SHORT_SHARES[-1] - 0.1 > 0
-    assert changed and after[8].tolist() == [0.9, 0.4, 0.0] and after[7].tolist() == [2, 0, 0]
+    assert changed and after[9].tolist() == [0.9, 0.4, 0.0] and after[8].tolist() == [2, 0, 0]
+    # a fifth of the first supplier's work is for the OEM: 80% of its work goes on, not low demand, no short time
+    fifth = list(copy.deepcopy(args))
+    fifth[7] = np.array([0.2, 1.0, 1.0])
+    changed, after = check(_short_time, short_time_reference, tuple(fifth))
+    assert after[9].tolist()[0] == 0.0 and after[8].tolist()[0] == 0
 
 
 def test_dip_by_hand() -> None:
@@ -603,9 +658,10 @@ def test_dip_by_hand() -> None:
     back, horizon = 4, 4  # as normal_year_dip sizes it: 2 x terms + lead + 2
     plan = np.full((1, back + horizon + 1), 10.0)
     plan[0, back + 1] = 0.0
-    args = (plan, back, horizon, np.array([0], I64), np.array([0], I64), np.array([1.0]), np.zeros(2, I64),
-            np.array([100.0, 0.0]), np.array([1, 1], I64), np.array([0.6, 0.0]), np.zeros(2), np.array([300.25, 0.125]),
-            np.zeros(2), np.zeros(0, I64), np.zeros(0, I64), np.zeros(0))
+    args = (plan, back, horizon, np.array([0], I64), np.array([0, 1, 1], I64), np.array([0], I64), np.array([1.0]),
+            np.zeros(2, I64), np.array([100.0, 0.0]), np.array([1, 1], I64), np.array([0.6, 0.0]), np.zeros(2),
+            np.array([300.25, 0.125]), np.zeros(2), np.zeros(0, I64), np.zeros(3, I64), np.zeros(0, I64), np.zeros(0),
+            np.zeros(2, dtype=bool))
     dip, _ = check(_dip, dip_reference, args)
     assert dip.tolist() == [100.75, 0.5]
 
