@@ -98,3 +98,21 @@ def test_a_short_tier1_supplier_pays_its_tier2_bills_late() -> None:
     paid_late = late.daily.set_index("date")["tier2_bills_paid_late_cum"]
     assert paid_late["2025-01-08"] == 0 and paid_late["2025-01-09"] == 1 and paid_late.iloc[-1] == 60 - 3
     assert np.all(late.daily["production_total"] == 100)
+
+
+def test_bills_paid_late_go_on_while_another_supplier_is_insolvent() -> None:
+    """As above (seat_co always below its threshold, with cash enough never to fail), while another tier-1
+    supplier (weak_co, a day of cash, unpaid from 16 Jan) fails and leaves its own tier-2 bills unpaid: the bills
+    put off from earlier days and today's are decided together, and seat_co still pays each of its tier-2 bills 3
+    days late."""
+    tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
+    weak = {**BASE["suppliers"]["seat_co"], "unit_price_gbp": 5, "cash_days": 1}
+    weak_tier2 = {**tier2, "customers": ["weak_co"]}
+    suppliers = {**BASE["suppliers"], "frame_co": tier2, "weak_co": weak, "bolt_co": weak_tier2}
+    late = run(micro({**UNPAID, "suppliers.seat_co.pay_late_below_runway_days": 1e9, "suppliers.seat_co.max_pay_late_days": 3,
+                      "suppliers.seat_co.cash_days": 1000},
+                     suppliers=suppliers, outages=outage("2025-01-16", ["invoicing"])))
+    assert late.summary["suppliers_insolvent"] >= 1
+    assert late.suppliers.set_index("supplier").loc["weak_co", "state"] != "active"
+    paid_late = late.daily.set_index("date")["tier2_bills_paid_late_cum"]
+    assert paid_late["2025-01-08"] == 0 and paid_late["2025-01-09"] == 1 and paid_late.iloc[-1] == 60 - 3

@@ -356,6 +356,8 @@ class SupplierFinance:
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
+                if isinstance(fell_due, np.ndarray):
+                    fell_due = fell_due[can_pay]
             if short is not None and len(payer):
                 payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due, short)
             elif np.ndim(fell_due) == 0:
