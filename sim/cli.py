@@ -323,7 +323,8 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
                 context = figure_context(scenario_to_data(spec), spec.name)
                 return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
 
-            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None)
+            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None,
+                      overrides=sets)
     if excel:
         from sim.report.excel import run_sheets, write_workbook
 
