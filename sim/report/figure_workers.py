@@ -60,7 +60,14 @@ class FigureWorker:
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=serve, args=(theirs, self.connection), daemon=True,
                                        name="supplysim figure worker")
-        self.process.start()
+        # SIGTERM blocked across the fork, and unblocked by the worker once it has its handler: Python forgets a
+        # signal that reaches a child before it has set itself up, so ending a worker at once (a scenario refused
+        # a millisecond after the fork) could otherwise leave it waiting for a run forever, and this process with it
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         theirs.close()  # so that the worker dying is seen as the end of the pipe
 
     def __enter__(self) -> FigureWorker:
@@ -135,6 +142,7 @@ def serve(connection: Connection, parent_end: Connection) -> None:
     parent_end.close()  # the pipe then ends when the parent does, even if it is killed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which then ends the worker
     signal.signal(signal.SIGTERM, end_worker)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked by the parent across the fork
     from sim.report import html as report  # loads matplotlib while the parent simulates
 
     if report.has_bokeh():
