@@ -124,15 +124,17 @@ def test_a_name_cannot_end_the_table_data_early() -> None:
 
 def test_charts_are_the_same_whichever_process_draws_them(tiny_run: Path) -> None:
     """Bokeh numbers its models per process and draws random document ids; the report's charts are renumbered,
-    so drawing them twice in one process gives the same page twice, and a look-alike text keeps its value."""
+    so drawing them twice in one process gives the same page twice, and a look-alike text keeps its value. The
+    charts mark the run's events as its figures do (invoicing back at half capacity on 3 Feb)."""
     pytest.importorskip("bokeh", reason="the report's interactive charts need Bokeh")
     from sim.report.interactive import interactive_charts, stable_ids
 
-    daily = pd.read_parquet(tiny_run / "daily.parquet")
+    daily, events = pd.read_parquet(tiny_run / "daily.parquet"), pd.read_parquet(tiny_run / "events.parquet")
     summary = json.loads((tiny_run / "summary.json").read_text())
-    first, second = interactive_charts(daily, summary, ["plant_a"]), interactive_charts(daily, summary, ["plant_a"])
+    first, second = (interactive_charts(daily, summary, ["plant_a"], events) for _ in range(2))
     assert first == second
     assert '"id":"p1"' in first.scripts and 'data-root-id="p' in first.html
+    assert '"name":"VSpan"' in first.scripts and "back: invoicing at 50%" in first.scripts
     assert stable_ids(['{"id":"p1011","attributes":{"text":"p77"}}', '<div data-root-id="p1011"></div>']) == \
         ['{"id":"p1","attributes":{"text":"p77"}}', '<div data-root-id="p1"></div>']
 

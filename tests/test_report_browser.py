@@ -122,6 +122,9 @@ def test_five_charts_are_drawn(report: Report, record_property: Callable[[str, o
                       "Supplier runway", "Parts centre: retailers' orders waiting"]
     blue = _blue_pixels(page)
     assert len(blue) == 5 and all(n > 100 for n in blue), blue
+    events = page.evaluate("() => Bokeh.documents[0].roots()[0].renderers.filter(r => r.glyph.type === 'VSpan')"
+                           ".flatMap(r => Array.from(r.data_source.data.event))")
+    assert "back: supplier_invoicing at 46%" in events  # the first restore step, as drawn at this seed
 
 
 def test_hover_shows_the_values_of_a_day(report: Report) -> None:

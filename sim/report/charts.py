@@ -184,6 +184,7 @@ def build_chart(spec: ChartSpec, data: dict[str, np.ndarray], x_range: Range1d) 
                  height=290, sizing_mode="stretch_width",
                  tools="xpan,xwheel_zoom,box_zoom,reset,save", active_drag="xpan", active_scroll=None,
                  toolbar_location="right", y_axis_label=spec.unit)
+    fig.toolbar.logo = None  # a link to bokeh.org: nothing in a chart points beyond the machine
     fig.yaxis[0].formatter = NumeralTickFormatter(format="0,0")
     fig.xaxis.axis_label_text_font_size = fig.yaxis.axis_label_text_font_size = "11px"
     left_range = DataRange1d(only_visible=True)

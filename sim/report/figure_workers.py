@@ -187,7 +187,7 @@ def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
     def draw_and_build_charts() -> None:
         draw(helpers)
         try:
-            report.save_run_charts(folder, daily, summary, context)
+            report.save_run_charts(folder, daily, events, summary, context)
         except Exception as exc:
             raise FigureError(f"report.html's charts: {type(exc).__name__}: {exc}") from exc
 

@@ -228,7 +228,8 @@ def has_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
-def run_charts(daily: pd.DataFrame, summary: Mapping[str, Any], context: FigureContext) -> InteractiveCharts | None:
+def run_charts(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+               context: FigureContext) -> InteractiveCharts | None:
     """The run's interactive charts, or None where Bokeh is not installed."""
     if not has_bokeh():
         return None
@@ -236,16 +237,17 @@ def run_charts(daily: pd.DataFrame, summary: Mapping[str, Any], context: FigureC
 
     plants = [name for name, plant in (context.scenario.get("plants") or {}).items()
               if isinstance(plant, Mapping) and plant.get("kind", "vehicle") == "vehicle"]
-    return interactive_charts(daily, summary, plants)
+    return interactive_charts(daily, summary, plants, events, context.systems)
 
 
 CHARTS_PART = ".report-charts.partial.json"  # charts built by a figure worker's helper, until the report takes them
 
 
-def save_run_charts(folder: Path, daily: pd.DataFrame, summary: Mapping[str, Any], context: FigureContext | str) -> None:
+def save_run_charts(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+                    context: FigureContext | str) -> None:
     """Build the run's interactive charts (None without Bokeh) into a hidden file of ``folder``, for
     :func:`take_run_charts` (a figure worker's helper builds them while the worker draws)."""
-    charts = run_charts(daily, summary, as_context(context))
+    charts = run_charts(daily, events, summary, as_context(context))
     part = {"html": charts.html, "scripts": charts.scripts} if charts is not None else None
     (Path(folder) / CHARTS_PART).write_text(json.dumps(part), encoding="utf-8")
 
@@ -272,7 +274,7 @@ def write_run_report(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
     folder = Path(folder)
     context = as_context(context)
     figures = "".join(img_html(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
-    charts = run_charts(daily, summary, context) if charts == "build" else charts
+    charts = run_charts(daily, events, summary, context) if charts == "build" else charts
     slides = f"<details><summary>The four figures as PNG files beside this report (for slides)</summary>{figures}</details>"
     assumptions = assumptions_html(context.scenario, context.draws, _read_json(folder / "run.json"), events, daily, summary)
     sections = [

@@ -16,12 +16,18 @@ from typing import Any
 import pandas as pd
 from bokeh.embed import components
 from bokeh.embed.bundle import bundle_for_objs_and_resources
+from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.resources import INLINE
 
-from sim.report.charts import Charts, chart_specs, chart_window, key_html
+from sim.report.charts import Chart, Charts, chart_specs, chart_window, key_html
+from sim.report.events import EVENT_KINDS, event_groups
 
 STYLE = ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:.6rem 1.2rem;margin:.4rem 0}" \
         ".chart-key{font-size:.85rem;color:#444;margin:.3rem 0}"
+# the PNG figure whose events each chart marks (sim.report.events), and Bokeh's names for matplotlib's dashes
+CHART_EVENTS = {"backlog": "invoice_backlog", "production": "production_recovery", "cash": "cash", "runway": "cash",
+                "parts": "parts_backlog"}
+DASHES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dashdot"}
 MODEL_ID = re.compile(r'"id":"(p\d+)"')
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
@@ -57,14 +63,38 @@ def stable_ids(texts: Sequence[str]) -> list[str]:
     return [pattern.sub(rename, text) for text in texts]
 
 
-def interactive_charts(daily: pd.DataFrame, summary: Mapping[str, Any],
-                       vehicle_plants: Sequence[str]) -> InteractiveCharts:
+def mark_events(chart: Chart, events: pd.DataFrame | None, systems: Mapping[str, Sequence[str]]) -> None:
+    """Vertical lines on ``chart`` at the events its PNG figure shows (outages and restores of the systems it
+    depends on, schemes, credit, insolvencies...), drawn as that figure draws them; hovering one says what happened."""
+    figure = CHART_EVENTS.get(chart.spec.key)
+    groups = event_groups(events, figure, systems.get(figure)) if figure is not None else []
+    spans = []
+    for kind in dict.fromkeys(k for _, k, _ in groups):
+        days = [(day, text) for day, k, text in groups if k == kind]
+        source = ColumnDataSource({"date": pd.DatetimeIndex([d for d, _ in days]).to_numpy(),
+                                   "event": [text for _, text in days]})
+        style = EVENT_KINDS[kind]
+        spans.append(chart.figure.vspan("date", source=source, line_color=style.colour, line_width=1.5, line_alpha=0.7,
+                                        line_dash=DASHES[style.dash]))
+    if spans:
+        chart.figure.add_tools(HoverTool(renderers=spans, tooltips=[("event", "@date{%a %d %b %Y}: @event")],
+                                         formatters={"@date": "datetime"}))
+
+
+def interactive_charts(daily: pd.DataFrame, summary: Mapping[str, Any], vehicle_plants: Sequence[str],
+                       events: pd.DataFrame | None = None,
+                       systems: Mapping[str, Sequence[str]] | None = None) -> InteractiveCharts:
     """The run's charts against its baseline, opening on the weeks around the outage: the invoice backlog
-    clearance curve, production recovery per plant, the OEM's cash, supplier runway and the parts centre's backlog."""
+    clearance curve, production recovery per plant, the OEM's cash, supplier runway and the parts centre's backlog,
+    each marking the ``events`` its PNG figure marks (``systems``: the systems each figure depends on)."""
     specs = chart_specs(list(daily.columns), vehicle_plants, parts_centre=True)
-    figures = Charts(specs, daily, None, chart_window(summary), compare=False).figures
+    charts = Charts(specs, daily, None, chart_window(summary), compare=False)
+    for chart in charts.charts:
+        mark_events(chart, events, systems or {})
+    figures = charts.figures
     script, divs = components(figures)
     bundle = bundle_for_objs_and_resources(figures, INLINE)  # only the parts of BokehJS these charts use
     *divs, script = stable_ids([*divs, script])
-    body = f"<style>{STYLE}</style>{key_html(compare=False)}<div class='charts'>{''.join(divs)}</div>"
+    key = key_html(compare=False).replace("· drag", "· vertical lines: events (hover one to see what happened) · drag")
+    body = f"<style>{STYLE}</style>{key}<div class='charts'>{''.join(divs)}</div>"
     return InteractiveCharts(body, bundle.scripts() + script)

@@ -35,26 +35,26 @@ class Column:
     title: str = ""
 
 
-COLUMNS = (
+COLUMNS = (  # what happened to it first, then who it is and what it started with
     Column("supplier", "supplier", "text"),
-    Column("entry", "entry", "text", "the scenario's supplier entry (a population or a single supplier)"),
     Column("tier", "tier", "count"),
     Column("part_family", "part family", "text"),
-    Column("customer", "customer", "text", "the tier-1 supplier a tier-2 supplier ships to"),
-    Column("restart_critical", "restart-critical", "flag"),
-    Column("jobs", "jobs", "count"),
-    Column("fixed_costs_per_day_gbp", "fixed costs a day", "gbp"),
-    Column("opening_cash_gbp", "opening cash", "gbp"),
-    Column("credit_line_gbp", "credit line", "gbp"),
     Column("time_to_survive_days", "days of cash at the outage", "days",
            "days its cash and credit last from the outage start with no income from the OEM"),
     Column("min_cash_gbp", "lowest cash", "gbp"),
-    Column("cash_gbp", "cash at the end", "gbp"),
     Column("cash_ran_out_date", "cash below zero from", "date"),
     Column("insolvent_date", "insolvent", "date", "its last insolvency"),
     Column("replaced_date", "replaced", "date"),
     Column("state", "state at the end", "text"),
+    Column("jobs", "jobs", "count"),
     Column("jobs_lost", "jobs lost", "count"),
+    Column("restart_critical", "restart-critical", "flag"),
+    Column("entry", "entry", "text", "the scenario's supplier entry (a population or a single supplier)"),
+    Column("customer", "customer", "text", "the tier-1 supplier a tier-2 supplier ships to"),
+    Column("fixed_costs_per_day_gbp", "fixed costs a day", "gbp"),
+    Column("opening_cash_gbp", "opening cash", "gbp"),
+    Column("credit_line_gbp", "credit line", "gbp"),
+    Column("cash_gbp", "cash at the end", "gbp"),
     Column("written_off_gbp", "written off", "gbp", "receivables a tier-2 supplier wrote off when its customer failed"),
 )
 
