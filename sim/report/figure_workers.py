@@ -3,11 +3,11 @@
 Drawing and saving the four figures of a run takes as long as the rest of the run, most of it text
 layout and PNG encoding inside matplotlib. Where a process can be forked (POSIX, and only while this
 process has one thread), ``supplysim run`` forks a figure worker as it starts. The worker loads
-matplotlib and the figure code while the parent loads the scenario and simulates; when the run's
-tables arrive, it forks a helper that draws half of the figures while it draws the other half
-(matplotlib is loaded once, and both halves are drawn at once on two cores), both into the run's
-temporary folder while the parent writes the tables; the helper also builds the report's interactive charts
-(handed over in a hidden file). The worker then writes report.html around the four PNGs and those charts.
+matplotlib, Bokeh and the figure code while the parent loads the scenario and simulates; when the run's
+tables arrive, it forks a helper that draws the production figure and builds the report's interactive
+charts (handed over in a hidden file) while it draws the other figures (everything is loaded once, and
+both shares of the work are done at once on two cores), both into the run's temporary folder while the
+parent writes the tables. The worker then writes report.html around the four PNGs and those charts.
 The files are byte for byte those drawn in one process.
 
 A worker or helper that fails or dies fails the run, so the temporary folder is discarded and no
@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 
     from sim.report.context import FigureContext
 
-# the figures the worker draws, and those its helper draws at the same time (about the same work each, as the
-# worker also writes the report once both are done, and the helper builds its interactive charts)
-SHARES = (("invoice_backlog", "cash"), ("production_recovery", "parts_backlog"))
+# the figures the worker draws, and those its helper draws at the same time: about the same work each, as the
+# helper also builds the report's interactive charts (about as long as the production figure) and the worker
+# writes the report once both are done
+SHARES = (("invoice_backlog", "cash", "parts_backlog"), ("production_recovery",))
 
 
 class FigureError(RuntimeError):

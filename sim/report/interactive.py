@@ -65,20 +65,20 @@ def stable_ids(texts: Sequence[str]) -> list[str]:
 
 def mark_events(chart: Chart, events: pd.DataFrame | None, systems: Mapping[str, Sequence[str]]) -> None:
     """Vertical lines on ``chart`` at the events its PNG figure shows (outages and restores of the systems it
-    depends on, schemes, credit, insolvencies...), drawn as that figure draws them; hovering one says what happened."""
+    depends on, schemes, credit, insolvencies...), drawn as that figure draws them; hovering one says what happened.
+    One glyph for all of them (a line's colour and dash are columns), as every glyph adds a dozen models to the page."""
     figure = CHART_EVENTS.get(chart.spec.key)
     groups = event_groups(events, figure, systems.get(figure)) if figure is not None else []
-    spans = []
-    for kind in dict.fromkeys(k for _, k, _ in groups):
-        days = [(day, text) for day, k, text in groups if k == kind]
-        source = ColumnDataSource({"date": pd.DatetimeIndex([d for d, _ in days]).to_numpy(),
-                                   "event": [text for _, text in days]})
-        style = EVENT_KINDS[kind]
-        spans.append(chart.figure.vspan("date", source=source, line_color=style.colour, line_width=1.5, line_alpha=0.7,
-                                        line_dash=DASHES[style.dash]))
-    if spans:
-        chart.figure.add_tools(HoverTool(renderers=spans, tooltips=[("event", "@date{%a %d %b %Y}: @event")],
-                                         formatters={"@date": "datetime"}))
+    if not groups:
+        return
+    source = ColumnDataSource({"date": pd.DatetimeIndex([day for day, _, _ in groups]).to_numpy(),
+                               "event": [text for _, _, text in groups],
+                               "colour": [EVENT_KINDS[kind].colour for _, kind, _ in groups],
+                               "dash": [DASHES[EVENT_KINDS[kind].dash] for _, kind, _ in groups]})
+    spans = chart.figure.vspan("date", source=source, line_color="colour", line_dash="dash", line_width=1.5,
+                               line_alpha=0.7)
+    chart.figure.add_tools(HoverTool(renderers=[spans], tooltips=[("event", "@date{%a %d %b %Y}: @event")],
+                                     formatters={"@date": "datetime"}))
 
 
 def interactive_charts(daily: pd.DataFrame, summary: Mapping[str, Any], vehicle_plants: Sequence[str],
