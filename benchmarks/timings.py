@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/timings.py --notebooks                     # each notebook, full size
     .venv/bin/python benchmarks/timings.py --replications 200 --workers 2  # supplysim run ... --replications 200
+    .venv/bin/python benchmarks/timings.py --simulate 10                   # one simulate() of the flagship, CPU
 
 Prints one line per measurement with the date, the commit and the command, ready for the README.
 """
@@ -46,17 +47,39 @@ def time_replications(replications: int, workers: int) -> None:
         print(f"{date.today()} {commit()} `{shown}`: {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def time_simulate(repeats: int) -> None:
+    """CPU and wall time of ``simulate()`` on the flagship, after one warm-up call (numba's loading, caches)."""
+    import statistics
+
+    from sim import load_scenario, simulate
+
+    scenario = load_scenario(ROOT / "scenarios" / "jlr_2025.yaml")
+    simulate(scenario)
+    cpu, wall = [], []
+    for _ in range(repeats):
+        c, w = time.process_time(), time.perf_counter()
+        simulate(scenario)
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    print(f"{date.today()} {commit()} simulate(jlr_2025) x{repeats}: CPU best {min(cpu):.3f} s, median "
+          f"{statistics.median(cpu):.3f} s; wall best {min(wall):.3f} s, median {statistics.median(wall):.3f} s "
+          f"(benchmarks/timings.py --simulate {repeats})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", action="store_true", help="time each notebook, full size")
     parser.add_argument("--replications", type=int, default=0, help="time a Monte Carlo batch of this many")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the batch")
+    parser.add_argument("--simulate", type=int, default=0, help="time simulate() of the flagship this many times")
     args = parser.parse_args()
     if args.notebooks:
         time_notebooks()
     if args.replications:
         time_replications(args.replications, args.workers)
-    if not (args.notebooks or args.replications):
+    if args.simulate:
+        time_simulate(args.simulate)
+    if not (args.notebooks or args.replications or args.simulate):
         parser.print_help(sys.stderr)
 
 

@@ -1,7 +1,7 @@
 """Redraw the README's pictures: docs/explorer.png, the explorer on the flagship with supplier invoicing back a
 week earlier (18 Sep instead of 25 Sep) against the scenario as loaded, after 40 Monte Carlo replications; and
 docs/report.png and docs/report_suppliers.png, the flagship's report.html: its charts with the invoice backlog's
-values shown on hover, and its supplier table filtered to the insolvent, sorted by their days of cash at the outage.
+values shown on hover, and its supplier table filtered to one part family, sorted by lowest cash.
 
     .venv/bin/python docs/screenshot.py [explorer] [report]   # both by default; needs the serve extra,
                                                               # Playwright and /usr/bin/chromium
@@ -59,8 +59,8 @@ def report() -> None:
             page.screenshot(path=str(shot))
             save(shot, ROOT / "docs" / "report.png")
             page.mouse.move(0, 0)
-            page.locator("#supplier-table .table-filter").fill("insolvent")
-            page.locator("#supplier-table th[data-key=time_to_survive_days] button").click()
+            page.locator("#supplier-table .table-filter").fill("body_exterior")
+            page.locator("#supplier-table th[data-key=min_cash_gbp] button").click()
             page.evaluate("() => { document.querySelector('#supplier-table .table-scroll').scrollLeft = 0; "
                           "document.getElementById('suppliers').scrollIntoView(); }")
             page.wait_for_timeout(200)

@@ -127,6 +127,8 @@ def check_options(seed: int | None = None, scheduler: str | None = None) -> None
 
 def capped(value: int | None, option: str) -> int | None:
     """``value`` of a worker count, at most the CPUs this command may use (with a warning when it was more)."""
+    if value is None:  # one per core, decided where the work runs
+        return None
     from sim.experiments.executors import usable_cpus
 
     cpus = usable_cpus()
@@ -134,6 +136,13 @@ def capped(value: int | None, option: str) -> int | None:
         click.echo(f"warning: {option} {value} is more than the {cpus} CPUs this command may use; using {cpus}.", err=True)
         return cpus
     return value
+
+
+def left_out(count: int, what: str, where: str) -> None:
+    """Say how many runs were left out of the statistics because their baseline was not steady."""
+    if count:
+        click.echo(f"{count} {what} left out of the statistics: their no-outage baseline was not steady (flagged in "
+                   f"{where}, column baseline_steady)")
 
 
 def refuse_unsteady(source: str, problems: list[str]) -> None:
@@ -347,6 +356,7 @@ def run_replications_into(destination: Any, out: str, spec: Any, seed: int | Non
     """``supplysim run --replications``: the scenario's baseline must be steady at its seed; run them, write the
     folder, and say how many failed or were run again."""
     from sim.experiments import run_replications, write_replications
+    from sim.experiments.tables import unsteady
     from sim.simulation import baseline_problems
 
     refuse_unsteady(source, baseline_problems(spec, seed))
@@ -364,6 +374,7 @@ def run_replications_into(destination: Any, out: str, spec: Any, seed: int | Non
         click.echo(f"warning: a worker process died; the {reps.rerun} replications not yet finished then were run "
                    f"on fresh workers ({lost} lost again and recorded as failed). The finished ones were kept.", err=True)
     click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
+    left_out(int(unsteady(reps.table).sum()), "replications", "replications.parquet")
     print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
     print_after(out, sets, not no_figures)
 
@@ -570,6 +581,7 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
                    "on fresh workers. The finished ones were kept.", err=True)
     click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} "
                f"(mean over replications per point)")
+    left_out(int(table.attrs.get("runs_unsteady", 0)), "runs", "sweep.csv")
     points = sweep_points_table(table)
     width = max(len(str(k)) for k in points.index)
     for name in points.columns:  # one table per point: its grid values, then each KPI
@@ -622,6 +634,10 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
         figures = None if no_figures else figures_writer("write_sensitivity_figures", ranking, dict(ranking.attrs))
         write_sensitivity(destination, ranking, time.perf_counter() - started, figures=figures)
     click.echo(f"{method} sensitivity, {ranking.attrs.get('runs')} runs -> {out}")
+    if ranking.attrs.get("runs_left_out"):
+        click.echo(f"{ranking.attrs['runs_left_out']} runs left out of the analysis ({ranking.attrs['runs_unsteady']} "
+                   f"with a baseline that is not steady, the others failed, and the rest of each one's "
+                   f"{'trajectory' if method == 'morris' else 'sample group'}); see design.csv (baseline_steady)")
     print_table(ranking_table(ranking).set_index("KPI"))
     print_after(out, (), not no_figures)
 

@@ -17,6 +17,7 @@ from sim.model.branching import run_three
 from sim.model.checks import ConservationError, daily_check, violations
 from sim.model.world import World
 from sim.results import steady
+from sim.results.economics import Economics, economics
 from sim.results.frames import daily_columns, events_frame, suppliers_frame, with_baseline
 from sim.results.kpis import summarise
 from sim.results.quarters import quarters
@@ -40,6 +41,14 @@ class RunResult:
     work: dict[str, int] = field(default_factory=dict)
     world: World | None = field(default=None, repr=False, compare=False)
     baseline_problems: list[str] = field(default_factory=list)  # what is not steady about the baseline (empty: steady)
+    loss: Economics | None = field(default=None, repr=False)  # the economic loss against the baseline
+
+    @cached_property
+    def economics(self) -> pd.DataFrame:
+        """What the incident cost, and who bore it: one row per stakeholder, component and country (see
+        :mod:`sim.results.economics`)."""
+        assert self.loss is not None
+        return self.loss.frame()
 
     @cached_property
     def suppliers(self) -> pd.DataFrame:
@@ -135,12 +144,16 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
                           daily_columns(worlds.counterfactual) if worlds.counterfactual is not world else None)
     price = realised.sales.price_per_vehicle_gbp
     unsteady = steady.problems(worlds.baseline, daily)
+    loss = economics(realised, world, worlds.baseline)
+    if loss.problems():
+        raise ConservationError(f"conservation broken at the end of the run: {'; '.join(loss.problems())}")
     summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price,
-                        baseline_steady=not unsteady)
-    events = sum(w.counters.events for w in {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values())
-    work = {"events": events, "shared_days": worlds.shared,
+                        baseline_steady=not unsteady, economics=loss)
+    distinct = {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values()
+    work = {"events": sum(w.counters.events for w in distinct), "world_days": sum(w.counters.days for w in distinct),
+            "shared_days": worlds.shared,
             "branched_day": -1 if worlds.branched is None else worlds.branched}
-    return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady)
+    return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady, loss)
 
 
 def baseline_problems(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, source: str = "scenario") -> list[str]:

@@ -71,10 +71,11 @@ def test_flagship_levers_come_from_the_scenario() -> None:
     assert found["interventions.supplier_finance.start"].kind == "date"
     assert found["interventions.supplier_finance.annual_cost_rate"].kind == "number"  # a rate is typed, not slid
     assert found["treasury.facilities.uk_loan_guarantee.available_from"].drawn
-    assert found["suppliers.small_part_suppliers.redundancy_share"].group == "Supplier policy: small_part_suppliers"
-    assert "suppliers.small_part_suppliers.cash_days" not in found  # supplier finances are drawn per member, not levers
-    distress = found["supplier_distress.keep_trading"]  # not in the file: the schema's default policy, still a lever
-    assert distress.group == "Supplier distress policy" and distress.value == "none" and "all" in distress.choices
+    assert found["suppliers.small_parts_common.redundancy_share"].group == "Supplier policy: small_parts_common"
+    assert found["suppliers.small_parts_common.runway_days"].drawn  # a supplier's runway is a lever, drawn per member
+    assert "suppliers.small_parts_common.unit_price_gbp" not in found  # prices are the network, not a lever
+    distress = found["supplier_distress.keep_trading"]
+    assert distress.group == "Supplier distress policy" and distress.value == "line_stopping" and "all" in distress.choices
     groups = [g for g, _ in itertools.groupby(lever.group for lever in levers(scenario))]
     assert len(groups) == len(set(groups)), "a group's levers are together"
     assert groups[:3] == ["Run", "Outage: cyber_attack", "Restore: supplier_invoicing"]
@@ -86,6 +87,8 @@ def test_steps_given_in_days_after_the_outage_are_number_levers() -> None:
     assert found["outages.attack.restore.invoicing.0.after_days"].kind == "number"
     assert found["outages.attack.restore.erp.0.date"].value == date(2025, 1, 27)
     assert "outages.attack.restore.erp.0.after_days" not in found  # not set in the file: no lever
+    distress = found["supplier_distress.keep_trading"]  # not in the file: the schema's default policy, still a lever
+    assert distress.value == "none" and "line_stopping" in distress.choices
 
 
 @pytest.mark.parametrize("value", [500e6, 1.52e9, 0.6, 10000.0, 123456789.0, 0.46399822390023826, -5, True,

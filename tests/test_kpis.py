@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_summary_has_exactly_the_registry_kpis_in_order() -> None:
     """A run's summary keys are the registry's, per-plant KPIs expanded, in registry order."""
     r = run(micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-23"}]})))
-    assert list(r.summary) == [name for name, _, _ in expand(["plant"])]
-    assert "recovered_date_plant" in r.summary
+    assert r.loss is not None
+    assert list(r.summary) == [name for name, _, _ in expand(["plant"], r.loss.countries)]
+    assert "recovered_date_plant" in r.summary and "loss_in_unspecified_gbp" in r.summary
 
 
 def test_readme_kpi_table_is_the_registry() -> None:
@@ -48,5 +49,7 @@ def test_values_read_in_their_units(key: str, value: Any, shown: str) -> None:
 
 
 def test_plant_kpis_have_their_plant_in_the_label() -> None:
-    """A per-plant KPI's label names the plant."""
+    """A per-plant KPI's label names the plant, a per-country KPI its country."""
     assert label("recovered_date_nitra") == "nitra: back to 95% of baseline"
+    assert label("loss_in_GB_gbp") == "Economic loss in GB"
+    assert label("loss_oem_incident_costs_gbp") == "Incident costs, against the baseline"

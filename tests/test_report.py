@@ -51,7 +51,8 @@ def test_sections_in_order_with_links(tiny_run: Path) -> None:
     """The report's sections in order, each linked from the top of the page."""
     page = (tiny_run / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r'<h2 id="([^"]+)">', page)
-    assert headings == ["key-results", "charts", "suppliers", "scenario-and-assumptions"]
+    assert headings == ["key-results", "what-the-incident-cost-and-who-bore-it", "charts", "suppliers",
+                        "scenario-and-assumptions"]
     assert re.findall(r'<a href="#([^"]+)">', page) == headings
 
 

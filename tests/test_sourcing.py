@@ -124,6 +124,13 @@ def test_second_sources_must_leave_the_first_a_share() -> None:
         micro(suppliers={**BASE["suppliers"], "b_co": twin, "c_co": twin})
 
 
+def test_second_source_members_beyond_the_first_sources_count_share_its_members() -> None:
+    """Three second-source members of 40% behind one first-source member would take 120% of its part."""
+    trio = {**SEAT, "count": 3, "second_source_for": "seat_co", "source_share": 0.4}
+    with pytest.raises(ScenarioError, match=r"suppliers\.seat_co: its second sources' shares can reach 1.2"):
+        micro(suppliers={**BASE["suppliers"], "b_co": trio})
+
+
 def test_line_stopping_suppliers_are_the_sole_sources() -> None:
     """A part with a second source able to take it all over does not stop a line when its first source fails;
     a sole source does."""

@@ -103,6 +103,21 @@ def _salib(method: str) -> tuple[Any, Any]:
     return sample, analyze
 
 
+def _usable_groups(outcomes: list[Any], size: int, what: str) -> tuple[np.ndarray, list[bool | None]]:
+    """Which runs the analysis can use: whole groups of ``size`` consecutive runs (a Morris trajectory, or a Sobol
+    base sample with its variations), left out when any of their runs failed or finished with a baseline that is
+    not steady. Returns the mask of runs kept and each run's steadiness (None: failed)."""
+    steady: list[bool | None] = [None if o.error is not None else bool(o.summary.get("baseline_steady", True))
+                                 for o in outcomes]
+    good = np.array([flag is True for flag in steady])
+    groups = good.reshape(-1, size).all(axis=1)
+    if not groups.any():
+        raise ScenarioError("(command line)", [Problem("--param", f"no sample of {what} can be analysed: every group of "
+                                                       "runs has one that failed or whose baseline is not steady; "
+                                                       "narrow the ranges")])
+    return np.repeat(groups, size), steady
+
+
 def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds], method: str = "morris",
                     samples: int = 16, kpis: list[str] | None = None, seed: int | None = None,
                     workers: int | None = None, lines: Mapping[Any, Any] | None = None,
@@ -151,6 +166,10 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     if unknown:
         raise ScenarioError("(command line)", [Problem("--kpi", f"unknown KPI {k!r} (known: {', '.join(known)})")
                                                for k in unknown])
+    kept, steady = _usable_groups(outcomes, len(names) + (1 if method == "morris" else 2), f"the {method} analysis of "
+                                  f"{source}")
+    for d, flag in zip(design, steady, strict=True):
+        d["baseline_steady"] = flag
     rows = []
     for kpi in chosen:
         y = np.array([_numeric(o.summary.get(kpi), base.start_date) for o in outcomes])
@@ -159,9 +178,10 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a KPI that never varies has no variance to split
             if method == "morris":
-                res = analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=root, print_to_console=False)
+                res = analyze.analyze(problem, x[kept], y[kept], num_levels=MORRIS_LEVELS, seed=root,
+                                      print_to_console=False)
             else:
-                res = analyze.analyze(problem, y, calc_second_order=False, seed=root, print_to_console=False)
+                res = analyze.analyze(problem, y[kept], calc_second_order=False, seed=root, print_to_console=False)
         importance = "mu_star" if method == "morris" else "ST"
         for j, name in enumerate(names):
             row: dict[str, Any] = {"kpi": kpi, "parameter": name, "method": method,
@@ -179,6 +199,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     failed = [{"sample": i, "error": o.error} for i, o in enumerate(outcomes) if o.error is not None]
     ranking.attrs.update(jsonable({
         "seed": root, "method": method, "samples": samples, "runs": len(jobs), "failures": failed,
+        "runs_unsteady": sum(flag is False for flag in steady), "runs_left_out": len(jobs) - int(kept.sum()),
         "params": {p: list(b) for p, b in params.items()}, "executor": info.executor, "workers": info.workers,
         "compute_s": round(info.compute_s, 4), "runs_rerun": info.rerun, "source": source, "design": design,
     }))

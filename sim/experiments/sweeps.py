@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.executors import Job, auto_progress, check_batch_size, execute, require_a_success
-from sim.experiments.tables import kpi_summary, outcome_table, typed_column
+from sim.experiments.tables import analysed, kpi_summary, outcome_table, typed_column, unsteady
 from sim.runner import Destination, atomic_folder, jsonable, provenance, write_json
 from sim.scenario.errors import COMMAND_LINE, Problem, ScenarioError
 from sim.scenario.loader import apply_overrides, validate_data
@@ -104,7 +104,8 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     failed = int((table["status"] == "failed").sum())
     table.attrs.update(jsonable({
         "seed": sorted({int(j.label.split("/")[0]) for j in jobs}), "grid": grid, "points": len(points),
-        "replications": replications, "runs": len(jobs), "runs_failed": failed, "runs_rerun": info.rerun,
+        "replications": replications, "runs": len(jobs), "runs_failed": failed,
+        "runs_unsteady": int(unsteady(table).sum()), "runs_rerun": info.rerun,
         "executor": info.executor,
         "workers": info.workers, "chunk_size": info.chunk_size, "compute_s": round(info.compute_s, 4),
         "source": source,
@@ -113,12 +114,15 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
 
 
 def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per grid point: the grid values, ok runs, and the mean of every numeric KPI (dates: mean date)."""
+    """One row per grid point: the grid values, its runs that finished with a steady baseline (``runs_ok``), those
+    left out because their baseline was not steady (``runs_unsteady``), and the mean of every numeric KPI over
+    the first (dates: mean date)."""
     grid = [c for c in table.columns[1: list(table.columns).index("replication")]]
     rows = []
     for point, group in table.groupby("point", sort=True):
         row: dict[str, Any] = {"point": point, **{c: group[c].iloc[0] for c in grid}}
-        row["runs_ok"] = int((group["status"] == "ok").sum())
+        row["runs_ok"] = len(analysed(group))
+        row["runs_unsteady"] = int(unsteady(group).sum())
         for kpi, stats in kpi_summary(group, exclude=("point", *grid)).items():
             row[kpi] = stats["mean"]
         rows.append(row)

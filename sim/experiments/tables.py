@@ -67,10 +67,23 @@ def _stats(x: np.ndarray) -> list[float]:
     return [float(np.mean(x)), *map(float, np.percentile(x, [5, 50, 95]))]
 
 
+def unsteady(table: pd.DataFrame) -> pd.Series:
+    """Which runs of a table finished with a baseline that is not steady (their losses against it mean nothing:
+    see :mod:`sim.results.steady`)."""
+    if "baseline_steady" not in table:
+        return pd.Series(False, index=table.index)
+    return (table["status"] == "ok") & table["baseline_steady"].eq(False)
+
+
+def analysed(table: pd.DataFrame) -> pd.DataFrame:
+    """The runs an analysis uses: those that finished, with a steady baseline."""
+    return table[(table["status"] == "ok") & ~unsteady(table)]
+
+
 def kpi_summary(table: pd.DataFrame, exclude: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
-    """KPI -> mean, p05, p50, p95 over the ok runs, and n: runs with a value. Dates are ``datetime.date``, as in
-    a single run's summary (and ISO strings once written to summary.json)."""
-    ok = table[table["status"] == "ok"]
+    """KPI -> mean, p05, p50, p95 over the ok runs with a steady baseline, and n: runs with a value. Dates are
+    ``datetime.date``, as in a single run's summary (and ISO strings once written to summary.json)."""
+    ok = analysed(table)
     out: dict[str, dict[str, Any]] = {}
     for name in table.columns:
         if name in RUN_COLUMNS or name in exclude:

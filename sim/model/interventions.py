@@ -118,7 +118,7 @@ class EarlyPayment:
         return []
 
     def readings(self, day: int) -> Readings:
-        return {"early_payment_outstanding_pence": self.outstanding}
+        return {"early_payment_outstanding_pence": self.outstanding, "early_payment_cost_cum_pence": self.cost}
 
     def series(self) -> dict[str, np.ndarray]:
         return {}

@@ -3,19 +3,19 @@ its first day.
 
 - Parts: one day of production plus the safety stock at each line side, and the deliveries already
   under way for the next lead-time days.
-- Invoices: one per delivery lane and past working day of the last ``terms`` days, not yet due, and a
-  tier-2 bill for each of the last tier-2 terms days.
+- Invoices: one per delivery lane and day it shipped on (``lead`` days before its plant's working days)
+  of the last ``terms`` days, not yet due, and a tier-2 bill for each of the last tier-2 terms days, for
+  the parts in what its customer shipped that day: as :mod:`sim.model.working_capital` sees a normal year.
 - Vehicles: those built in the last transit days still on their way to their markets, and receipts
   of the vehicles wholesaled in the last settlement days, not yet paid (see :mod:`sim.model.sales`).
 - Receipts: parts orders of the last settlement days, not yet paid.
 
-The invoices and tier-2 bills are the same for every world of one network and seed (a run and its
-baseline) and read only, so one :class:`Opening` serves both.
+The invoices, tier-2 bills and suppliers' money are the same for every world of one network and seed (a
+run and its baseline) and read only, so one :class:`Opening` serves both.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,17 +23,20 @@ import numpy as np
 
 from sim.model.payables import Batch
 from sim.model.plants import Plant
+from sim.model.supplier_finance import SupplierMoney
 from sim.model.supply import SupplyBase
+from sim.model.working_capital import normal_plan, shipments_before
 from sim.scenario.schema import WEEKDAYS
 
 
 @dataclass(frozen=True)
 class Opening:
-    """Normal trading before day 0: the OEM's invoices not yet due, and the tier-2 bills not yet
-    due as (due day, payers, payees, amounts)."""
+    """Normal trading before day 0: the OEM's invoices not yet due, the tier-2 bills not yet due as (due
+    day, payers, payees, amounts), and the suppliers' money (see :class:`SupplierMoney`)."""
 
     invoices: list[Batch]
     tier2_bills: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+    money: SupplierMoney  # each supplier's costs, opening cash and credit
 
 
 def fill_lanes(supply: SupplyBase) -> None:
@@ -64,47 +67,52 @@ def _needed(supply: SupplyBase, day: int) -> np.ndarray:
 
 
 def trade(supply: SupplyBase, plants: list[Plant], start_date: date) -> Opening:
-    """The OEM's invoices and the tier-2 bills of normal trading before day 0, not yet due."""
-    return Opening(_invoices(supply, plants, start_date), _tier2_bills(supply))
-
-
-def _invoices(supply: SupplyBase, plants: list[Plant], start_date: date) -> list[Batch]:
-    """An invoice for each delivery lane and each of its plant's working days in the last ``terms``
-    days, in batches by due day (the oldest, due first, first)."""
+    """The OEM's invoices and the tier-2 bills of normal trading before day 0, not yet due, and the suppliers'
+    money."""
     t = supply.table
-    first_weekday = start_date.weekday()
-    by_due: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)  # due day -> (suppliers, values)
-    for plant in plants:
-        lanes = np.arange(plant.lanes.start, plant.lanes.stop)
+    back = int(t.terms.max(initial=0)) + 1
+    plan = normal_plan(supply, plants, start_date, back, int(t.lead_time.max(initial=0)) + 1)
+    shipped = shipments_before(supply, plan, back) if len(supply.lane_sup) else None
+    return Opening(_invoices(supply, shipped), _tier2_bills(supply, shipped), SupplierMoney.of(supply, plants, start_date))
+
+
+def _invoices(supply: SupplyBase, shipped: np.ndarray | None) -> list[Batch]:
+    """An invoice for each delivery lane and each day of the last ``terms`` days it shipped on (a supplier
+    ships ``lead`` days before its plant builds), in batches by due day (the oldest, due first, first)."""
+    if shipped is None:
+        return []
+    terms = supply.table.terms[supply.lane_sup]
+    value = np.rint(shipped * supply.lane_price[None, :]).astype(np.int64)  # row b - 1: shipped on day -b
+    batches = []
+    for due in range(int(terms.max(initial=0))):  # shipped on day due - term, for every term over due
+        back = terms - due  # days before day 0 each lane's invoice due today was raised
+        lanes = np.flatnonzero((back >= 1) & (value[np.maximum(back, 1) - 1, np.arange(len(terms))] > 0))
         if len(lanes) == 0:
             continue
-        working = np.array([d in plant.spec.working_days for d in WEEKDAYS])
-        value = supply.lane_ppu[lanes] * plant.spec.daily_rate * supply.lane_price[lanes] * supply.base_share[lanes]
-        per_day = np.rint(value).astype(np.int64)
-        rows = supply.lane_sup[lanes]
-        terms = t.terms[rows]
-        for term in np.unique(terms):
-            group = (terms == term) & (per_day > 0)
-            invoice = (rows[group], per_day[group])  # one per lane and past working day
-            for back in range(int(term), 0, -1):  # the oldest (due first) first
-                if working[(first_weekday - back) % 7]:
-                    by_due[int(term) - back].append(invoice)
-    batches = []
-    for due in sorted(by_due):
-        sups = np.concatenate([s for s, _ in by_due[due]])
-        values = np.concatenate([v for _, v in by_due[due]])
-        batches.append(Batch(sups, values, np.zeros(len(values), dtype=np.int64), np.full(len(values), due, dtype=np.int64)))
+        amounts = value[back[lanes] - 1, lanes]
+        batches.append(Batch(supply.lane_sup[lanes], amounts, np.zeros(len(lanes), dtype=np.int64),
+                             np.full(len(lanes), due, dtype=np.int64)))
     return batches
 
 
-def _tier2_bills(supply: SupplyBase) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """A bill from each tier-2 supplier to its customer for each of its last terms days."""
+def _tier2_bills(supply: SupplyBase, shipped: np.ndarray | None) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """A bill from each tier-2 supplier to its customer for each of its last terms days it made parts: its
+    parts in what its customer shipped that day."""
     t, t2 = supply.table, supply.tier2_rows
+    if len(t2) == 0 or shipped is None:
+        return []
+    by_supplier = np.zeros((shipped.shape[0], t.n))  # units each supplier shipped on day -b (row b - 1)
+    for b in range(shipped.shape[0]):
+        by_supplier[b] = np.bincount(supply.lane_sup, weights=shipped[b], minlength=t.n)
+    terms2 = t.terms[t2]
     bills = []
-    for k in range(int(t.terms[t2].max()) if len(t2) else 0):
-        has = t.terms[t2] > k
-        daily2 = np.rint(supply.normal_units[t2] * t.price[t2]).astype(np.int64)
-        bills.append((k, supply.tier2_customer[has], t2[has], daily2[has]))
+    for due in range(int(terms2.max())):
+        back = terms2 - due
+        has = back >= 1
+        rows = t2[has]
+        made = by_supplier[back[has] - 1, supply.tier2_customer[has]] * supply.tier2_ppu[has]
+        amount = np.rint(made * t.price[rows]).astype(np.int64)
+        bills.append((due, supply.tier2_customer[has], rows, amount))
     return bills
 
 

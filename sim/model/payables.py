@@ -427,12 +427,14 @@ class Payables:
         processed (processed by hand, beside the day's capacity) and those approved but not yet due.
         Returns the pence paid (net of any prepaid part)."""
         assert self.ledger is not None, "payables in a world pay through its ledger"
+        chosen = np.zeros(len(self.ledger.supplier_cash), dtype=bool)
+        chosen[rows] = True
         taken: list[Batch] = []
         for store, kind in ((self.awaiting, "awaiting"), (self.approved, "approved")):
             for due_day in list(store):
                 kept = []
                 for batch in store[due_day]:
-                    mine = np.isin(batch.supplier, rows)
+                    mine = chosen[batch.supplier]
                     if not mine.any():
                         kept.append(batch)
                         continue
@@ -452,7 +454,7 @@ class Payables:
                 else:
                     del store[due_day]
         for i, (batch, mask) in enumerate(zip(self.queue, self.waiting, strict=True)):
-            mine = np.isin(batch.supplier, rows) & (True if mask is None else mask)
+            mine = chosen[batch.supplier] & (True if mask is None else mask)
             if not mine.any():
                 continue
             part = batch.take(mine)

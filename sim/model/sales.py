@@ -37,13 +37,13 @@ class Market:
     share: float
     transit: int
     settlement: int
-    country: str
+    country: str | None  # None: unspecified
 
 
 def markets_of(spec: SalesSpec[float]) -> list[Market]:
     """The scenario's markets, their shares scaled to sum to one; without markets, the plant gate."""
     if not spec.markets:
-        return [Market("plants", 1.0, 0, int(round(spec.settlement_days)), "")]
+        return [Market("plants", 1.0, 0, int(round(spec.settlement_days)), None)]
     total = sum(m.share for m in spec.markets.values())
     return [Market(name, m.share / total, int(round(m.transit_days)),
                    int(round(spec.settlement_days if m.settlement_days is None else m.settlement_days)), m.country)

@@ -80,6 +80,18 @@ RUNWAY_CAP = 365  # days: a supplier not burning cash reads as a year of runway
 
 
 @njit(cache=True)
+def _below_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray, below: np.ndarray,
+                  out: np.ndarray) -> bool:
+    """Which suppliers' runway at idle costs ((cash + credit) / (fixed - margin), at least a penny a day) is below
+    their ``below`` days (NaN: never), into ``out``; whether any is."""
+    found = False
+    for s in range(len(cash)):
+        out[s] = (cash[s] + credit[s]) / max(fixed[s] - margin[s], 1) < below[s]
+        found |= out[s]
+    return found
+
+
+@njit(cache=True)
 def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int,
             tier: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
     """Runway of every supplier not insolvent on its current burn (its cash fall over the last 7 days, per
@@ -124,6 +136,19 @@ def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: n
     return u7_1, u7_2, u14_1, u14_2, found[0], found[1], found[2]
 
 
+Bills = tuple[np.ndarray, np.ndarray, np.ndarray, "int | np.ndarray"]  # payers, payees, amounts, day(s) each fell due
+
+
+def _joined(groups: list[Bills]) -> Bills:
+    """Several groups of tier-2 bills as one, each bill with the day it fell due."""
+    fell = np.concatenate([np.broadcast_to(g[3], g[0].shape) for g in groups]).astype(np.int64)
+    return (np.concatenate([g[0] for g in groups]), np.concatenate([g[1] for g in groups]),
+            np.concatenate([g[2] for g in groups]), fell)
+
+
+IDLE_FLOOR = 0.1  # of fixed costs: the least idle burn an opening runway is counted on
+
+
 @dataclass(frozen=True)
 class SupplierMoney:
     """Each supplier's money in normal trading, fixed when the world is built (pence per calendar day
@@ -162,7 +187,9 @@ class SupplierMoney:
         cash = np.rint(t.cash_days * normal_costs).astype(np.int64)
         by_runway = ~np.isnan(t.runway_days)
         if by_runway.any():
-            idle = np.maximum(fixed - other_margin, 0)
+            # a supplier whose other customers' margin covers its fixed costs still holds some cash: its runway
+            # is counted on at least IDLE_FLOOR of its fixed costs
+            idle = np.maximum(fixed - other_margin, np.rint(IDLE_FLOOR * fixed).astype(np.int64))
             cash[by_runway] = np.rint(t.runway_days[by_runway] * idle[by_runway]).astype(np.int64) - credit[by_runway]
         if t.working_capital.any():
             dip = normal_year_dip(supply, plants, start_date, fixed, other_margin, np.asarray(tier2_cost, dtype=np.float64))
@@ -180,7 +207,7 @@ class SupplierFinance:
     STATE: ClassVar[tuple[str, ...]] = (
         "fixed", "_minus_fixed", "_net_daily", "jobs", "jobs_lost", "jobs_lost_total", "insolvent_day", "replaced_day",
         "cash_out_day", "min_cash", "failing", "tier2_bills", "tier2_written_off", "tier2_paid_late", "_event_groups",
-        "insolvencies", "replaced_now", "time_to_survive", "cash_week",
+        "insolvencies", "replaced_now", "time_to_survive", "cash_week", "sales", "alive_days", "days_all_alive",
     )
 
     @classmethod
@@ -216,7 +243,7 @@ class SupplierFinance:
         self.min_cash = self.opening_cash.copy()
         self.failing = np.zeros(0, dtype=np.int64)  # suppliers whose cash and credit ran out at the last close
         # tier-2 bills by the day they are to be paid: (payers, payees, amounts, the day each fell due)
-        self.tier2_bills: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]] = defaultdict(list)
+        self.tier2_bills: dict[int, list[Bills]] = defaultdict(list)
         self.tier2_written_off = np.zeros(t.n, dtype=np.int64)
         self.tier2_paid_late = 0  # tier-2 bills paid after the day they fell due
         self.pays_late = bool(np.isfinite(t.pay_late_below).any())
@@ -234,6 +261,13 @@ class SupplierFinance:
         self._everyone = np.ones(t.n, dtype=bool)
         self._nobody = np.zeros(0, dtype=np.int64)
         self.cash_week = np.tile(self.opening_cash, (8, 1))  # each supplier's cash at the last 8 closes
+        # what economics reads at the end: each supplier's sales to the OEM (tier 1) or its tier-1 customer (tier 2)
+        # in the run, pence, and the closes it traded at (not insolvent): those of its own when some supplier
+        # was insolvent, plus the closes at which every supplier traded
+        self.sales = np.zeros(t.n, dtype=np.int64)
+        self.alive_days = np.zeros(t.n, dtype=np.int64)
+        self.days_all_alive = 0
+        self.opening_tier2_billed = np.zeros(t.n, dtype=np.int64)  # tier-2 bills of the opening trade, by payee
 
     def set_fixed(self, fixed: np.ndarray) -> None:
         """The suppliers' fixed costs from today (pence per day)."""
@@ -264,6 +298,16 @@ class SupplierFinance:
         kinds = [g[1] for g, k in zip(groups, sizes, strict=True) for _ in range(k)]
         return days, kinds, np.concatenate([g[2] for g in groups]), np.concatenate([g[3] for g in groups])
 
+    def open_with(self, bills: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """The tier-2 bills of the opening trade (due day, payers, payees, amounts), to be paid on their due days."""
+        for due, payer, payee, amount in bills:
+            self.tier2_bills[due].append((payer, payee, amount, due))
+            np.add.at(self.opening_tier2_billed, payee, amount)
+
+    def traded_days(self) -> np.ndarray:
+        """The closes each supplier traded at (was not insolvent) so far."""
+        return self.alive_days + self.days_all_alive
+
     @property
     def insolvent_now(self) -> int:
         """Suppliers insolvent and not yet replaced."""
@@ -274,6 +318,7 @@ class SupplierFinance:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
+        np.add(self.sales, value, out=self.sales)
         self.ledger.suppliers("variable_costs", _variable_costs(units, self.tier2_cost_per_unit, value, t.variable_share))
         rows = self.supply.tier2_rows
         if len(rows) == 0:
@@ -302,18 +347,28 @@ class SupplierFinance:
         supply = self.supply
         any_insolvent = supply.insolvent_count > 0
         alive = supply.state != INSOLVENT if any_insolvent else self._everyone
-        for payer, payee, amount, fell_due in self.tier2_bills.pop(day, []):
+        bills = self.tier2_bills.pop(day, [])
+        short = self._short_of_cash() if self.pays_late and bills else None
+        if short is not None and len(bills) > 1:  # bills put off from earlier days with today's: decided at once
+            bills = [_joined(bills)]
+        for payer, payee, amount, fell_due in bills:
             if any_insolvent:
                 can_pay = alive[payer]
                 np.add.at(self.tier2_written_off, payee[~can_pay], amount[~can_pay])
                 payer, payee, amount = payer[can_pay], payee[can_pay], amount[can_pay]
-            if self.pays_late and len(payer):
-                payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due)
+            if short is not None and len(payer):
+                payer, payee, amount = self._pay_late(day, payer, payee, amount, fell_due, short)
+            elif np.ndim(fell_due) == 0:
+                self.tier2_paid_late += len(payer) if day > fell_due else 0
+            else:
+                self.tier2_paid_late += int(np.count_nonzero(day > fell_due))
             ledger.supplier_pays_supplier("tier2_invoices", payer, payee, amount)
         if any_insolvent:
             ledger.suppliers("fixed_costs", -self.fixed * alive)
             ledger.suppliers("other_customers_margin", self.other_margin * alive)
+            self.alive_days += alive
         else:
+            self.days_all_alive += 1
             ledger.suppliers_each_day(("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin),
                                       self._net_daily)
         cash = ledger.supplier_cash
@@ -324,17 +379,25 @@ class SupplierFinance:
             self.cash_out_day[newly_short] = day
             self.failing = np.flatnonzero(alive & (cash < self._minus_credit))
 
+    def _short_of_cash(self) -> np.ndarray | None:
+        """Which suppliers' runway at idle costs is below their threshold for paying tier-2 bills late, at the
+        start of the day's tier-2 payments (None: nobody's)."""
+        short = np.empty(len(self.fixed), dtype=np.bool_)
+        found = _below_runway(self.ledger.supplier_cash, self.credit, self.fixed, self.other_margin,
+                              self.supply.table.pay_late_below, short)
+        return short if found else None
+
     def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
-                  fell_due: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A tier-1 supplier whose runway at idle costs is below its threshold puts a tier-2 bill off to
-        tomorrow, up to its most days late; returns the bills paid today."""
+                  fell_due: int | np.ndarray, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A tier-1 supplier ``short`` of cash puts a tier-2 bill off to tomorrow, up to its most days late;
+        returns the bills paid today. ``fell_due``: the day each bill fell due (one day for all, or one each)."""
         t = self.supply.table
-        late = (self.idle_runway(payer) < t.pay_late_below[payer]) & (day - fell_due < t.max_pay_late[payer])
+        fell = np.broadcast_to(fell_due, payer.shape)
+        late = short[payer] & (day - fell < t.max_pay_late[payer])
         if late.any():
-            self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell_due))
-            payer, payee, amount = payer[~late], payee[~late], amount[~late]
-        if day > fell_due:
-            self.tier2_paid_late += len(payer)
+            self.tier2_bills[day + 1].append((payer[late], payee[late], amount[late], fell[late].copy()))
+            payer, payee, amount, fell = payer[~late], payee[~late], amount[~late], fell[~late]
+        self.tier2_paid_late += int(np.count_nonzero(day > fell))
         return payer, payee, amount
 
     def record_insolvency(self, rows: np.ndarray, day: int) -> None:
@@ -402,8 +465,11 @@ class SupplierFinance:
         cash = self.ledger.supplier_cash
         cash_total, shortfall, short = self.cash_readings(cash)
         insolvent = self.insolvent_now
-        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, self.cash_week[(day + 1) % 8], self.credit,
-                                                          self.supply.state, INSOLVENT, self.supply.table.tier)
+        # a burn is a week's fall in cash (a week's receipts and payments, whatever the weekday); in the first
+        # week of a run there is no such week yet, so no burn is read
+        week_ago = self.cash_week[(day + 1) % 8] if day >= 7 else cash
+        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, week_ago, self.credit, self.supply.state, INSOLVENT,
+                                                          self.supply.table.tier)
         return {
             "supplier_cash_pence": cash_total,
             "supplier_cash_shortfall_pence": shortfall,
@@ -434,7 +500,26 @@ class SupplierFinance:
         names = np.asarray(self.supply.table.name, dtype=object)
         return EventColumns(days, kinds, list(names[rows]) if len(rows) else [], jobs, ["jobs"] * len(rows))
 
+    def tier2_outstanding(self) -> np.ndarray:
+        """Tier-2 bills booked and not yet paid or written off, by payee (pence)."""
+        out = np.zeros(self.supply.table.n, dtype=np.int64)
+        for bills in self.tier2_bills.values():
+            for _, payee, amount, _ in bills:
+                np.add.at(out, payee, amount)
+        return out
+
     def violations(self) -> list[str]:
+        """Tier-2 suppliers' sales, in pence, each supplier: opening bills + sales in the run = paid by its customer
+        + written off + still owed."""
+        rows = self.supply.tier2_rows
+        if len(rows) == 0:
+            return []
+        paid = self.ledger.supplier_flows.get("between_suppliers:tier2_invoices")
+        paid = np.zeros(self.supply.table.n, dtype=np.int64) if paid is None else paid
+        billed = self.opening_tier2_billed + self.sales
+        settled = paid + self.tier2_written_off + self.tier2_outstanding()
+        if not np.array_equal(billed[rows], settled[rows]):
+            return ["money (tier-2 sales): opening bills + sales != paid + written off + still owed, for some supplier"]
         return []
 
     def diverges(self, other: Any, horizon: int) -> int:

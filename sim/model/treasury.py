@@ -203,7 +203,7 @@ class Treasury:
 
     def readings(self, day: int) -> Readings:
         """Cash, the floor in force, what is drawn (commercial, government-backed, each facility), receipts,
-        free cash flow (the change in cash other than drawings and repayments) and incident costs so far."""
+        free cash flow (the change in cash other than drawings and repayments), incident costs and interest so far."""
         ledger = self.ledger
         flows = ledger.oem_flows
         borrowed = self.drawn + self.government_drawn
@@ -215,6 +215,7 @@ class Treasury:
             "oem_receipts_cum_pence": flows["wholesale_receipts"] + flows["parts_receipts"],
             "oem_free_cash_flow_cum_pence": ledger.oem_cash - ledger.oem_opening - borrowed,
             "incident_costs_cum_pence": self.incident_paid,
+            "oem_interest_cum_pence": sum(line.interest_paid for line in self.lines),
         }
         for line in self.lines:
             out[f"facility_{line.name}_drawn_pence"] = line.drawn

@@ -46,15 +46,16 @@ def _expected_week(day: int, cum_plan: np.ndarray, lane_sup: np.ndarray, lane_pl
 
 @njit(cache=True)
 def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.ndarray, peak: np.ndarray,
-                tier2_rows: np.ndarray, tier2_customer: np.ndarray, low_days: np.ndarray, short: np.ndarray,
-                after: np.ndarray, max_share: np.ndarray, recall_step: np.ndarray, demand: np.ndarray,
-                today: np.ndarray) -> bool:
+                tier2_rows: np.ndarray, tier2_customer: np.ndarray, oem_share: np.ndarray, low_days: np.ndarray,
+                short: np.ndarray, after: np.ndarray, max_share: np.ndarray, recall_step: np.ndarray,
+                demand: np.ndarray, today: np.ndarray) -> bool:
     """Each supplier's share of staff on short time for tomorrow. Its demand is its call-offs over the week
     ending ``day`` as a share of that week's in a normal year (``normal``; at most 1, and 1 when none were
-    due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's).
-    Called off a near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand
-    it puts the staff it lacks work for on short time at once (up to ``max_share``). Staff come back at most
-    ``recall_step`` a day. True when any share changed."""
+    due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's); of
+    all its work only the OEM's share (``oem_share``) moves with them, the rest goes on as usual. Called off a
+    near-normal day's parts today, it recalls staff; after ``after`` days in a row of low demand it puts the
+    staff it lacks work for on short time at once (up to ``max_share``). Staff come back at most ``recall_step``
+    a day. True when any share changed."""
     n = len(short)
     for s in range(n):
         total = 0.0
@@ -69,6 +70,9 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
     for j in range(len(tier2_rows)):
         demand[tier2_rows[j]] = demand[tier2_customer[j]]
         today[tier2_rows[j]] = today[tier2_customer[j]]
+    for s in range(n):  # other customers' work goes on: a supplier's demand is a share of all its work
+        demand[s] = 1.0 - oem_share[s] * (1.0 - demand[s])
+        today[s] = 1.0 - oem_share[s] * (1.0 - today[s])
     changed = False
     for s in range(n):
         target = 0.0
@@ -148,8 +152,8 @@ class Workforce:
         expected = np.empty(n)
         _expected_week(day, s.cum_plan[0], s.lane_sup, s.lane_plant, s.base_share * s.lane_ppu, s.table.lead_time, expected)
         changed = _short_time(s.week_asked, s.week_asked_day, day, expected, s.peak_units, s.tier2_rows,
-                              s.tier2_customer, self.low_days, self.short, self.after, s.table.short_time_max_share,
-                              self.recall_step, np.empty(n), np.empty(n))
+                              s.tier2_customer, s.table.oem_share, self.low_days, self.short, self.after,
+                              s.table.short_time_max_share, self.recall_step, np.empty(n), np.empty(n))
         if changed:
             self.ever_short |= self.short > 0
         supported = self._grants(day)
@@ -180,12 +184,13 @@ class Workforce:
                                          self.made_redundant))
 
     def _redundancies(self, day: int, supported: np.ndarray | None) -> bool:
-        """A supplier whose runway at idle costs is below its threshold makes its share of staff redundant, once
-        (not while the government scheme supports it); returns whether any did."""
+        """A supplier short of work (its call-offs low) whose runway at idle costs is below its threshold makes its
+        share of staff redundant, once (not while the government scheme supports it); returns whether any did."""
         t = self.supply.table
         if not self._may_cut():
             return False
-        may = ~self.made_redundant & np.isfinite(t.redundancy_below) & (self.supply.state != INSOLVENT)
+        # a firm cuts staff it lacks work for: only while its call-offs are low
+        may = ~self.made_redundant & np.isfinite(t.redundancy_below) & (self.supply.state != INSOLVENT) & (self.low_days > 0)
         if supported is not None:
             may &= ~supported
         if not may.any():

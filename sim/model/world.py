@@ -32,7 +32,7 @@ from sim.model.plants import Plant, plants_of
 from sim.model.production import Production
 from sim.model.recorder import Recorder
 from sim.model.sales import Sales
-from sim.model.supplier_finance import SupplierFinance, SupplierMoney
+from sim.model.supplier_finance import SupplierFinance
 from sim.model.suppliers import SupplierTable, build_supplier_table
 from sim.model.supply import SupplyBase
 from sim.model.treasury import Treasury
@@ -45,6 +45,7 @@ class Counters:
     """Deterministic work counters (for regression guards on the amount of work done)."""
 
     events: int = 0
+    days: int = 0  # days closed
 
 
 class World:
@@ -75,7 +76,8 @@ class World:
         plants = plants_of(scenario.plants, calendar, estate)
         self.supply = supply = SupplyBase.create(table, plants, estate, horizon)
         opening.fill_lanes(supply)
-        money = SupplierMoney.of(supply, plants, calendar.start_date)
+        self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
+        money = self.opening.money
         self.ledger = ledger = Ledger(pence(scenario.treasury.opening_cash_gbp), money.opening_cash)
         self.treasury = Treasury.create(scenario.treasury, scenario.outages, calendar, ledger)
         interventions = scenario.interventions
@@ -83,10 +85,8 @@ class World:
         self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
-        self.opening = opening.trade(supply, plants, calendar.start_date) if start is None else start
         self.payables.open_with(self.opening.invoices)
-        for due, payer, payee, amount in self.opening.tier2_bills:
-            finance.tier2_bills[due].append((payer, payee, amount, due))
+        finance.open_with(self.opening.tier2_bills)
         self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
@@ -130,6 +130,7 @@ class World:
             for step in day_close:
                 step(day)
             self.recorder.record(day)
+            self.counters.days += 1
             if self.check_daily is not None:
                 self.check_daily(self, day)
 
@@ -156,8 +157,9 @@ class World:
         self.counters.events += count
 
     def violations(self) -> list[str]:
-        """Every conservation identity of every actor that does not hold now (empty when all balance)."""
-        return [v for actor in self.actors for v in actor.violations()]
+        """Every conservation identity of every actor, and of the links between them, that does not hold now
+        (empty when all balance)."""
+        return [v for actor in self.actors for v in actor.violations()] + self.invoicing.violations()
 
     def actor(self, name: str) -> Actor:
         found = self.actors.get(name)

@@ -31,6 +31,7 @@ from sim import __version__
 from sim.report import plots
 from sim.report.assumptions import assumptions_html
 from sim.report.context import FigureContext
+from sim.report.economics import html_section
 from sim.report.supplier_table import supplier_table_html
 from sim.results.kpis import COMPARISON_COLUMNS, as_number, difference_text, unit_of
 from sim.results.kpis import label as kpi_label
@@ -279,6 +280,7 @@ def write_run_report(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
     assumptions = assumptions_html(context.scenario, context.draws, _read_json(folder / "run.json"), events, daily, summary)
     sections = [
         ("Key results", kpi_table(summary)),
+        ("What the incident cost, and who bore it", html_section(folder)),  # economics.parquet, written before
         ("Charts", charts.html + slides if charts else STATIC_NOTE + figures),
         ("Suppliers", supplier_table_html(suppliers)),
         ("Scenario and assumptions", assumptions),

@@ -8,6 +8,7 @@ import pandas as pd
 from sim.model.actor import NO_EVENTS, EventColumns
 from sim.model.supply import STATE_NAMES
 from sim.model.world import World
+from sim.results.economics import standard_cost
 from sim.results.metrics import line_stops
 
 # recorded cumulative counters that become daily flows, with their output names
@@ -23,6 +24,15 @@ DAILY_FLOWS = {
     "wholesale_revenue_cum_pence": "wholesale_revenue_pence",
     "parts_revenue_cum_pence": "parts_revenue_pence",
     "oem_free_cash_flow_cum_pence": "oem_free_cash_flow_pence",
+    "oem_interest_cum_pence": "oem_interest_pence",
+    "early_payment_cost_cum_pence": "early_payment_cost_pence",
+    # the OEM's profit view (see profit_readings)
+    "oem_contribution_cum_pence": "oem_contribution_pence",
+    "oem_fixed_costs_cum_pence": "oem_fixed_costs_pence",
+    "oem_incident_costs_cum_pence": "oem_incident_costs_pence",
+    "oem_supplier_support_cum_pence": "oem_supplier_support_pence",
+    "oem_operating_profit_cum_pence": "oem_operating_profit_pence",
+    "oem_financing_costs_cum_pence": "oem_financing_costs_pence",
 }
 # readings that are not whole numbers (or may be missing)
 FRACTIONAL = {"supplier_jobs_lost", "supplier_jobs_short_time", "supplier_runway_p05_days", "supplier_runway_p25_days",
@@ -30,7 +40,9 @@ FRACTIONAL = {"supplier_jobs_lost", "supplier_jobs_short_time", "supplier_runway
 BASELINE_COLUMNS = (
     "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
     "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles", "wholesale_revenue_gbp", "parts_revenue_gbp",
-    "oem_free_cash_flow_gbp", "facility_drawn_gbp", "government_loan_drawn_gbp",
+    "oem_free_cash_flow_gbp", "facility_drawn_gbp", "government_loan_drawn_gbp", "oem_contribution_gbp",
+    "oem_fixed_costs_gbp", "oem_incident_costs_gbp", "oem_supplier_support_gbp", "oem_operating_profit_gbp",
+    "oem_financing_costs_gbp",
 )
 NO_FAILURE_COLUMNS = ("production_total", "wholesale_vehicles")
 EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
@@ -50,7 +62,9 @@ def daily_columns(world: World) -> dict[str, np.ndarray]:
     for actor in world.actors:
         counts.update(actor.series())
     money: dict[str, np.ndarray] = {}
-    for name, values in world.recorder.columns.items():
+    recorded = world.recorder.columns
+    recorded.update(profit_readings(world, recorded))
+    for name, values in recorded.items():
         if name in DAILY_FLOWS:
             name, values = DAILY_FLOWS[name], np.diff(values, prepend=0.0)
         if name.endswith("_pence"):
@@ -61,6 +75,28 @@ def daily_columns(world: World) -> dict[str, np.ndarray]:
             counts[name] = values.astype(np.int64)
     dates = world.calendar.dates().astype("datetime64[ns]")
     return {"date": dates, **counts, **money}
+
+
+def profit_readings(world: World, recorded: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The OEM's profit view, cumulative pence by day, from the day's ``recorded`` readings: its contribution
+    (wholesale and parts revenue less the standard variable cost of the vehicles wholesaled, see
+    :func:`sim.results.economics.standard_cost`), fixed costs, incident costs, supplier support (money put into
+    suppliers, tooling moves), operating profit (contribution less those three: EBIT before depreciation, which the
+    model does not hold) and financing costs (interest on facilities, the early-payment scheme's charge)."""
+    cost = standard_cost(world)
+    days = len(next(iter(recorded.values()))) if recorded else world.calendar.horizon_days
+    contribution = (recorded["wholesale_revenue_cum_pence"] + recorded["parts_revenue_cum_pence"]
+                    - cost * recorded["wholesale_vehicles_cum"])
+    fixed = world.treasury.fixed_per_day * np.arange(1, days + 1, dtype=np.float64)
+    incident, support = recorded["incident_costs_cum_pence"], recorded["supplier_support_cum_pence"]
+    return {
+        "oem_contribution_cum_pence": contribution,
+        "oem_fixed_costs_cum_pence": fixed,
+        "oem_incident_costs_cum_pence": incident.copy(),
+        "oem_supplier_support_cum_pence": support.copy(),
+        "oem_operating_profit_cum_pence": contribution - fixed - incident - support,
+        "oem_financing_costs_cum_pence": recorded["oem_interest_cum_pence"] + recorded["early_payment_cost_cum_pence"],
+    }
 
 
 def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str],

@@ -4,7 +4,8 @@ it is shown.
 ``summary.json``, the command line's headline, the report, comparison tables and the default KPIs
 of a sensitivity analysis all come from :data:`KPIS`; the README's KPI table is checked against it
 by a test (``python -m sim.results.kpis`` prints that table). A KPI per plant is written with
-``{plant}`` in its name and expands to one KPI per plant of the run.
+``{plant}`` in its name and expands to one KPI per plant of the run; a KPI per country, with
+``{country}``, to one per country of the run's economic loss.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from sim.results.economics import EBIT, FINANCING
 from sim.results.formats import as_timestamp, day_text, money_text
 from sim.results.metrics import Measures
+
+if TYPE_CHECKING:
+    from sim.results.economics import Economics
 
 Unit = Literal["vehicles", "gbp", "date", "count", "jobs", "orders", "invoices", "days", "number", "share", "flag"]
 COUNTS = ("vehicles", "count", "jobs", "orders", "invoices")
@@ -32,10 +37,11 @@ class KPI:
     label: str
     unit: Unit
     meaning: str
-    measure: Callable[..., Any]  # (measures) -> value; (measures, plant) -> value for a KPI per plant
+    measure: Callable[..., Any]  # (measures) -> value; (measures, plant or country) -> value for a KPI per plant or country
     headline: bool = False
     sensitivity: bool = False
     per_plant: bool = False
+    per_country: bool = False
     distribution: bool = False  # over replications, often two-humped (e.g. no failure or a ripple): drawn as a histogram
 
     def text(self, value: Any) -> str:
@@ -220,10 +226,11 @@ KPIS: tuple[KPI, ...] = (
     KPI("tier2_bills_paid_late", "Tier-2 bills paid late", "count",
         "bills tier-1 suppliers short of cash paid their tier-2 suppliers after they fell due",
         lambda m: int(m.last("tier2_bills_paid_late_cum"))),
-    KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of cash (peak)", "count",
-        "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs",
-        lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak]), headline=True),
-    KPI("suppliers_under_7_days_cash_peak_date", "Suppliers under 7 days of cash: peak date", "date",
+    KPI("suppliers_under_7_days_cash_peak", "Suppliers under 7 days of normal costs in cash (peak)", "count",
+        "most suppliers on any day whose cash and unused credit cover under 7 days of normal costs (trading as usual; "
+        "their runway on idle costs is the KPI above)",
+        lambda m: int(m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak])),
+    KPI("suppliers_under_7_days_cash_peak_date", "Suppliers under 7 days of normal costs in cash: peak date", "date",
         "the first day of that peak (none if no supplier ever was)",
         lambda m: m.date_of(m.under_week_peak) if m.daily["suppliers_under_7_days_cash"].iloc[m.under_week_peak] > 0
         else None),
@@ -250,36 +257,107 @@ KPIS: tuple[KPI, ...] = (
     KPI("intervention_cost_gbp", "Cost of interventions", "gbp",
         "short-time-work grants + supplier-finance financing cost + interest on government-guaranteed loans + "
         "money put into rescued suppliers", lambda m: m.last("intervention_cost_cum_gbp")),
+    # what the incident cost, and who bore it (sim.results.economics): the components add up to the economic loss,
+    # and so do the stakeholders with downstream
+    KPI("economic_loss_gbp", "Economic loss", "gbp",
+        "what the incident cost everyone the model holds, against the baseline: the `loss_*` components add up to it, "
+        "and so do the `loss_borne_by_*` stakeholders with downstream", lambda m: m.loss(), headline=True),
+    KPI("loss_oem_contribution_gbp", "Lost OEM contribution", "gbp",
+        "the OEM's wholesale and parts revenue lost less the standard variable cost (bought-in parts at their prices "
+        "and other costs per vehicle) of the vehicles not wholesaled", lambda m: m.loss(component="contribution")),
+    KPI("loss_oem_incident_costs_gbp", "Incident costs, against the baseline", "gbp",
+        "the incident's own costs paid by the OEM, more than the baseline's (none)", lambda m: m.loss(
+            component="incident_costs")),
+    KPI("loss_oem_tooling_moves_gbp", "Tooling moves", "gbp", "the OEM's cost of moving failed suppliers' tooling, more "
+        "than the baseline's", lambda m: m.loss(component="tooling_moves")),
+    KPI("loss_oem_financing_gbp", "Extra financing cost", "gbp",
+        "interest on credit facilities and government-backed loans and the early-payment scheme's charge, more than the "
+        "baseline's", lambda m: m.loss(component=FINANCING)),
+    KPI("loss_tier1_value_added_gbp", "Tier-1 suppliers' lost value added", "gbp",
+        "tier-1 suppliers' sales and other customers' margin lost, less the variable costs, tier-2 bills and overheads "
+        "they did not pay", lambda m: m.loss("tier1_suppliers", "value_added")),
+    KPI("loss_tier2_value_added_gbp", "Tier-2 suppliers' lost value added", "gbp",
+        "the same for tier-2 suppliers", lambda m: m.loss("tier2_suppliers", "value_added")),
+    KPI("loss_downstream_gbp", "Downstream loss", "gbp",
+        "the scenario's downstream multiplier x the wholesale revenue lost in each market (dealers, logistics, their "
+        "local spending); nothing without a multiplier", lambda m: m.loss("downstream")),
+    KPI("loss_borne_by_oem_gbp", "Loss borne by the OEM", "gbp",
+        "lost contribution + incident costs + tooling moves + extra financing + money put into suppliers (its lost "
+        "profit before tax)", lambda m: m.loss("oem")),
+    KPI("loss_borne_by_tier1_suppliers_gbp", "Loss borne by tier-1 suppliers", "gbp",
+        "their lost value added less the pay they did not pay their staff, plus the redundancy pay they paid, less "
+        "short-time-work grants and OEM support they received", lambda m: m.loss("tier1_suppliers")),
+    KPI("loss_borne_by_tier2_suppliers_gbp", "Loss borne by tier-2 suppliers", "gbp", "the same for tier-2 suppliers",
+        lambda m: m.loss("tier2_suppliers")),
+    KPI("loss_borne_by_supplier_staff_gbp", "Wages lost by suppliers' staff", "gbp",
+        "pay suppliers' staff did not get (short time, redundancies, insolvencies) less the redundancy pay they got "
+        "(short-time-work grants go to their employers)", lambda m: m.loss("supplier_staff")),
+    KPI("loss_borne_by_government_gbp", "Loss borne by the government", "gbp",
+        "short-time-work grants it paid, more than in the baseline", lambda m: m.loss("government")),
+    KPI("loss_in_{country}_gbp", "Economic loss in {country}", "gbp",
+        "the economic loss that fell in each country (or region) of the run: the OEM's contribution where its plants "
+        "lost vehicles, its own costs where it is, suppliers and their staff where they are, downstream in the markets",
+        lambda m, country: m.loss(country=country), per_country=True),
+    KPI("intervention_cost_oem_gbp", "Cost of interventions to the OEM", "gbp",
+        "interest on government-guaranteed loans + the early-payment scheme's charge + money put into suppliers + "
+        "tooling moves, more than the baseline's", lambda m: m.loss("oem", intervention=True)),
+    KPI("intervention_cost_government_gbp", "Cost of interventions to the government", "gbp",
+        "short-time-work grants, more than the baseline's", lambda m: m.loss("government", intervention=True)),
+    KPI("oem_ebit_lost_gbp", "OEM EBIT lost", "gbp",
+        "lost contribution + incident costs + supplier support (money put into suppliers, tooling moves): the fall in "
+        "operating profit, by quarter in quarters.parquet", lambda m: m.loss("oem", component=EBIT)),
+    KPI("suppliers_affected", "Suppliers affected", "count",
+        "suppliers that lost more than `economics.affected_revenue_share` (5% unless the scenario says) of the revenue "
+        "they have over the run in the baseline", lambda m: m.suppliers_affected),
 )
 _BY_NAME = {k.name: k for k in KPIS}
 
 
-def expand(plants: list[str]) -> Iterator[tuple[str, KPI, str | None]]:
-    """Every KPI of a run with these plants, in order: (name in the summary, KPI, plant or None)."""
+def expand(plants: Sequence[str], countries: Sequence[str] = ()) -> Iterator[tuple[str, KPI, str | None]]:
+    """Every KPI of a run with these plants and countries, in order: (name in the summary, KPI, plant or country, or
+    None)."""
     for kpi in KPIS:
-        if kpi.per_plant:
-            for plant in plants:
-                yield kpi.name.format(plant=plant), kpi, plant
+        if kpi.per_plant or kpi.per_country:
+            for item in plants if kpi.per_plant else countries:
+                yield kpi.name.format(**{_slot(kpi): item}), kpi, item
         else:
             yield kpi.name, kpi, None
 
 
+def _slot(entry: KPI) -> str:
+    """The name of a templated KPI's slot."""
+    return "plant" if entry.per_plant else "country"
+
+
 def summarise(daily: Any, start: int | None, insolvencies: int, plants: list[str], price_gbp: float,
-              baseline_steady: bool = True) -> dict[str, Any]:
+              baseline_steady: bool = True, economics: Economics | None = None) -> dict[str, Any]:
     """The KPI summary of one run against its baseline, in registry order: ``daily`` with its baseline columns,
     the day index the first outage began (None without one), the number of supplier insolvencies, the plants,
-    the price of a vehicle (GBP) and whether the baseline is steady."""
-    m = Measures(daily, start, insolvencies, plants, price_gbp, baseline_steady)
-    return {name: (kpi.measure(m) if plant is None else kpi.measure(m, plant)) for name, kpi, plant in expand(plants)}
+    the price of a vehicle (GBP), whether the baseline is steady and the run's economic loss (None: its KPIs are
+    None, and none per country)."""
+    m = Measures(daily, start, insolvencies, plants, price_gbp, baseline_steady, economics)
+    countries = economics.countries if economics is not None else ()
+    return {name: (kpi.measure(m) if item is None else kpi.measure(m, item))
+            for name, kpi, item in expand(plants, countries)}
+
+
+def _template(entry: KPI, name: str) -> str | None:
+    """The plant or country in a templated KPI's summary key (None when the key is not one of its)."""
+    if not (entry.per_plant or entry.per_country):
+        return None
+    head, _, tail = entry.name.partition("{" + _slot(entry) + "}")
+    if name.startswith(head) and name.endswith(tail) and len(name) > len(head) + len(tail):
+        return name[len(head): len(name) - len(tail)]
+    return None
 
 
 def kpi(name: str) -> KPI | None:
-    """The registry entry of a summary key (per-plant keys resolve to their template); None if unknown."""
+    """The registry entry of a summary key (per-plant and per-country keys resolve to their template); None if
+    unknown."""
     if name in _BY_NAME:
         return _BY_NAME[name]
     for entry in KPIS:
-        head, _, tail = entry.name.partition("{plant}")
-        if entry.per_plant and name.startswith(head) and name.endswith(tail) and len(name) > len(head) + len(tail):
+        if _template(entry, name) is not None:
             return entry
     return None
 
@@ -290,10 +368,8 @@ def label(name: str) -> str:
     if entry is None:
         words = name.removesuffix("_gbp").replace("_", " ")
         return words[:1].upper() + words[1:]
-    if entry.per_plant:
-        head, _, tail = entry.name.partition("{plant}")
-        return entry.label.format(plant=name[len(head): len(name) - len(tail)])
-    return entry.label
+    item = _template(entry, name)
+    return entry.label if item is None else entry.label.format(**{_slot(entry): item})
 
 
 def unit_of(name: str) -> Unit:

@@ -7,12 +7,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.results.economics import Economics
 
 RECOVERY_SHARE = 0.95
 RECOVERY_DAYS = 7
@@ -74,11 +79,13 @@ class Peak:
 class Measures:
     """What a run measured, against its baseline: ``daily`` with its baseline columns, the day index the
     first outage began (None without one), the number of supplier insolvencies, the plants, the price of a
-    vehicle (GBP) and whether the baseline is a business running normally (see :mod:`sim.results.steady`)."""
+    vehicle (GBP), whether the baseline is a business running normally (see :mod:`sim.results.steady`) and the
+    run's economic loss (see :mod:`sim.results.economics`; None: not measured)."""
 
     def __init__(self, daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
-                 price_gbp: float, baseline_steady: bool = True) -> None:
+                 price_gbp: float, baseline_steady: bool = True, economics: Economics | None = None) -> None:
         self.daily = daily
+        self.economics = economics
         self.baseline_steady = baseline_steady
         self.start = start
         self.insolvencies = insolvencies
@@ -210,3 +217,15 @@ class Measures:
     def under_week_peak(self) -> int:
         """Day index of the most suppliers under 7 days of cash (the first such day)."""
         return int(np.argmax(self.daily["suppliers_under_7_days_cash"].to_numpy()))
+
+    # --- economic loss --------------------------------------------------------------------------
+    def loss(self, stakeholder: str | None = None, component: str | Iterable[str] | None = None,
+             country: str | None = None, intervention: bool | None = None) -> float | None:
+        """The economic loss (GBP) of the matching rows of the run's economics table (None when not measured)."""
+        if self.economics is None:
+            return None
+        return self.economics.loss(stakeholder, component, country, intervention=intervention)
+
+    @property
+    def suppliers_affected(self) -> int | None:
+        return None if self.economics is None else self.economics.suppliers("affected")

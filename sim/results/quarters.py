@@ -1,5 +1,6 @@
-"""A run by quarter, as companies report: production, wholesale, revenue and free cash flow summed over each
-quarter, and cash, drawings and suppliers' cash at its end, each against the baseline.
+"""A run by quarter, as companies report: production, wholesale, revenue, the OEM's profit (contribution, incident
+costs, supplier support, operating profit, financing costs) and free cash flow summed over each quarter, and cash,
+drawings and suppliers' cash at its end, each against the baseline.
 
 Quarters come twice: calendar quarters (``2025 Q3``) and fiscal quarters for a fiscal year starting in a
 given month, named by the calendar year the fiscal year ends in (JLR's year starts in April: July to
@@ -35,6 +36,19 @@ MEASURES: tuple[QuarterMeasure, ...] = (
     QuarterMeasure("wholesale", "vehicles", ("wholesale_vehicles",), "sum", "vehicles wholesaled (on arrival at their market)"),
     QuarterMeasure("revenue", "gbp", ("wholesale_revenue_gbp", "parts_revenue_gbp"), "sum",
                    "wholesale revenue and parts revenue recognised"),
+    # the OEM's profit view, beside its cash: a quarter's lost EBIT is minus the operating profit's difference
+    QuarterMeasure("oem_contribution", "gbp", ("oem_contribution_gbp",), "sum",
+                   "wholesale and parts revenue less the standard variable cost of the vehicles wholesaled (bought-in "
+                   "parts at their prices and other costs per vehicle)"),
+    QuarterMeasure("oem_incident_costs", "gbp", ("oem_incident_costs_gbp",), "sum",
+                   "the incident's own costs (IT recovery, advisers, claims)"),
+    QuarterMeasure("oem_supplier_support", "gbp", ("oem_supplier_support_gbp",), "sum",
+                   "money put into suppliers to keep them trading, and the cost of moving failed suppliers' tooling"),
+    QuarterMeasure("oem_operating_profit", "gbp", ("oem_operating_profit_gbp",), "sum",
+                   "contribution less fixed costs, incident costs and supplier support: EBIT before depreciation, which "
+                   "the model does not hold and the incident does not change (so the difference is the EBIT lost)"),
+    QuarterMeasure("oem_financing_costs", "gbp", ("oem_financing_costs_gbp",), "sum",
+                   "interest on credit facilities and government-backed loans, and the early-payment scheme's charge"),
     QuarterMeasure("oem_free_cash_flow", "gbp", ("oem_free_cash_flow_gbp",), "sum",
                    "the OEM's change in cash other than facility drawings and repayments"),
     QuarterMeasure("oem_cash_end", "gbp", ("oem_cash_gbp",), "end", "the OEM's cash at the quarter's last day"),

@@ -38,7 +38,8 @@ def _failures(baseline: World) -> list[str]:
             f"{baseline.calendar.date(int(max(finance.cash_out_day[first], 0)))}), in entries {', '.join(entries)}: give "
             f"them more cash (cash_days or runway_days), credit (credit_days) or a working-capital line "
             f"(working_capital: normal_year), or check their costs (variable_cost_share, fixed_cost_share, "
-            f"oem_revenue_share)"]
+            f"oem_revenue_share), or keep the thresholds at which they stretch tier-2 payments "
+            f"(pay_late_below_runway_days) below their runway"]
 
 
 def _short_of_plan(baseline: World) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.errors import COMMAND_LINE, Location, Problem, ScenarioError, line_of, locate, shown
-from sim.scenario.paths import apply_overrides, value_at
+from sim.scenario.paths import apply_overrides, check_path, value_at
 from sim.scenario.schema import Scenario
 from sim.scenario.validation import check_scenario
 from sim.scenario.yaml_input import (
@@ -76,15 +76,28 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: Mapping[tu
     grouped: dict[tuple[str, ...], list[Any]] = {}
     for err in exc.errors(include_url=False):
         grouped.setdefault(_data_path(data, tuple(err["loc"])), []).append(err)
-    return [locate(".".join(path), _message(errs, value_at(data, path)), lines, source)
+    return [locate(".".join(path), _message(errs, value_at(data, path), _suggestion(data, path)), lines, source)
             for path, errs in grouped.items()]
 
 
-def _message(errs: list[Any], value: Any) -> str:
+def _suggestion(data: Any, path: tuple[str, ...]) -> str:
+    """For a misspelt key, the schema's nearest names there ("did you mean 'daily_rate'?"); else nothing."""
+    try:
+        check_path(data, ".".join(path))
+    except ValueError as exc:
+        text = str(exc)
+        start = text.find("did you mean")
+        return text[start:].rstrip(")") if start >= 0 else ""
+    except Exception:  # noqa: BLE001 - a suggestion is a courtesy; the error stands without it
+        return ""
+    return ""
+
+
+def _message(errs: list[Any], value: Any, suggestion: str = "") -> str:
     """The rule a value breaks, from pydantic's errors at its path; the value is echoed only in short."""
     kinds = {e["type"] for e in errs}
     if "extra_forbidden" in kinds:
-        return "unknown key (not part of the scenario schema; check the spelling)"
+        return f"unknown key (not part of the scenario schema; {suggestion or 'check the spelling'})"
     if "missing" in kinds:
         return "required field is missing"
     dist = value.get("dist") if isinstance(value, Mapping) else None

@@ -13,10 +13,11 @@ keep their distributions in both: their members are drawn one by one when a worl
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
 from sim.scenario.distributions import DateParam, Param
@@ -26,6 +27,18 @@ N = TypeVar("N")  # a number: Param as written, float once realised
 D = TypeVar("D")  # a date: DateParam as written, date once realised
 
 Name = str
+_COUNTRY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def _country(value: str) -> str:
+    if not _COUNTRY.fullmatch(value):
+        raise ValueError("a country is an ISO 3166 code (GB) or a region's name (north_america): a letter, then letters, "
+                         "digits or underscores, at most 40 characters")
+    return value
+
+
+Country = Annotated[str, AfterValidator(_country)]
+"""Where something is, for splitting losses by country: an ISO 3166 code or a region's name (one word)."""
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -156,6 +169,10 @@ class PlantSpec(Spec, Generic[N]):
     ramp_up: list[RampPoint[N]] = Field(
         default=[], description="capacity curve after a restart; empty means full at once"
     )
+    country: Country | None = Field(
+        default=None, description="where the plant is (the OEM's lost contribution on its vehicles falls there); none: "
+                                  "unspecified"
+    )
     description: str = ""
 
 
@@ -193,7 +210,7 @@ class SupplierSpec(Spec):
     credit_days: Param = Field(default=0.0, description="credit line, days of normal total costs")
     runway_days: Param | None = Field(
         default=None, description="instead of cash_days: opening cash plus unused credit, in days of idle costs "
-                                  "(fixed costs less other customers' margin)"
+                                  "(fixed costs less other customers' margin, at least a tenth of fixed costs)"
     )
     working_capital: Literal["none", "normal_year"] = Field(
         default="none", description="normal_year: a working-capital line as deep as the supplier's cash dips in a normal "
@@ -238,6 +255,10 @@ class SupplierSpec(Spec):
     )
     qualification_days: Param = Field(
         default=30.0, description="days from a co-source's failure until it is qualified to supply the extra volume"
+    )
+    country: Country | None = Field(
+        default=None, description="where the supplier is; none: a tier-1 member takes the country of the plants it serves "
+                                  "when they share one, a tier-2 member its customer's, otherwise unspecified"
     )
     description: str = ""
 
@@ -302,7 +323,10 @@ class MarketSpec(Spec, Generic[N]):
     share: N = number(description="share of the vehicles built that go here (the markets' shares are scaled to sum to one)")
     transit_days: N = number(default=0.0, description="days from the plant to the market")
     settlement_days: N | None = number(default=None, description="days from wholesale to cash (default: the sales section's)")
-    country: str = Field(default="", description="ISO 3166 country code, or a region's name, for splitting losses by country")
+    country: Country | None = Field(
+        default=None, description="ISO 3166 country code, or a region's name, for splitting losses by country (downstream "
+                                  "losses fall there); none: unspecified"
+    )
     description: str = ""
 
 
@@ -408,6 +432,24 @@ class SupplierDistressSpec(Spec, Generic[N]):
     tooling_move_cost_gbp: N = number(default=0.0, description="the OEM's expediting cost of moving one supplier's tooling")
 
 
+class EconomicsSpec(Spec, Generic[N]):
+    """How the economic loss of a run is reported: where the OEM's own costs fall, an optional multiplier for the
+    loss downstream of the modelled chain, and when a supplier counts as affected."""
+
+    oem_country: Country | None = Field(
+        default=None, description="where the OEM's incident, financing and intervention costs fall (default: the country "
+                                  "of its vehicle plants when they share one, otherwise unspecified)"
+    )
+    downstream_multiplier: N | None = number(
+        default=None, description="loss downstream of the modelled chain (dealers, logistics, the local spending they "
+                                  "support) per pound of wholesale revenue lost, in each market's country; none: not counted"
+    )
+    affected_revenue_share: float = Field(
+        default=0.05, description="a supplier counts as affected when it lost more than this share of the revenue it "
+                                  "has over the run in the baseline"
+    )
+
+
 class InterventionsSpec(Spec, Generic[N, D]):
     supplier_finance: SupplierFinanceScheme[N, D] | None = None
     short_time_work: ShortTimeWork[N, D] | None = None
@@ -433,6 +475,7 @@ class ScenarioSpec(Spec, Generic[N, D]):
     treasury: TreasurySpec[N, D]
     supplier_distress: SupplierDistressSpec[N] = Field(default_factory=lambda: SupplierDistressSpec())
     interventions: InterventionsSpec[N, D] = Field(default_factory=lambda: InterventionsSpec())
+    economics: EconomicsSpec[N] = Field(default_factory=lambda: EconomicsSpec())
 
 
 Scenario = ScenarioSpec[Param, DateParam]

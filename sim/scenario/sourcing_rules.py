@@ -54,7 +54,8 @@ def one_way_to_spread_over_plants(s: ScenarioSpec[Any, Any]) -> list[Problem]:
 
 def second_sources_share_a_first_source(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     """A second source names a tier-1 first source of the same part family and has a share of its parts; the
-    second sources of one first source leave it a share of its own."""
+    second sources of one first source leave each of its members a share of its own (an entry with more members
+    than its first source's gives some first-source members several)."""
     out: list[Problem] = []
     shares: dict[str, float] = {}
     for name, sup in s.suppliers.items():
@@ -73,8 +74,9 @@ def second_sources_share_a_first_source(s: ScenarioSpec[Any, Any]) -> list[Probl
             out.append(Problem(f"{base}.second_source_for", "only tier-1 suppliers can be second sources"))
         if sup.source_share is None:
             out.append(Problem(f"{base}.source_share", "a second source needs its share of each part's volume"))
-        else:
-            shares[first] = shares.get(first, 0.0) + _upper(sup.source_share)
+        else:  # member k shares the parts of first-source member k (mod its count): some may get several
+            per_member = -(-sup.count // target.count) if target is not None else 1
+            shares[first] = shares.get(first, 0.0) + per_member * _upper(sup.source_share)
     for first, total in shares.items():
         if total >= 1.0:
             out.append(Problem(f"suppliers.{first}", f"its second sources' shares can reach {total:g}; they must stay below 1"))

@@ -61,6 +61,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_pay_late_days": (0.0, 3650.0),
     "share": SHARE,
     "transit_days": (0.0, 365.0),
+    "downstream_multiplier": (0.0, 10.0),
+    "affected_revenue_share": SHARE,
 }
 MAX_AMOUNT = 1e13  # a bound on any single number: beyond it integer-pence totals could overflow
 
