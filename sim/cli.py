@@ -176,12 +176,17 @@ def print_table(frame: Any) -> None:
     click.echo(frame.to_string())
 
 
-def print_after(out: str, sets: tuple[str, ...], report: bool) -> None:
-    """The overrides applied and where the report is, after a command's results."""
+STATIC_REPORT = " (static figures: Bokeh is not installed; pip install 'supplysim[report]' adds interactive charts)"
+
+
+def print_after(out: str, sets: tuple[str, ...], report: bool, charts: bool = False) -> None:
+    """The overrides applied and where the report is, after a command's results; ``charts``: a run's report, which
+    has interactive charts where Bokeh is installed (and says it has static figures otherwise)."""
     if sets:
         click.echo(f"  overrides applied: {', '.join(sets)}")
     if report and (Path(out) / "report.html").is_file():
-        click.echo(f"  report: {Path(out) / 'report.html'}")
+        static = charts and importlib.util.find_spec("bokeh") is None
+        click.echo(f"  report: {Path(out) / 'report.html'}{STATIC_REPORT if static else ''}")
 
 
 def excel_ready(excel: bool) -> None:
@@ -329,10 +334,11 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
                 from sim.scenario.loader import scenario_to_data
 
                 drawer = worker.run_figures if worker else drawn_here
-                context = figure_context(scenario_to_data(spec), spec.name)
+                context = figure_context(scenario_to_data(spec), spec.name, result.draws)
                 return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
 
-            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None)
+            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None,
+                      overrides=sets)
     if excel:
         from sim.report.excel import run_sheets, write_workbook
 
@@ -340,7 +346,7 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
                                                               getattr(result, "quarters", None)))
     click.echo(f"{spec.name} (seed {result.seed}) -> {out}")
     print_kpis(result.summary)
-    print_after(out, sets, draw)
+    print_after(out, sets, draw, charts=True)
 
 
 def run_replications_into(destination: Any, out: str, spec: Any, seed: int | None, replications: int, workers: int | None,
@@ -522,7 +528,7 @@ def plot(folder: str) -> None:
         raise FigureError(f"the figures could not be redrawn, so {folder} was left as it was: {type(exc).__name__}: "
                           f"{_first_line(exc)}") from exc
     click.echo(f"redrew {len(written)} files in {folder}")
-    print_after(folder, (), True)
+    print_after(folder, (), True, charts=(Path(folder) / "daily.parquet").is_file())
 
 
 @main.command()

@@ -20,8 +20,9 @@ import platform
 import secrets
 import shutil
 import stat
+import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -68,14 +69,37 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def source_commit() -> str:
+    """The git commit supplysim's code comes from (``<hash> with local changes`` when its tracked files differ
+    from it), or why none is known. Only a checkout that tracks this package counts: an installed copy inside
+    some other repository (a virtual environment in a project) is ``not a git checkout``."""
+    here = Path(__file__).resolve().parent
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(here), *args], capture_output=True, text=True, timeout=5, check=False)
+
+    try:
+        if git("ls-files", "--error-unmatch", "__init__.py").returncode != 0:
+            return "not a git checkout"
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return "not a git checkout"
+        changed = git("diff", "--quiet", "HEAD", "--", ".").returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git did not answer)"
+    return head.stdout.strip() + (" with local changes" if changed else "")
+
+
 def versions() -> dict[str, str]:
+    """Python, the platform, supplysim (and the commit it comes from) and the versions of its dependencies."""
     out = {"python": platform.python_version(), "platform": platform.platform()}
     for name in ("supplysim", "simpy", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "pydantic", "PyYAML", "matplotlib",
-                 "click"):
+                 "click", "bokeh"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
+    out["supplysim_commit"] = source_commit()
     return out
 
 
@@ -369,15 +393,18 @@ def provenance(seed: Any, wall_s: float, extra: dict[str, Any] | None = None) ->
 
 
 def write_run(out: Path | Destination, result: Any, wall_s: float, force: bool = False,
-              figures: Callable[[Path], AbstractContextManager[object]] | None = None) -> Path:
+              figures: Callable[[Path], AbstractContextManager[object]] | None = None,
+              overrides: Sequence[str] = ()) -> Path:
     """Write one run's tables, summary, scenario, provenance and figures into ``out``.
 
     ``figures(folder)`` is a context manager that draws the figures and report into the folder by the
     time it exits; the tables are written inside it (figures may be drawn in other processes meanwhile), but for
     those the report reads (quarters, economics), written before.
+    ``overrides``: the ``--set PATH=VALUE`` the scenario was loaded with, recorded in run.json.
     """
     with atomic_folder(out, force) as tmp:  # run.json first: the figures' note names the run's seed
-        write_json(tmp / "run.json", provenance(result.seed, wall_s, {"work": result.work, "scenario": result.scenario.name}))
+        write_json(tmp / "run.json", provenance(result.seed, wall_s, {"work": result.work, "scenario": result.scenario.name,
+                                                                      "overrides": list(overrides)}))
         # the report reads these from the folder (as a redraw does), so they are there before the figures start
         result.quarters.to_parquet(tmp / "quarters.parquet", index=False)
         result.economics.to_parquet(tmp / "economics.parquet", index=False)

@@ -256,7 +256,7 @@ def test_page_monte_carlo_runs_in_the_background_and_draws_bands() -> None:
 @pytest.mark.usefixtures("panel")
 def test_charts_use_runway_percentiles_when_the_run_has_them() -> None:
     """The supplier chart shows runway percentiles where the daily table has them, else suppliers under a week."""
-    from sim.explorer.charts import chart_specs
+    from sim.report.charts import chart_specs
 
     plain = chart_specs(["date", "suppliers_under_7_days_cash", "baseline_suppliers_under_7_days_cash"], [])
     assert plain[-1].main == "suppliers_under_7_days_cash"

@@ -9,9 +9,7 @@ Chromium is missing they are skipped with the reason; under CI=true that is a fa
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import queue
 import statistics
 import subprocess
@@ -27,27 +25,13 @@ from urllib.parse import urlparse
 import pytest
 
 from sim.results.kpis import text
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, require
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = "scenarios/jlr_2025.yaml"  # as a reader types it: messages name the file the way the CLI was given it
-CHROMIUM = Path(os.environ.get("SUPPLYSIM_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another machine may name its own
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 INVOICING = "outages__cyber_attack__restore__supplier_invoicing"  # the levers' CSS class stem
-
-
-def missing() -> str | None:
-    """Why the browser tests cannot run here (None when they can)."""
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright is not installed (pip install -e '.[test]')"
-    if importlib.util.find_spec("panel") is None:
-        return "the explorer's extra is not installed (pip install -e '.[serve]')"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)"
-    return None
 
 
 @dataclass
@@ -99,11 +83,7 @@ def _server_url(proc: subprocess.Popen[str], timeout_s: float) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    reason = missing()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the browser tests must run under CI: {reason}")
-        pytest.skip(reason)
+    require("panel")
     from playwright.sync_api import sync_playwright
 
     proc = subprocess.Popen([sys.executable, "-m", "sim", "serve", FLAGSHIP, "--port", "0"], cwd=ROOT, text=True,

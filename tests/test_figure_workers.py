@@ -3,6 +3,8 @@ failure, a killed process or Ctrl-C that leaves no results folder and no process
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import signal
 import subprocess
@@ -81,14 +83,16 @@ def gone(pids: list[int], seconds: float = 10.0) -> bool:
 
 @pytest.mark.slow
 def test_worker_and_one_process_write_identical_figures(tmp_path: Path) -> None:
-    """The figure worker (with its helper) writes the same bytes as drawing in one process, and the parent
-    never loads matplotlib."""
+    """The figure worker (with its helper) writes the same bytes as drawing in one process (the report naming
+    the command each run was started with), and the parent never loads matplotlib."""
     written = {}
     for how in ("by the worker", "in one process"):
         out = tmp_path / how.replace(" ", "_")
         stdout, stderr = start(how, out).communicate(timeout=120)
         assert f"matplotlib in the parent: {how == 'in one process'}" in stdout, stderr
         written[how] = {name: (out / name).read_bytes() for name in FILES}
+        command = json.loads((out / "run.json").read_text())["command"]
+        written[how]["report.html"] = written[how]["report.html"].replace(html.escape(command).encode(), b"COMMAND")
     assert written["by the worker"] == written["in one process"]
 
 

@@ -22,10 +22,10 @@ import pandas as pd
 import panel as pn
 
 from sim.explorer.cards import Card, cards
-from sim.explorer.charts import Charts, chart_specs, key_html
 from sim.explorer.levers import Lever, users_of
 from sim.explorer.session import Run, Session
 from sim.explorer.widgets import DOWNLOAD_STYLE, LeverGroup, LeverView, styled
+from sim.report.charts import Charts, chart_specs, chart_window, key_html
 from sim.scenario.errors import ScenarioError
 
 
@@ -39,15 +39,6 @@ def cards_html(items: list[Card]) -> str:
             f'<div class="kpi-value">{html.escape(c.value)}</div>'
             f'<div class="kpi-change{" same" if c.same else ""}">vs reference: {html.escape(c.change)}</div>{spread}</div>')
     return f'<div class="kpis">{"".join(parts)}</div>'
-
-
-def chart_window(summary: dict[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The dates the charts open on: from four weeks before the outage to eight months after it (None,
-    the whole horizon, without an outage)."""
-    start = summary.get("outage_start_date")
-    if start is None:
-        return None
-    return pd.Timestamp(start) - pd.Timedelta(days=28), pd.Timestamp(start) + pd.Timedelta(days=240)
 
 
 def _names(problem: str, path: str) -> bool:

@@ -18,12 +18,15 @@ TITLE_CHARS = 80
 @dataclass(frozen=True)
 class FigureContext:
     """A scenario's title for readers, the systems each figure depends on (figure name -> system names; a
-    figure not listed shows every system's events), and the OEM's cash floor in GBP (None if it has none)."""
+    figure not listed shows every system's events), the OEM's cash floor in GBP (None if it has none), and for
+    the report's scenario and assumptions the resolved scenario data and the values drawn for the run."""
 
     title: str
     systems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     cash_floor_gbp: float | None = None
     name: str = ""  # the scenario's name (its key in files and notes)
+    scenario: Mapping[str, Any] = field(default_factory=dict)  # as saved in scenario.yaml
+    draws: Mapping[str, Any] = field(default_factory=dict)  # as saved in draws.json
 
 
 def scenario_title(description: Any, name: str) -> str:
@@ -76,9 +79,10 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def figure_context(data: Mapping[str, Any] | None, name: str = "") -> FigureContext:
-    """The figures' context from resolved scenario data (None: a title only, from ``name``)."""
+def figure_context(data: Mapping[str, Any] | None, name: str = "", draws: Mapping[str, Any] | None = None) -> FigureContext:
+    """The figures' context from resolved scenario data (None: a title only, from ``name``) and the run's draws."""
     if not data:
-        return FigureContext(name, name=name)
+        return FigureContext(name, name=name, draws=draws or {})
     name = str(data.get("name") or name)
-    return FigureContext(scenario_title(data.get("description"), name), figure_systems(data), cash_floor(data), name)
+    return FigureContext(scenario_title(data.get("description"), name), figure_systems(data), cash_floor(data), name,
+                         data, draws or {})

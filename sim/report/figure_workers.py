@@ -3,11 +3,12 @@
 Drawing and saving the four figures of a run takes as long as the rest of the run, most of it text
 layout and PNG encoding inside matplotlib. Where a process can be forked (POSIX, and only while this
 process has one thread), ``supplysim run`` forks a figure worker as it starts. The worker loads
-matplotlib and the figure code while the parent loads the scenario and simulates; when the run's
-tables arrive, it forks a helper that draws half of the figures while it draws the other half
-(matplotlib is loaded once, and both halves are drawn at once on two cores), both into the run's
-temporary folder while the parent writes the tables. The worker then writes report.html around the
-four PNGs. The files are byte for byte those drawn in one process.
+matplotlib, Bokeh and the figure code while the parent loads the scenario and simulates; when the run's
+tables arrive, it forks a helper that draws the production figure and builds the report's interactive
+charts (handed over in a hidden file) while it draws the other figures (everything is loaded once, and
+both shares of the work are done at once on two cores), both into the run's temporary folder while the
+parent writes the tables. The worker then writes report.html around the four PNGs and those charts.
+The files are byte for byte those drawn in one process.
 
 A worker or helper that fails or dies fails the run, so the temporary folder is discarded and no
 results folder appears. The worker ignores Ctrl-C: the parent stops and ends the worker, which ends
@@ -32,8 +33,10 @@ if TYPE_CHECKING:
 
     from sim.report.context import FigureContext
 
-# the figures the worker draws, and those its helper draws at the same time (about the same work each)
-SHARES = (("invoice_backlog", "cash"), ("production_recovery", "parts_backlog"))
+# the figures the worker draws, and those its helper draws at the same time: about the same work each, as the
+# helper also builds the report's interactive charts (about as long as the production figure) and the worker
+# writes the report once both are done
+SHARES = (("invoice_backlog", "cash", "parts_backlog"), ("production_recovery",))
 
 
 class FigureError(RuntimeError):
@@ -58,7 +61,14 @@ class FigureWorker:
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=serve, args=(theirs, self.connection), daemon=True,
                                        name="supplysim figure worker")
-        self.process.start()
+        # SIGTERM blocked across the fork, and unblocked by the worker once it has its handler: Python forgets a
+        # signal that reaches a child before it has set itself up, so ending a worker at once (a scenario refused
+        # a millisecond after the fork) could otherwise leave it waiting for a run forever, and this process with it
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         theirs.close()  # so that the worker dying is seen as the end of the pipe
 
     def __enter__(self) -> FigureWorker:
@@ -133,7 +143,11 @@ def serve(connection: Connection, parent_end: Connection) -> None:
     parent_end.close()  # the pipe then ends when the parent does, even if it is killed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which then ends the worker
     signal.signal(signal.SIGTERM, end_worker)
-    from sim.report import html as report  # noqa: F401 - loads matplotlib while the parent simulates
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked by the parent across the fork
+    from sim.report import html as report  # loads matplotlib while the parent simulates
+
+    if report.has_bokeh():
+        from sim.report import interactive  # noqa: F401 - and Bokeh, for the report's charts (~0.7 s)
 
     while True:
         try:
@@ -160,7 +174,8 @@ def end_worker(signum: int, frame: FrameType | None) -> None:
 
 def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
                      suppliers: pd.DataFrame, context: FigureContext | str) -> None:
-    """Draw a run's figures, half here and half in a forked helper at the same time, then report.html."""
+    """Draw a run's figures, half here and half (with the report's interactive charts) in a forked helper at the
+    same time, then report.html."""
     from sim.report import html as report
 
     def draw(names: tuple[str, ...]) -> None:
@@ -170,9 +185,16 @@ def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
             except Exception as exc:
                 raise FigureError(f"{name}.png: {type(exc).__name__}: {exc}") from exc
 
+    def draw_and_build_charts() -> None:
+        draw(helpers)
+        try:
+            report.save_run_charts(folder, daily, events, summary, context)
+        except Exception as exc:
+            raise FigureError(f"report.html's charts: {type(exc).__name__}: {exc}") from exc
+
     own, helpers = SHARES
     reader, writer = os.pipe()
-    helper = fork_helper(lambda: draw(helpers), reader, writer)
+    helper = fork_helper(draw_and_build_charts, reader, writer)
     try:
         draw(own)
     except BaseException:
@@ -187,7 +209,7 @@ def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
         code = os.waitstatus_to_exitcode(status)
         names = " and ".join(f"{name}.png" for name in helpers)
         raise FigureError(failure or f"the helper process drawing {names} stopped ({exit_text(code)})")
-    report.write_run_report(folder, summary, suppliers, context)
+    report.write_run_report(folder, daily, events, summary, suppliers, context, report.take_run_charts(folder))
 
 
 def fork_helper(draw: Callable[[], None], reader: int, writer: int) -> int:

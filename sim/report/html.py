@@ -1,27 +1,38 @@
 """Figures (PNG) and a self-contained ``report.html`` written next to a run, and the HTML kit every report uses.
 
-The report is one file a browser opens anywhere: KPI tables, the figures embedded as base64
-data URIs and inline CSS, with no external script, font or image. The reports of replications,
-comparisons, sweeps and sensitivity analyses are in :mod:`sim.report.experiment_reports`;
-:func:`sim.report.redraw.redraw` rebuilds figures and report from a saved results folder.
+The report is one file a browser opens anywhere, with nothing fetched from elsewhere: inline CSS and scripts,
+figures embedded as data URIs. A run's report has its KPIs; interactive charts (hover and zoom, drawn by
+BokehJS written into the page; where Bokeh is not installed, the PNG figures in their place); every supplier
+in a table sorted and filtered in the page; and the scenario and assumptions behind the run. Its sections are
+the list in :func:`write_run_report`. The reports of replications, comparisons, sweeps and sensitivity
+analyses are in :mod:`sim.report.experiment_reports`; :func:`sim.report.redraw.redraw` rebuilds figures and
+report from a saved results folder.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+if TYPE_CHECKING:
+    from sim.report.interactive import InteractiveCharts
+
 from sim import __version__
 from sim.report import plots
+from sim.report.assumptions import assumptions_html
 from sim.report.context import FigureContext
+from sim.report.economics import html_section
+from sim.report.supplier_table import supplier_table_html
 from sim.results.kpis import COMPARISON_COLUMNS, as_number, difference_text, unit_of
 from sim.results.kpis import label as kpi_label
 from sim.results.kpis import text as kpi_value
@@ -61,7 +72,11 @@ th{background:#f3f5f8;font-weight:600}td.num{text-align:right;font-variant-numer
 td code,th code{font-size:.8rem;color:#666}
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:.9rem;margin-top:.3rem}
+h3{font-size:1rem;margin:1.2rem 0 .4rem}nav{font-size:.9rem;margin:.6rem 0}nav a{margin-right:1rem}
+details summary{cursor:pointer;color:#1f5fa8;margin:.4rem 0}td.nowrap{white-space:nowrap}
 """
+STATIC_NOTE = ("<p class='note'>Static figures: Bokeh is not installed, so this report has no interactive charts "
+               "(<code>pip install 'supplysim[report]'</code> adds hover and zoom).</p>")
 
 
 # ---------------------------------------------------------------- formatting
@@ -134,34 +149,6 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def suppliers_table(suppliers: pd.DataFrame, rows: int = 15) -> str:
-    """The suppliers that ran out of cash first, then those with the fewest days of cash at the outage start."""
-    if suppliers is None or suppliers.empty or "min_cash_gbp" not in suppliers:
-        return "<p class='note'>No supplier table in this run.</p>"
-    states = suppliers["state"].value_counts()
-    counts = ", ".join(f"{int(n):,} {html.escape(str(s))}" for s, n in states.items())
-    worst = suppliers.sort_values(["cash_ran_out_date", "time_to_survive_days", "min_cash_gbp"], kind="stable",
-                                  na_position="last").head(rows)
-    head = ("<tr><th>supplier</th><th>tier</th><th>part family</th><th>days of cash and credit at the outage "
-            "start (no OEM income)</th><th>lowest cash</th><th>cash below zero from</th><th>insolvent</th>"
-            "<th>state</th></tr>")
-    body = []
-    for r in worst.to_dict("records"):
-        body.append("<tr>" + _cell(str(r["supplier"]), False) + _cell(str(r["tier"]))
-                    + _cell(str(r["part_family"]), False)
-                    + _cell(kpi_value("time_to_survive_days", r["time_to_survive_days"]))
-                    + _cell(kpi_value("min_cash_gbp", r["min_cash_gbp"]))
-                    + _cell(_when(r["cash_ran_out_date"])) + _cell(_when(r["insolvent_date"]))
-                    + _cell(str(r["state"]), False) + "</tr>")
-    return (f"<p class='note'>{len(suppliers):,} suppliers at the end of the run: {counts}. "
-            f"The {len(worst)} whose cash ran out first, then those with the fewest days of cash and credit:</p>"
-            f"<table>{head}{''.join(body)}</table>")
-
-
-def _when(value: Any) -> str:
-    return "–" if plots.as_timestamp(value) is None else kpi_value("date", value)
-
-
 # ---------------------------------------------------------------- files
 
 
@@ -179,13 +166,21 @@ def img_html(path: Path, alt: str, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def write_html(path: Path, title: str, note: str, sections: Sequence[tuple[str, str]]) -> Path:
-    """A self-contained HTML page: inline CSS, images as data URIs, nothing fetched from elsewhere."""
-    body = "".join(f"<h2>{html.escape(heading)}</h2>{content}" for heading, content in sections)
+def anchor(heading: str) -> str:
+    """A section's id in the page: ``Scenario and assumptions`` -> ``scenario-and-assumptions``."""
+    return "-".join(re.findall(r"[a-z0-9]+", heading.lower()))
+
+
+def write_html(path: Path, title: str, note: str, sections: Sequence[tuple[str, str]], scripts: str = "") -> Path:
+    """A self-contained HTML page: inline CSS, images as data URIs, nothing fetched from elsewhere; with more than
+    two sections, links to each under the title. ``scripts`` (inline ``<script>`` elements) end the page."""
+    body = "".join(f'<h2 id="{anchor(heading)}">{html.escape(heading)}</h2>{content}' for heading, content in sections)
+    links = "".join(f'<a href="#{anchor(heading)}">{html.escape(heading)}</a>' for heading, _ in sections)
+    nav = f"<nav>{links}</nav>" if len(sections) > 2 else ""
     page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>"
-            f'<p class="note">{html.escape(note)}</p>{body}</body></html>\n')
+            f'<p class="note">{html.escape(note)}</p>{nav}{body}{scripts}</body></html>\n')
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -213,7 +208,7 @@ def write_run_figures(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, s
                       suppliers: pd.DataFrame, context: FigureContext | str) -> list[Path]:
     """Write invoice_backlog.png, parts_backlog.png, production_recovery.png, cash.png and report.html."""
     written = [draw_run_figure(folder, name, daily, events, summary, context) for name in RUN_FIGURES]
-    return [*written, write_run_report(folder, summary, suppliers, context)]
+    return [*written, write_run_report(folder, daily, events, summary, suppliers, context)]
 
 
 def draw_run_figure(folder: Path, name: str, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
@@ -229,21 +224,73 @@ def draw_run_figure(folder: Path, name: str, daily: pd.DataFrame, events: pd.Dat
     return save_figure(RUN_FIGURES[name](daily, events, summary, **options), folder / f"{name}.png")
 
 
-def write_run_report(folder: Path, summary: Mapping[str, Any], suppliers: pd.DataFrame,
-                     context: FigureContext | str) -> Path:
-    """Write report.html around the run's figures (already in ``folder``), its KPIs and its weakest suppliers."""
+def has_bokeh() -> bool:
+    """Whether Bokeh is installed, so a run's report has interactive charts."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def run_charts(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+               context: FigureContext) -> InteractiveCharts | None:
+    """The run's interactive charts, or None where Bokeh is not installed."""
+    if not has_bokeh():
+        return None
+    from sim.report.interactive import interactive_charts
+
+    plants = [name for name, plant in (context.scenario.get("plants") or {}).items()
+              if isinstance(plant, Mapping) and plant.get("kind", "vehicle") == "vehicle"]
+    return interactive_charts(daily, summary, plants, events, context.systems)
+
+
+CHARTS_PART = ".report-charts.partial.json"  # charts built by a figure worker's helper, until the report takes them
+
+
+def save_run_charts(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+                    context: FigureContext | str) -> None:
+    """Build the run's interactive charts (None without Bokeh) into a hidden file of ``folder``, for
+    :func:`take_run_charts` (a figure worker's helper builds them while the worker draws)."""
+    charts = run_charts(daily, events, summary, as_context(context))
+    part = {"html": charts.html, "scripts": charts.scripts} if charts is not None else None
+    (Path(folder) / CHARTS_PART).write_text(json.dumps(part), encoding="utf-8")
+
+
+def take_run_charts(folder: Path) -> InteractiveCharts | None:
+    """The charts :func:`save_run_charts` built, removing their hidden file."""
+    path = Path(folder) / CHARTS_PART
+    part = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    if part is None:
+        return None
+    from sim.report.interactive import InteractiveCharts
+
+    return InteractiveCharts(part["html"], part["scripts"])
+
+
+def write_run_report(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
+                     suppliers: pd.DataFrame, context: FigureContext | str,
+                     charts: InteractiveCharts | None | Literal["build"] = "build") -> Path:
+    """Write report.html around the run's figures (already in ``folder``, with its run.json): the sections below.
+
+    ``charts``: the run's interactive charts already built (by a figure worker's helper), None for the static
+    figures, or "build" to build them here (where Bokeh is installed)."""
     folder = Path(folder)
     context = as_context(context)
     figures = "".join(img_html(folder / f"{name}.png", name.replace("_", " "), CAPTIONS[name]) for name in RUN_FIGURES)
-    sections = [("Key results", kpi_table(summary)), ("Figures", figures),
-                ("Suppliers closest to running out of cash", suppliers_table(suppliers))]
-    from sim.report.economics import html_section  # what the incident cost, and who bore it (economics.parquet)
-    sections.insert(1, ("What the incident cost, and who bore it", html_section(folder)))
+    charts = run_charts(daily, events, summary, context) if charts == "build" else charts
+    slides = f"<details><summary>The four figures as PNG files beside this report (for slides)</summary>{figures}</details>"
+    assumptions = assumptions_html(context.scenario, context.draws, _read_json(folder / "run.json"), events, daily, summary)
+    sections = [
+        ("Key results", kpi_table(summary)),
+        ("What the incident cost, and who bore it", html_section(folder)),  # economics.parquet, written before
+        ("Charts", charts.html + slides if charts else STATIC_NOTE + figures),
+        ("Suppliers", supplier_table_html(suppliers)),
+        ("Scenario and assumptions", assumptions),
+    ]
     return write_html(folder / "report.html", f"supplysim report: {context.title}",
-                      run_note(folder, context.name or context.title), sections)
+                      run_note(folder, context.name or context.title), sections, charts.scripts if charts else "")
 
 
 __all__ = ["CAPTIONS", "RUN_FIGURES", "as_context", "draw_run_figure", "img_html", "kpi_label", "kpi_table", "kpi_value",
-           "run_note", "save_figure", "write_html", "write_run_figures", "write_run_report"]
+           "run_note", "save_figure", "save_run_charts", "take_run_charts", "write_html", "write_run_figures",
+           "write_run_report"]
 
 

@@ -82,7 +82,8 @@ def redraw(folder: Path) -> list[Path]:
     if _has(folder, "daily.parquet", "events.parquet", "summary.json"):
         suppliers = pd.read_parquet(folder / "suppliers.parquet") if (folder / "suppliers.parquet").is_file() \
             else pd.DataFrame()
-        context = figure_context(_scenario_data(folder), str(run_info.get("scenario") or folder.name))
+        context = figure_context(_scenario_data(folder), str(run_info.get("scenario") or folder.name),
+                                 _read_json(folder / "draws.json"))
         return write_run_figures(folder, pd.read_parquet(folder / "daily.parquet"),
                                  pd.read_parquet(folder / "events.parquet"), _read_json(folder / "summary.json"),
                                  suppliers, context)

@@ -1,16 +1,19 @@
-"""The explorer's charts (Bokeh, with hover and zoom): the invoice backlog clearance curve, production
-recovery, cash, and supplier runway, each with the pinned reference run, the no-outage baseline and,
-after a Monte Carlo, the band of 90% of replications.
+"""A run's charts in Bokeh, with hover and zoom: the invoice backlog clearance curve, production recovery,
+cash, supplier runway and (in the report) the parts centre's backlog, each against the no-outage baseline.
 
-Each chart draws one main daily series (this run, the reference, the baseline and the band), a few
-lines of this run only, and a few series on a right-hand axis (counts beside a value, say). The x ranges are shared: zooming
-one chart zooms them all to the same dates.
+Drawn by the explorer (:mod:`sim.explorer.app`), which adds the pinned reference run and, after a Monte Carlo,
+the band of 90% of replications, and by the interactive report (:mod:`sim.report.interactive`), which draws
+one run. Each chart draws one main daily series (this run, the baseline and, when comparing, the reference and
+the band), a few lines of this run only, and a few series on a right-hand axis (counts beside a value, say).
+The x ranges are shared: zooming one chart zooms them all to the same dates. Needs Bokeh (the extras
+``supplysim[report]`` or ``supplysim[serve]``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,10 +44,20 @@ class ChartSpec:
     smooth_days: int = 1  # a trailing average over this many days (production: a week, so weekends do not saw)
 
 
-def chart_specs(daily_columns: Sequence[str], vehicle_plants: Sequence[str]) -> list[ChartSpec]:
-    """The four charts for a run with these daily columns: the supplier runway chart shows the
-    runway percentiles where the run reports them, and the count of suppliers under a week of cash
-    otherwise."""
+def chart_window(summary: Mapping[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The dates the charts open on: from four weeks before the outage to eight months after it (None,
+    the whole horizon, without an outage)."""
+    start = summary.get("outage_start_date")
+    if start is None:
+        return None
+    return pd.Timestamp(start) - pd.Timedelta(days=28), pd.Timestamp(start) + pd.Timedelta(days=240)
+
+
+def chart_specs(daily_columns: Sequence[str], vehicle_plants: Sequence[str], parts_centre: bool = False) -> list[ChartSpec]:
+    """The charts for a run with these daily columns: the invoice backlog, production, cash and supplier
+    runway, and with ``parts_centre`` the parts centre's backlog when the run has one. The supplier runway
+    chart shows the runway percentiles where the run reports them, and the count of suppliers under a week
+    of cash otherwise."""
     columns = set(daily_columns)
 
     def have(*names: str) -> bool:
@@ -78,6 +91,12 @@ def chart_specs(daily_columns: Sequence[str], vehicle_plants: Sequence[str]) -> 
                                "suppliers_under_7_days_cash",
                                "baseline_suppliers_under_7_days_cash" if have("baseline_suppliers_under_7_days_cash") else None,
                                (("suppliers_insolvent", "insolvent"),) if have("suppliers_insolvent") else ()))
+    if parts_centre and have("parts_backlog_orders"):
+        specs.append(ChartSpec("parts", "Parts centre: retailers' orders waiting", "orders", "parts_backlog_orders",
+                               "baseline_parts_backlog_orders" if have("baseline_parts_backlog_orders") else None,
+                               tuple((c, label) for c, label in (("parts_orders", "orders received a day"),
+                                                                 ("parts_dispatched", "orders dispatched a day"))
+                                     if have(c))))
     return specs
 
 
@@ -121,16 +140,18 @@ def _band(bands: pd.DataFrame | None, series: str, dates: pd.DatetimeIndex, scal
 
 
 def chart_data(spec: ChartSpec, run: pd.DataFrame, reference: pd.DataFrame | None,
-               bands: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The columns of a chart's data source: date, run, reference, baseline, the band, extras, right."""
+               bands: pd.DataFrame | None, compare: bool = True) -> dict[str, np.ndarray]:
+    """The columns of a chart's data source: date, run, baseline, extras, right and, when ``compare``, the
+    reference and the band."""
     dates = pd.DatetimeIndex(run["date"])
     data: dict[str, np.ndarray] = {
         "date": dates.to_numpy(),
         "run": _series(run, spec.main, dates, spec.scale, spec.smooth_days),
-        "reference": _series(reference, spec.main, dates, spec.scale, spec.smooth_days),
         "baseline": _series(run, spec.baseline, dates, spec.scale, spec.smooth_days),
-        **_band(bands, spec.main, dates, spec.scale, spec.smooth_days),
     }
+    if compare:
+        data["reference"] = _series(reference, spec.main, dates, spec.scale, spec.smooth_days)
+        data.update(_band(bands, spec.main, dates, spec.scale, spec.smooth_days))
     for i, (column, _) in enumerate(spec.extras):
         data[f"extra_{i}"] = _series(run, column, dates, spec.scale, spec.smooth_days)
     for i, (column, _) in enumerate(spec.right):
@@ -138,45 +159,51 @@ def chart_data(spec: ChartSpec, run: pd.DataFrame, reference: pd.DataFrame | Non
     return data
 
 
-def key_html() -> str:
-    """The key every chart shares, as HTML: how this run, the reference, the baseline and the band are drawn
-    (each chart's own legend names only its other lines, so four legends do not repeat it)."""
+def key_html(compare: bool = True) -> str:
+    """The key every chart shares, as HTML: how this run, the baseline and, when ``compare``, the reference and
+    the band are drawn (each chart's own legend names only its other lines, so the legends do not repeat it)."""
     def sample(style: str) -> str:
         return f'<i style="display:inline-block;width:26px;margin:0 5px 3px 12px;vertical-align:middle;{style}"></i>'
 
+    reference = (f'{sample(f"border-top:2px dashed {REFERENCE_COLOUR}")}reference run' if compare else "")
+    band = f'{sample(f"height:10px;background:{BAND_COLOUR}")}90% of Monte Carlo replications' if compare else ""
     return ('<div class="chart-key">'
-            f'{sample(f"border-top:3px solid {RUN_COLOUR}")}this run'
-            f'{sample(f"border-top:2px dashed {REFERENCE_COLOUR}")}reference run'
-            f'{sample(f"border-top:2px dotted {BASELINE_COLOUR}")}no outage (the baseline)'
-            f'{sample(f"height:10px;background:{BAND_COLOUR}")}90% of Monte Carlo replications'
+            f'{sample(f"border-top:3px solid {RUN_COLOUR}")}this run{reference}'
+            f'{sample(f"border-top:2px dotted {BASELINE_COLOUR}")}no outage (the baseline){band}'
             '<span style="margin-left:12px">· drag to pan, box to zoom, hover for values; a legend entry hides its line</span>'
             '</div>')
 
 
 def build_chart(spec: ChartSpec, data: dict[str, np.ndarray], x_range: Range1d) -> Chart:
-    """A figure drawing ``data`` (see :func:`chart_data`): the run solid, the reference dashed, the
-    baseline dotted (as :func:`key_html` says), the band shaded; its legend names its other lines and hides
-    one when clicked."""
+    """A figure drawing ``data`` (see :func:`chart_data`): the run solid, the baseline dotted (as :func:`key_html`
+    says) and, where ``data`` has them, the reference dashed and the band shaded; its legend names its other lines
+    and hides one when clicked."""
+    compare = "reference" in data
     source = ColumnDataSource(data=dict(data))
     fig = figure(title=Title(text=spec.title, text_font_size="13px"), x_axis_type="datetime", x_range=x_range,
                  height=290, sizing_mode="stretch_width",
                  tools="xpan,xwheel_zoom,box_zoom,reset,save", active_drag="xpan", active_scroll=None,
                  toolbar_location="right", y_axis_label=spec.unit)
+    fig.toolbar.logo = None  # a link to bokeh.org: nothing in a chart points beyond the machine
     fig.yaxis[0].formatter = NumeralTickFormatter(format="0,0")
     fig.xaxis.axis_label_text_font_size = fig.yaxis.axis_label_text_font_size = "11px"
     left_range = DataRange1d(only_visible=True)
     fig.y_range = left_range
     items: list[LegendItem] = []
-    fig.varea("date", "band_p05", "band_p95", source=source, fill_color=BAND_COLOUR, fill_alpha=0.45)
+    if compare:
+        fig.varea("date", "band_p05", "band_p95", source=source, fill_color=BAND_COLOUR, fill_alpha=0.45)
     if spec.baseline is not None:
         fig.line("date", "baseline", source=source, color=BASELINE_COLOUR, line_width=1.5, line_dash="dotted")
     for i, (_, label) in enumerate(spec.extras):
         items.append(LegendItem(label=label, renderers=[
             fig.line("date", f"extra_{i}", source=source, color=EXTRA_COLOURS[i % len(EXTRA_COLOURS)], line_width=1.2,
                      line_alpha=0.85)]))
-    fig.line("date", "reference", source=source, color=REFERENCE_COLOUR, line_width=2, line_dash="dashed")
+    if compare:
+        fig.line("date", "reference", source=source, color=REFERENCE_COLOUR, line_width=2, line_dash="dashed")
     run = fig.line("date", "run", source=source, color=RUN_COLOUR, line_width=2.5)
-    tooltips = [("date", "@date{%a %d %b %Y}"), ("this run", "@run{0,0.0}"), ("reference", "@reference{0,0.0}")]
+    tooltips = [("date", "@date{%a %d %b %Y}"), ("this run", "@run{0,0.0}")]
+    if compare:
+        tooltips.append(("reference", "@reference{0,0.0}"))
     if spec.baseline is not None:
         tooltips.append(("no outage", "@baseline{0,0.0}"))
     tooltips += [(label, f"@extra_{i}{{0,0.0}}") for i, (_, label) in enumerate(spec.extras)]
@@ -205,16 +232,18 @@ def build_chart(spec: ChartSpec, data: dict[str, np.ndarray], x_range: Range1d) 
 
 
 class Charts:
-    """The explorer's four charts, drawn from a run, the reference run and any Monte Carlo bands."""
+    """Charts drawn from a run and, when ``compare``, a reference run and any Monte Carlo bands (the explorer's);
+    without ``compare`` a run alone (the report's)."""
 
     def __init__(self, specs: Sequence[ChartSpec], run: pd.DataFrame, reference: pd.DataFrame | None,
-                 window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> None:
+                 window: tuple[pd.Timestamp, pd.Timestamp] | None = None, compare: bool = True) -> None:
+        self.compare = compare
         first, last = pd.Timestamp(run["date"].iloc[0]), pd.Timestamp(run["date"].iloc[-1])
         start, end = window if window is not None else (first, last)
         # one x range for every chart, opening on ``window`` (reset returns there); zooming out stops at the horizon
         x_range = Range1d(start=max(start, first).to_pydatetime(), end=min(end, last).to_pydatetime(),
                           bounds=(first.to_pydatetime(), last.to_pydatetime()))
-        self.charts = [build_chart(spec, chart_data(spec, run, reference, None), x_range) for spec in specs]
+        self.charts = [build_chart(spec, chart_data(spec, run, reference, None, compare), x_range) for spec in specs]
 
     @property
     def figures(self) -> list[figure]:
@@ -223,4 +252,4 @@ class Charts:
     def update(self, run: pd.DataFrame, reference: pd.DataFrame | None, bands: pd.DataFrame | None) -> None:
         """Draw a new run, reference and bands (or none)."""
         for chart in self.charts:
-            chart.source.data = dict(chart_data(chart.spec, run, reference, bands))
+            chart.source.data = dict(chart_data(chart.spec, run, reference, bands, self.compare))
