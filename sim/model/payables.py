@@ -91,8 +91,8 @@ class Payables:
 
     name = "payables"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE: ClassVar[tuple[str, ...]] = ("awaiting", "awaiting_count", "awaiting_value", "queue", "waiting", "waiting_count",
-                                        "by_supplier",
+    STATE: ClassVar[tuple[str, ...]] = ("awaiting", "awaiting_count", "awaiting_value", "paid_early_upto", "queue",
+                                        "waiting", "waiting_count", "by_supplier",
              "approved", "backlog_count", "backlog_value",
              "approved_count", "approved_value", "received_count", "received_value", "processed_count",
              "paid_count", "paid_value", "processed_on", "statements_on", "value_on", "by_hand_value")
@@ -136,6 +136,10 @@ class Payables:
         self.awaiting: dict[int, list[Batch]] = defaultdict(list)  # when_due: received, not yet due
         self.awaiting_count = 0
         self.awaiting_value = 0
+        # paid at once while awaiting their due date (pay_now): each supplier's invoices falling due up to this
+        # day; they stay in their batches, left out when the batches fall due (None: nobody paid so yet). An
+        # invoice raised later falls due later: a supplier's terms are fixed
+        self.paid_early_upto: np.ndarray | None = None
         # the processing queue: batches in arrival order; for each, a mask of the invoices still
         # waiting (None: all) and their number; and (when processing by urgency) the number
         # waiting per supplier
@@ -210,6 +214,8 @@ class Payables:
         """Process up to today's capacity; ``urgency()`` ranks suppliers for least_cash_first."""
         room = int(self.capacity[day])
         due_today = self.awaiting.pop(day, [])
+        if self.paid_early_upto is not None and due_today:
+            due_today = self._not_paid_early(due_today)
         if due_today and not self.queue and sum(len(b.value) for b in due_today) <= room:
             # the normal day: everything falling due is processed and approved at once
             done = _concat(due_today)
@@ -422,37 +428,74 @@ class Payables:
             callback(prepaid)
         return paid
 
+    def _not_paid_early(self, batches: list[Batch]) -> list[Batch]:
+        """The invoices of awaiting batches not already paid at once."""
+        assert self.paid_early_upto is not None
+        out = []
+        for batch in batches:
+            left = batch.due > self.paid_early_upto[batch.supplier]
+            if left.all():
+                out.append(batch)
+            elif left.any():
+                out.append(batch.take(left))
+        return out
+
+    def _take_awaiting(self, chosen: np.ndarray) -> list[Batch]:
+        """The invoices of the ``chosen`` suppliers awaiting their due date, marked paid and left in place (copying
+        what stays would cost most)."""
+        if self.paid_early_upto is None:
+            self.paid_early_upto = np.full(len(chosen), -1, dtype=np.int64)
+        upto = self.paid_early_upto
+        latest = upto.copy()
+        taken = []
+        for batches in self.awaiting.values():
+            for batch in batches:
+                mine = chosen[batch.supplier]
+                if not mine.any():
+                    continue
+                mine &= batch.due > upto[batch.supplier]
+                if not mine.any():
+                    continue
+                part = batch.take(mine)
+                taken.append(part)
+                np.maximum.at(latest, part.supplier, part.due)
+                self.awaiting_count -= len(part.value)
+                self.awaiting_value -= part.face
+                self.processed_count += len(part.value)
+        self.paid_early_upto = latest
+        return taken
+
+    def _take_approved(self, chosen: np.ndarray) -> list[Batch]:
+        """The ``chosen`` suppliers' invoices approved and not yet due, taken out of their batches."""
+        taken = []
+        for due_day in list(self.approved):
+            kept = []
+            for batch in self.approved[due_day]:
+                mine = chosen[batch.supplier]
+                if not mine.any():
+                    kept.append(batch)
+                    continue
+                part = batch.take(mine)
+                taken.append(part)
+                self.approved_count -= len(part.value)
+                self.approved_value -= part.face
+                if not mine.all():
+                    kept.append(batch.take(~mine))
+            if kept:
+                self.approved[due_day] = kept
+            else:
+                del self.approved[due_day]
+        return taken
+
     def pay_now(self, rows: np.ndarray, day: int) -> int:
         """Pay at once every open invoice of suppliers ``rows``: those waiting for their due date or to be
         processed (processed by hand, beside the day's capacity) and those approved but not yet due.
         Returns the pence paid (net of any prepaid part)."""
         assert self.ledger is not None, "payables in a world pay through its ledger"
-        chosen = np.zeros(len(self.ledger.supplier_cash), dtype=bool)
+        n = len(self.ledger.supplier_cash)
+        chosen = np.zeros(n, dtype=bool)
         chosen[rows] = True
-        taken: list[Batch] = []
-        for store, kind in ((self.awaiting, "awaiting"), (self.approved, "approved")):
-            for due_day in list(store):
-                kept = []
-                for batch in store[due_day]:
-                    mine = chosen[batch.supplier]
-                    if not mine.any():
-                        kept.append(batch)
-                        continue
-                    part = batch.take(mine)
-                    taken.append(part)
-                    if kind == "awaiting":
-                        self.awaiting_count -= len(part.value)
-                        self.awaiting_value -= part.face
-                        self.processed_count += len(part.value)
-                    else:
-                        self.approved_count -= len(part.value)
-                        self.approved_value -= part.face
-                    if not mine.all():
-                        kept.append(batch.take(~mine))
-                if kept:
-                    store[due_day] = kept
-                else:
-                    del store[due_day]
+        taken = self._take_awaiting(chosen) + self._take_approved(chosen)
         for i, (batch, mask) in enumerate(zip(self.queue, self.waiting, strict=True)):
             mine = chosen[batch.supplier] & (True if mask is None else mask)
             if not mine.any():
