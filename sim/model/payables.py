@@ -276,12 +276,15 @@ class Payables:
         else:
             n = 1 + max(int(b.supplier.max(initial=-1)) for b in self.queue)
         owed = np.zeros(n)
-        oldest = np.full(n, np.iinfo(np.int64).max)
+        by_cash = self.priority == "least_cash_first" and urgency is not None
+        oldest = None if by_cash else np.full(n, np.iinfo(np.int64).max)
         for batch, mask in zip(self.queue, self.waiting, strict=True):
             overdue = batch.due <= day if mask is None else (batch.due <= day) & mask
             owed += np.bincount(batch.supplier[overdue], weights=batch.value[overdue], minlength=n)
-            np.minimum.at(oldest, batch.supplier[overdue], batch.due[overdue])
-        if self.priority == "least_cash_first" and urgency is not None:
+            if oldest is not None:
+                np.minimum.at(oldest, batch.supplier[overdue], batch.due[overdue])
+        if oldest is None:
+            assert urgency is not None
             order = np.argsort(urgency, kind="stable")
         else:
             order = np.argsort(oldest, kind="stable")
@@ -458,7 +461,11 @@ class Payables:
                     continue
                 part = batch.take(mine)
                 taken.append(part)
-                np.maximum.at(latest, part.supplier, part.due)
+                first = int(part.due[0])
+                if (part.due == first).all():  # as filed: a batch falls due on one day
+                    latest[part.supplier] = np.maximum(latest[part.supplier], first)
+                else:
+                    np.maximum.at(latest, part.supplier, part.due)
                 self.awaiting_count -= len(part.value)
                 self.awaiting_value -= part.face
                 self.processed_count += len(part.value)
