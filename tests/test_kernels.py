@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from sim.model.interventions import _prepayments
 from sim.model.ledger import _add_each_day, _credit
+from sim.model.payables import _still_open
 from sim.model.supplier_finance import RUNWAY_CAP, _below_runway, _cash_readings, _low_water, _runway, _variable_costs
 from sim.model.supply_kernels import NO_LIMIT, arrive, buildable, calloffs, dispatch, output, take_parts, two_sums
 from sim.model.workforce import LOW_DEMAND, _any_short_of_runway, _expected_week, _short_time
@@ -512,6 +513,19 @@ def runway_reference(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray,
     return counts[0], counts[1], counts[2], counts[3], found[0], found[1], found[2]
 
 
+@st.composite
+def still_open_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
+    n, invoices = draw(size), draw(size)
+    return (picks(draw, n, [False, True], bool), ints(draw, n, -1, 5), rows_of(draw, invoices if n else 0, n),
+            ints(draw, invoices if n else 0, 0, 6), np.zeros(invoices if n else 0, dtype=bool))
+
+
+def still_open_reference(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray,
+                         out: np.ndarray) -> int:
+    out[:] = chosen[supplier] & (due > upto[supplier])
+    return int(out.sum())
+
+
 @dataclass(frozen=True)
 class Kernel:
     function: Callable[..., Any]
@@ -523,6 +537,7 @@ KERNELS = {
     "sim.model.interventions._prepayments": Kernel(_prepayments, prepayments_reference, prepayments_case),
     "sim.model.ledger._add_each_day": Kernel(_add_each_day, add_each_day_reference, add_each_day_case),
     "sim.model.ledger._credit": Kernel(_credit, credit_reference, credit_case),
+    "sim.model.payables._still_open": Kernel(_still_open, still_open_reference, still_open_case),
     "sim.model.supplier_finance._below_runway": Kernel(_below_runway, below_runway_reference, below_runway_case),
     "sim.model.supplier_finance._cash_readings": Kernel(_cash_readings, cash_readings_reference, cash_readings_case),
     "sim.model.supplier_finance._low_water": Kernel(_low_water, low_water_reference, low_water_case),

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import simpy
+from numba import njit
 
 from sim.model.actor import Close, EventColumns, Morning, Process, Readings, Step, first_difference
 from sim.model.calendar import Calendar
@@ -51,6 +52,18 @@ class Batch:
     def take(self, index: np.ndarray) -> Batch:
         """The invoices at ``index`` (positions or a mask), in order."""
         return Batch(self.supplier[index], self.value[index], self.prepaid[index], self.due[index])
+
+
+@njit(cache=True)
+def _still_open(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray, out: np.ndarray) -> int:
+    """Which invoices of a batch belong to a ``chosen`` supplier and are not yet paid at once (falling due after
+    the day its invoices were paid up to, ``upto``), into ``out``; how many."""
+    count = 0
+    for i in range(len(supplier)):
+        s = supplier[i]
+        out[i] = chosen[s] and due[i] > upto[s]
+        count += out[i]
+    return count
 
 
 def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: int | None = None) -> None:
@@ -453,11 +466,8 @@ class Payables:
         taken = []
         for batches in self.awaiting.values():
             for batch in batches:
-                mine = chosen[batch.supplier]
-                if not mine.any():
-                    continue
-                mine &= batch.due > upto[batch.supplier]
-                if not mine.any():
+                mine = np.empty(len(batch.supplier), dtype=np.bool_)
+                if not _still_open(chosen, upto, batch.supplier, batch.due, mine):
                     continue
                 part = batch.take(mine)
                 taken.append(part)
