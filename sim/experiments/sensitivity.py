@@ -139,7 +139,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     apply_overrides(data, {p: b[0] for p, b in params.items()}, source, lines)  # every path names what exists
     root = base.seed if seed is None else int(seed)
     names = list(params)
-    span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1]))  # type: ignore[operator]
+    span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1]))
             for b in params.values()]
     problem = {"num_vars": len(names), "names": names, "bounds": [list(s) for s in span]}
     sample, analyze = _salib(method)

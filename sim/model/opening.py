@@ -63,7 +63,7 @@ def _needed(supply: SupplyBase, day: int) -> np.ndarray:
     last = supply.cum_plan.shape[2] - 1
     plants = supply.lanes.part_plant
     units = supply.cum_plan[0, plants, min(day + 2, last)] - supply.cum_plan[0, plants, min(day + 1, last)]
-    return np.rint(units).astype(np.int64) * supply.part_ppu
+    return np.asarray(np.rint(units).astype(np.int64) * supply.part_ppu)
 
 
 def trade(supply: SupplyBase, plants: list[Plant], start_date: date) -> Opening:

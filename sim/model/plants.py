@@ -25,7 +25,7 @@ def ramp_curve(spec: PlantSpec[float], days: int) -> np.ndarray:
         return np.ones(days)
     xs = np.array([p.after_days for p in spec.ramp_up])
     ys = np.array([p.capacity for p in spec.ramp_up])
-    return np.interp(np.arange(days), xs, ys, left=ys[0], right=ys[-1])
+    return np.asarray(np.interp(np.arange(days), xs, ys, left=ys[0], right=ys[-1]))
 
 
 def capacity_plan(spec: PlantSpec[float], working: np.ndarray, availability: np.ndarray) -> np.ndarray:
@@ -37,7 +37,7 @@ def capacity_plan(spec: PlantSpec[float], working: np.ndarray, availability: np.
     curve = ramp_curve(spec, n)
     for r in restarts:
         ramp[r:] = curve[: n - r]
-    return np.floor(spec.daily_rate * working * availability * ramp + 1e-9)
+    return np.asarray(np.floor(spec.daily_rate * working * availability * ramp + 1e-9))
 
 
 @dataclass
@@ -110,4 +110,4 @@ def material_plan(plant: Plant, known_outage: bool) -> np.ndarray:
     if not plant.is_engine_plant:
         return own
     demand = sum((material_plan(c, known_outage) for c in plant.consumers), np.zeros_like(own))
-    return np.minimum(own, demand)
+    return np.asarray(np.minimum(own, demand))

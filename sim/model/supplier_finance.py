@@ -285,7 +285,7 @@ class SupplierFinance:
     def idle_runway(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each supplier's cash and unused credit would last with no OEM business (its idle costs)."""
         burn = np.maximum(self.fixed[rows] - self.other_margin[rows], 1)
-        return (self.ledger.supplier_cash[rows] + self.credit[rows]) / burn
+        return np.asarray((self.ledger.supplier_cash[rows] + self.credit[rows]) / burn)
 
     def event_columns(self) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
         """Every supplier event in order: days, kinds, supplier rows and jobs (lost, for redundancies
@@ -430,7 +430,7 @@ class SupplierFinance:
     def idle_burn(self, rows: np.ndarray) -> np.ndarray:
         """What suppliers ``rows`` spend a day when idle: fixed costs less other customers' margin (pence, at
         least nothing)."""
-        return np.maximum(self.fixed[rows] - self.other_margin[rows], 0)
+        return np.asarray(np.maximum(self.fixed[rows] - self.other_margin[rows], 0))
 
     def cash_readings(self, cash: np.ndarray) -> tuple[int, int, int]:
         """The suppliers' total cash, their total shortfall below zero, and how many (not
@@ -440,7 +440,7 @@ class SupplierFinance:
 
     def days_of_cash(self, cash: np.ndarray) -> np.ndarray:
         """Cash plus unused credit, in days of normal total costs."""
-        return (cash + self.credit) / np.maximum(self.normal_costs, 1.0)
+        return np.asarray((cash + self.credit) / np.maximum(self.normal_costs, 1.0))
 
     def days_to_survive(self, cash: np.ndarray) -> np.ndarray:
         """Days until cash and credit run out with no OEM business and no OEM payments."""

@@ -189,7 +189,7 @@ class SupplyBase:
             worst = np.ones(len(able))
             np.minimum.at(worst, self.tier2_customer, able[self.tier2_rows])
             able = able * worst
-        return able
+        return np.asarray(able)
 
     def fail(self, rows: np.ndarray, day: int) -> None:
         """Suppliers ``rows`` stop shipping (insolvent, from the start of ``day``): each co-source of their
@@ -303,7 +303,7 @@ class SupplyBase:
     def units_last_week(self, day: int) -> np.ndarray:
         """Units each supplier shipped over the 7 days ending ``day``."""
         recent = self.week_day > day - 7
-        return self.week_units[recent].sum(axis=0)
+        return np.asarray(self.week_units[recent].sum(axis=0))
 
     def deliver(self, day: int) -> None:
         """Move the deliveries due on ``day`` from transit to the line side."""

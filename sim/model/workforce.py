@@ -173,7 +173,7 @@ class Workforce:
         grant = np.floor(self.stw_share * staff_pay).astype(np.int64) * supported
         self.ledger.suppliers("short_time_work", grant, intervention=True)
         self.stw_paid += int(grant.sum())
-        return supported
+        return np.asarray(supported)
 
     def _may_cut(self) -> bool:
         """Whether any supplier might make redundancies today (a quick look at everyone's runway)."""

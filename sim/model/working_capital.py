@@ -61,7 +61,7 @@ def shipments_before(supply: SupplyBase, plan: np.ndarray, back: int) -> np.ndar
     lead = supply.table.lead_time[supply.lane_sup]
     parts = supply.base_share * supply.lane_ppu
     days = back - 1 - np.arange(back)[:, None] + lead[None, :]  # column of day -b + lead in plan
-    return parts[None, :] * plan[supply.lane_plant[None, :], days]
+    return np.asarray(parts[None, :] * plan[supply.lane_plant[None, :], days])
 
 
 @njit(cache=True)

@@ -231,7 +231,7 @@ def allocate(amount: int, weights: np.ndarray) -> np.ndarray:
     rest = amount - int(whole.sum())
     order = np.argsort(-(share - whole), kind="stable")
     whole[order[:rest]] += 1
-    return whole
+    return np.asarray(whole)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ class Measures:
 
     def date_of(self, i: int | None) -> date | None:
         """The date of day ``i`` (None for None)."""
-        return None if i is None else self.days[i].astype(object)  # type: ignore[no-any-return]
+        return None if i is None else self.days[i].astype(object)
 
     def column(self, name: str) -> np.ndarray:
         return self.daily[name].to_numpy(float)

@@ -107,7 +107,7 @@ def quarters(daily: pd.DataFrame, fiscal_year_start_month: int = 1) -> pd.DataFr
 
 
 def _total(daily: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
-    return np.sum([daily[c].to_numpy(np.float64) for c in columns], axis=0)
+    return np.asarray(np.sum([daily[c].to_numpy(np.float64) for c in columns], axis=0))
 
 
 def _label(period: pd.Period, basis: str) -> str:
