@@ -40,7 +40,8 @@ pytestmark = pytest.mark.skipif(JIT_OFF, reason="compares compiled kernels with 
 def scenarios() -> dict[str, Scenario]:
     """The test scenarios, and micro scenarios that between them reach every kernel: an outage with a phased
     restart; a tier-2 supplier, a working-capital line, short time, redundancies, tier-2 bills paid late, early
-    payment with pass-through and a short-time-work scheme; a supplier let go with a second source taking over."""
+    payment with pass-through and a short-time-work scheme; a supplier let go with a second source taking over; a
+    supplier in distress paid at once what it is owed."""
     tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
     seat = BASE["suppliers"]["seat_co"]
     people = {"suppliers.seat_co.working_capital": "normal_year", "suppliers.seat_co.short_time_after_idle_days": 5,
@@ -61,6 +62,8 @@ def scenarios() -> dict[str, Scenario]:
                                                    outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-02-05"}]})),
         "micro: let go, second source": micro(UNPAID, suppliers={"a_co": first, "b_co": second},
                                               outages=outage("2025-01-16", ["invoicing"])),
+        "micro: paid at once": micro(UNPAID, outages=outage("2025-01-16", ["invoicing"]),
+                                     supplier_distress={"accelerate_payment": True}),
     }
 
 
