@@ -11,12 +11,13 @@ its first day.
 - Receipts: parts orders of the last settlement days, not yet paid.
 
 The invoices, tier-2 bills and suppliers' money are the same for every world of one network and seed (a
-run and its baseline) and read only, so one :class:`Opening` serves both.
+run and its baseline) and read only, so one :class:`Opening` serves both; so does the normal year's weekly
+call-offs each supplier's workforce compares its week with (worked out once for all of them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -25,6 +26,7 @@ from sim.model.payables import Batch
 from sim.model.plants import Plant
 from sim.model.supplier_finance import SupplierMoney
 from sim.model.supply import SupplyBase
+from sim.model.workforce import NormalWeeks
 from sim.model.working_capital import normal_plan, shipments_before
 from sim.scenario.schema import WEEKDAYS
 
@@ -37,6 +39,7 @@ class Opening:
     invoices: list[Batch]
     tier2_bills: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
     money: SupplierMoney  # each supplier's costs, opening cash and credit
+    normal_weeks: NormalWeeks = field(default_factory=NormalWeeks)  # worked out as the worlds need them
 
 
 def fill_lanes(supply: SupplyBase) -> None:

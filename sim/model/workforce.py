@@ -95,13 +95,56 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
 
 @njit(cache=True)
 def _any_short_of_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
-                         below: np.ndarray, made: np.ndarray) -> bool:
-    """Whether any supplier yet to make redundancies has cash and credit for fewer days of idle costs than its
-    threshold (NaN: none), with a hair of slack so that rounding never hides one."""
+                         below: np.ndarray, made: np.ndarray, low_days: np.ndarray, state: np.ndarray) -> bool:
+    """Whether any supplier that might make redundancies today (yet to make them, short of work: ``low_days``
+    above nothing, not insolvent) has cash and credit for fewer days of idle costs than its threshold (NaN:
+    none), with a hair of slack so that rounding never hides one."""
     for s in range(len(cash)):
-        if not made[s] and cash[s] + credit[s] < below[s] * max(fixed[s] - margin[s], 1) * (1 + 1e-9) + 1:
+        if (not made[s] and low_days[s] > 0 and state[s] != INSOLVENT
+                and cash[s] + credit[s] < below[s] * max(fixed[s] - margin[s], 1) * (1 + 1e-9) + 1):
             return True
     return False
+
+
+class NormalWeeks:
+    """Each supplier's call-offs over the week ending each day in a normal year (see :func:`_expected_week`),
+    worked out once per day for every world of a run: the run, its baseline and its counterfactual trade with
+    the same suppliers over the same normal plans, so they would each work out the same numbers. A world
+    whose suppliers or normal plans differ from the first one's gets its own. Derived values, not state: a
+    copy or a pickle starts empty and works them out again."""
+
+    def __init__(self) -> None:
+        self._weeks: dict[int, np.ndarray] = {}
+        self._inputs: tuple[np.ndarray, ...] | None = None
+
+    def serves(self, supply: SupplyBase) -> NormalWeeks:
+        """This cache, if ``supply``'s normal year is the one it holds; otherwise a cache of its own."""
+        inputs = (supply.cum_plan[0], supply.lane_sup, supply.lane_plant, supply.base_share, supply.lane_ppu,
+                  supply.table.lead_time)
+        if self._inputs is None:
+            self._inputs = inputs
+            return self
+        same = all(a is b or np.array_equal(a, b) for a, b in zip(self._inputs, inputs, strict=True))
+        return self if same else NormalWeeks().serves(supply)
+
+    def week(self, day: int, supply: SupplyBase) -> np.ndarray:
+        """Each supplier's normal call-offs over the week ending ``day`` (read only)."""
+        week = self._weeks.get(day)
+        if week is None:
+            week = np.empty(supply.table.n)
+            _expected_week(day, supply.cum_plan[0], supply.lane_sup, supply.lane_plant, supply.base_share * supply.lane_ppu,
+                           supply.table.lead_time, week)
+            self._weeks[day] = week
+        return week
+
+    def __getstate__(self) -> dict[str, object]:
+        return {}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __deepcopy__(self, memo: dict[int, object]) -> NormalWeeks:
+        return NormalWeeks()
 
 
 class Workforce:
@@ -109,12 +152,14 @@ class Workforce:
 
     name = "workforce"
     STATE: ClassVar[tuple[str, ...]] = ("short", "low_days", "redundant", "ever_short", "made_redundant", "stw_paid",
-                                        "_settled")
+                                        "_settled", "ever_short_count", "made_redundant_count")
 
     def __init__(self, finance: SupplierFinance, ledger: Ledger, stw: ShortTimeWork[float, Any] | None,
-                 calendar: Calendar) -> None:
+                 calendar: Calendar, normal_weeks: NormalWeeks | None = None) -> None:
+        """``normal_weeks``: the normal year's weekly call-offs, shared with the other worlds of a run."""
         self.finance = finance
         self.supply: SupplyBase = finance.supply
+        self.normal_weeks = (normal_weeks or NormalWeeks()).serves(self.supply)
         self.ledger = ledger
         t = self.supply.table
         n = t.n
@@ -130,6 +175,7 @@ class Workforce:
         self.redundant = np.zeros(n)  # share of its normal staff made redundant
         self.ever_short = np.zeros(n, dtype=bool)
         self.made_redundant = np.zeros(n, dtype=bool)
+        self.ever_short_count = self.made_redundant_count = 0  # how many of each, counted when they change
         self._settled = True  # everyone at work and nothing changing
         self._thresholds = np.asarray(t.redundancy_below, dtype=np.float64)
         self._redundancies_possible = bool(np.isfinite(self._thresholds).any())
@@ -149,13 +195,13 @@ class Workforce:
         suppliers' fixed costs and capacities follow."""
         s = self.supply
         n = len(self.short)
-        expected = np.empty(n)
-        _expected_week(day, s.cum_plan[0], s.lane_sup, s.lane_plant, s.base_share * s.lane_ppu, s.table.lead_time, expected)
+        expected = self.normal_weeks.week(day, s)
         changed = _short_time(s.week_asked, s.week_asked_day, day, expected, s.peak_units, s.tier2_rows,
                               s.tier2_customer, s.table.oem_share, self.low_days, self.short, self.after,
                               s.table.short_time_max_share, self.recall_step, np.empty(n), np.empty(n))
         if changed:
             self.ever_short |= self.short > 0
+            self.ever_short_count = int(self.ever_short.sum())
         supported = self._grants(day)
         cut = self._redundancies(day, supported)
         if changed or cut:
@@ -181,7 +227,7 @@ class Workforce:
             return False
         f = self.finance
         return bool(_any_short_of_runway(self.ledger.supplier_cash, f.credit, f.fixed, f.other_margin, self._thresholds,
-                                         self.made_redundant))
+                                         self.made_redundant, self.low_days, self.supply.state))
 
     def _redundancies(self, day: int, supported: np.ndarray | None) -> bool:
         """A supplier short of work (its call-offs low) whose runway at idle costs is below its threshold makes its
@@ -202,6 +248,7 @@ class Workforce:
         share = t.redundancy_share[rows] * (1 - self.redundant[rows])
         self.redundant[rows] += share
         self.made_redundant[rows] = True
+        self.made_redundant_count = int(self.made_redundant.sum())
         pay = np.zeros(t.n, dtype=np.int64)
         pay[rows] = np.rint(t.redundancy_pay_weeks[rows] * 7 * self.finance.payroll[rows] * share).astype(np.int64)
         self.ledger.suppliers("redundancy_pay", -pay)
@@ -234,8 +281,8 @@ class Workforce:
         return {
             "supplier_jobs_short_time": jobs_short,
             "suppliers_short_time": int((self.short > 0).sum()) if not self._settled else 0,
-            "suppliers_ever_short_time": int(self.ever_short.sum()),
-            "suppliers_made_redundancies": int(self.made_redundant.sum()),
+            "suppliers_ever_short_time": self.ever_short_count,
+            "suppliers_made_redundancies": self.made_redundant_count,
             "short_time_work_cum_pence": self.stw_paid,
         }
 

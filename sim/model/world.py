@@ -82,7 +82,7 @@ class World:
         self.treasury = Treasury.create(scenario.treasury, scenario.outages, calendar, ledger)
         interventions = scenario.interventions
         self.finance = finance = SupplierFinance.create(supply, money, ledger, estate.first_outage_start)
-        self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar)
+        self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar, self.opening.normal_weeks)
         self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
                                         lambda: finance.days_of_cash(ledger.supplier_cash))
         self.payables.open_with(self.opening.invoices)
