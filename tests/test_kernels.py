@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from sim.model.interventions import _prepayments
 from sim.model.ledger import _add_each_day, _credit
-from sim.model.payables import _still_open
+from sim.model.payables import _count_open, _take_open
 from sim.model.supplier_finance import RUNWAY_CAP, _below_runway, _cash_readings, _low_water, _runway, _variable_costs
 from sim.model.supply_kernels import NO_LIMIT, arrive, buildable, calloffs, dispatch, output, take_parts, two_sums
 from sim.model.workforce import LOW_DEMAND, _any_short_of_runway, _expected_week, _short_time
@@ -363,13 +363,14 @@ def short_time_reference(asked: np.ndarray, asked_day: np.ndarray, day: int, nor
 def any_short_of_runway_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
     return (ints(draw, n, -1000, 1000), ints(draw, n, 0, 500), ints(draw, n, 0, 100), ints(draw, n, 0, 100),
-            picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]), picks(draw, n, [False, True], bool))
+            picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]), picks(draw, n, [False, True], bool), ints(draw, n, 0, 2),
+            ints(draw, n, 0, 2))
 
 
 def any_short_of_runway_reference(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
-                                  below: np.ndarray, made: np.ndarray) -> bool:
+                                  below: np.ndarray, made: np.ndarray, low_days: np.ndarray, state: np.ndarray) -> bool:
     threshold = below * np.maximum(fixed - margin, 1) * (1 + 1e-9) + 1
-    return bool(np.any(~made & (cash + credit < threshold)))
+    return bool(np.any(~made & (low_days > 0) & (state != INSOLVENT) & (cash + credit < threshold)))
 
 
 def by_row(rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -514,16 +515,29 @@ def runway_reference(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray,
 
 
 @st.composite
-def still_open_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
+def count_open_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n, invoices = draw(size), draw(size)
-    return (picks(draw, n, [False, True], bool), ints(draw, n, -1, 5), rows_of(draw, invoices if n else 0, n),
-            ints(draw, invoices if n else 0, 0, 6), np.zeros(invoices if n else 0, dtype=bool))
+    m = invoices if n else 0
+    return picks(draw, n, [False, True], bool), ints(draw, n, -1, 5), rows_of(draw, m, n), ints(draw, m, 0, 6)
 
 
-def still_open_reference(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray,
-                         out: np.ndarray) -> int:
-    out[:] = chosen[supplier] & (due > upto[supplier])
-    return int(out.sum())
+def count_open_reference(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray) -> int:
+    return int((chosen[supplier] & (due > upto[supplier])).sum())
+
+
+@st.composite
+def take_open_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
+    chosen, upto, supplier, due = draw(count_open_case(size))
+    m = len(supplier)
+    return (count_open_reference(chosen, upto, supplier, due), chosen, upto, supplier, ints(draw, m, 1, 10**6),
+            ints(draw, m, 0, 100), due, upto.copy())
+
+
+def take_open_reference(count: int, chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, value: np.ndarray,
+                        prepaid: np.ndarray, due: np.ndarray, latest: np.ndarray) -> tuple[Any, ...]:
+    mine = chosen[supplier] & (due > upto[supplier])
+    np.maximum.at(latest, supplier[mine], due[mine])
+    return supplier[mine], value[mine], prepaid[mine], due[mine], int(value[mine].sum())
 
 
 @dataclass(frozen=True)
@@ -537,7 +551,8 @@ KERNELS = {
     "sim.model.interventions._prepayments": Kernel(_prepayments, prepayments_reference, prepayments_case),
     "sim.model.ledger._add_each_day": Kernel(_add_each_day, add_each_day_reference, add_each_day_case),
     "sim.model.ledger._credit": Kernel(_credit, credit_reference, credit_case),
-    "sim.model.payables._still_open": Kernel(_still_open, still_open_reference, still_open_case),
+    "sim.model.payables._count_open": Kernel(_count_open, count_open_reference, count_open_case),
+    "sim.model.payables._take_open": Kernel(_take_open, take_open_reference, take_open_case),
     "sim.model.supplier_finance._below_runway": Kernel(_below_runway, below_runway_reference, below_runway_case),
     "sim.model.supplier_finance._cash_readings": Kernel(_cash_readings, cash_readings_reference, cash_readings_case),
     "sim.model.supplier_finance._low_water": Kernel(_low_water, low_water_reference, low_water_case),
@@ -684,12 +699,21 @@ def test_dip_by_hand() -> None:
 def test_short_of_runway_by_hand() -> None:
     """Idle costs of 100 pence a day and a threshold of 7 days: 700 pence of cash and credit is short, and so is
     701 (a penny of slack, so that rounding never hides one), 702 is not; nor is a supplier that already made
-    its redundancies (0 pence, but done), or one without a threshold (NaN)."""
+    its redundancies (0 pence, but done), or one without a threshold (NaN); nor, whatever its cash, one with work
+    (no day of low demand) or one insolvent."""
     cash, credit = np.array([600, 701, 702, 0, 0], I64), np.array([100, 0, 0, 0, 0], I64)
     fixed, margin = np.full(5, 150, I64), np.full(5, 50, I64)
     below = np.array([7.0, 7.0, 7.0, 7.0, np.nan])
     for alone, short in ((0, True), (1, True), (2, False), (3, False), (4, False)):
         made = np.ones(5, dtype=bool)
         made[alone] = alone == 3  # every other supplier has made its redundancies, so only this one can be short
-        answer, _ = check(_any_short_of_runway, any_short_of_runway_reference, (cash, credit, fixed, margin, below, made))
+        low_days, state = np.ones(5, I64), np.zeros(5, I64)
+        answer, _ = check(_any_short_of_runway, any_short_of_runway_reference,
+                          (cash, credit, fixed, margin, below, made, low_days, state))
         assert answer is short, alone
+        if short:
+            for low, insolvent in ((0, 0), (1, INSOLVENT)):
+                low_days[alone], state[alone] = low, insolvent
+                answer, _ = check(_any_short_of_runway, any_short_of_runway_reference,
+                                  (cash, credit, fixed, margin, below, made, low_days, state))
+                assert answer is False, (alone, low, insolvent)

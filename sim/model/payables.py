@@ -55,15 +55,37 @@ class Batch:
 
 
 @njit(cache=True)
-def _still_open(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray, out: np.ndarray) -> int:
-    """Which invoices of a batch belong to a ``chosen`` supplier and are not yet paid at once (falling due after
-    the day its invoices were paid up to, ``upto``), into ``out``; how many."""
+def _count_open(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due: np.ndarray) -> int:
+    """How many invoices of a batch belong to a ``chosen`` supplier and are not yet paid at once (falling due after
+    the day its invoices were paid up to, ``upto``)."""
     count = 0
     for i in range(len(supplier)):
         s = supplier[i]
-        out[i] = chosen[s] and due[i] > upto[s]
-        count += out[i]
+        if chosen[s] and due[i] > upto[s]:
+            count += 1
     return count
+
+
+@njit(cache=True)
+def _take_open(count: int, chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, value: np.ndarray,
+               prepaid: np.ndarray, due: np.ndarray,
+               latest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The ``count`` invoices :func:`_count_open` counted, in order: their suppliers, values, prepaid parts and due
+    days, and their face value; ``latest`` raised to the last due day taken of each supplier."""
+    rows = np.empty(count, dtype=supplier.dtype)
+    values = np.empty(count, dtype=value.dtype)
+    prepaids = np.empty(count, dtype=prepaid.dtype)
+    dues = np.empty(count, dtype=due.dtype)
+    face = 0
+    k = 0
+    for i in range(len(supplier)):
+        s = supplier[i]
+        if k < count and chosen[s] and due[i] > upto[s]:
+            rows[k], values[k], prepaids[k], dues[k] = s, value[i], prepaid[i], due[i]
+            face += value[i]
+            latest[s] = max(latest[s], due[i])
+            k += 1
+    return rows, values, prepaids, dues, face
 
 
 def _bucket(store: dict[int, list[Batch]], batch: Batch, today: int, due_day: int | None = None) -> None:
@@ -466,19 +488,15 @@ class Payables:
         taken = []
         for batches in self.awaiting.values():
             for batch in batches:
-                mine = np.empty(len(batch.supplier), dtype=np.bool_)
-                if not _still_open(chosen, upto, batch.supplier, batch.due, mine):
+                count = _count_open(chosen, upto, batch.supplier, batch.due)
+                if count == 0:
                     continue
-                part = batch.take(mine)
-                taken.append(part)
-                first = int(part.due[0])
-                if (part.due == first).all():  # as filed: a batch falls due on one day
-                    latest[part.supplier] = np.maximum(latest[part.supplier], first)
-                else:
-                    np.maximum.at(latest, part.supplier, part.due)
-                self.awaiting_count -= len(part.value)
-                self.awaiting_value -= part.face
-                self.processed_count += len(part.value)
+                rows, values, prepaid, due, face = _take_open(count, chosen, upto, batch.supplier, batch.value,
+                                                              batch.prepaid, batch.due, latest)
+                taken.append(Batch(rows, values, prepaid, due, int(face)))
+                self.awaiting_count -= len(values)
+                self.awaiting_value -= int(face)
+                self.processed_count += len(values)
         self.paid_early_upto = latest
         return taken
 
