@@ -116,3 +116,36 @@ def test_bills_paid_late_go_on_while_another_supplier_is_insolvent() -> None:
     assert late.suppliers.set_index("supplier").loc["weak_co", "state"] != "active"
     paid_late = late.daily.set_index("date")["tier2_bills_paid_late_cum"]
     assert paid_late["2025-01-08"] == 0 and paid_late["2025-01-09"] == 1 and paid_late.iloc[-1] == 60 - 3
+
+
+def test_the_worlds_of_a_run_share_the_normal_weeks_only_where_their_normal_year_is_the_same() -> None:
+    """The normal year's weekly call-offs are worked out once for the run, its baseline and counterfactual (the
+    same suppliers and normal plans), and equal what each world would work out alone; a world of another
+    network (a plant's normal rate doubled) gets its own, with twice the seat maker's normal week."""
+    import pickle
+
+    from sim.model.workforce import NormalWeeks, _expected_week
+    from sim.model.world import World
+    from sim.scenario.realise import realise
+    from sim.scenario.streams import seed_sequence
+    from sim.simulation import baseline_of
+
+    root = seed_sequence(1)
+    realised, _ = realise(micro({}, outages=IDLE_AND_UNPAID), root)
+    first = World(realised, root)
+    baseline = World(baseline_of(realised), root, suppliers=first.supply.table, start=first.opening)
+    assert baseline.workforce.normal_weeks is first.workforce.normal_weeks is first.opening.normal_weeks
+    s = first.supply
+    for day in (0, 6, 20):
+        alone = np.empty(s.table.n)
+        _expected_week(day, s.cum_plan[0], s.lane_sup, s.lane_plant, s.base_share * s.lane_ppu, s.table.lead_time, alone)
+        assert np.array_equal(first.workforce.normal_weeks.week(day, s), alone)
+        assert baseline.workforce.normal_weeks.week(day, baseline.supply) is first.workforce.normal_weeks.week(day, s)
+    doubled = realised.model_copy(update={"plants": {name: p.model_copy(update={"daily_rate": 2 * p.daily_rate})
+                                                     for name, p in realised.plants.items()}})
+    other = World(doubled, root, suppliers=first.supply.table, start=first.opening)
+    assert other.workforce.normal_weeks is not first.workforce.normal_weeks
+    week = first.workforce.normal_weeks.week(20, s)
+    assert week.min() > 0 and np.array_equal(other.workforce.normal_weeks.week(20, other.supply), 2 * week)
+    copied = pickle.loads(pickle.dumps(first.opening.normal_weeks))  # a cache: a copy starts empty
+    assert isinstance(copied, NormalWeeks) and copied._weeks == {}
