@@ -26,17 +26,20 @@ run: $(STAMP)
 	$(BIN)/supplysim run scenarios/jlr_2025.yaml --out results/jlr_2025 --force
 
 test: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks docs
+	$(BIN)/ruff format --check sim tests benchmarks docs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # for quick local iteration: lint and every test but the slow ones, notebooks, Dask clusters and the browser
 test-fast: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks docs
+	$(BIN)/ruff format --check sim tests benchmarks docs
 	$(BIN)/python -m pytest -q -m "not slow and not notebooks and not dask and not browser"
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks docs
+	$(BIN)/ruff format --check sim tests benchmarks docs
 	$(BIN)/mypy
 
 bench: $(STAMP)

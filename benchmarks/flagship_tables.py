@@ -60,10 +60,12 @@ def one(args: tuple[str, int, int]) -> dict[str, Any]:
     events = result.events
     return {
         "summary": {k: result.summary.get(k) for k, _, _ in OUTCOMES},
-        "runway": {**{f"p{q:02d}": float(np.percentile(survive, q)) for q in (5, 25, 50)},
-                   "under 7 days": int((survive < 7).sum()), "under 14 days": int((survive < 14).sum())},
-        "quarters": quarters[quarters["basis"] == "calendar"][["quarter", "measure", "run", "baseline"]]
-        .to_dict("records"),
+        "runway": {
+            **{f"p{q:02d}": float(np.percentile(survive, q)) for q in (5, 25, 50)},
+            "under 7 days": int((survive < 7).sum()),
+            "under 14 days": int((survive < 14).sum()),
+        },
+        "quarters": quarters[quarters["basis"] == "calendar"][["quarter", "measure", "run", "baseline"]].to_dict("records"),
         "events": dict(Counter(events["kind"].astype(str))),
     }
 
@@ -95,26 +97,40 @@ def tables(rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {label} | " + " | ".join(_stat(values, unit)) + " |")
     stops = sum(1 for r in rows if (r["summary"].get("lines_stopped_by_supplier_failure") or 0) > 0)
     lost = sum(1 for r in rows if (r["summary"].get("vehicles_lost_supplier_failure") or 0) > 0)
-    lines += ["", f"Replications in which a supplier failure stopped a line: {stops} of {n} ({stops / n:.0%}); "
-              f"in which supplier failures cost vehicles: {lost} of {n} ({lost / n:.0%}).", ""]
+    lines += [
+        "",
+        f"Replications in which a supplier failure stopped a line: {stops} of {n} ({stops / n:.0%}); "
+        f"in which supplier failures cost vehicles: {lost} of {n} ({lost / n:.0%}).",
+        "",
+    ]
     kinds = sorted({k for r in rows for k in r["events"]})
     lines += ["| event | replications with it | mean per replication |", "|---|---:|---:|"]
     for kind in kinds:
         counts = [r["events"].get(kind, 0) for r in rows]
         lines.append(f"| {kind} | {sum(c > 0 for c in counts)} | {np.mean(counts):.1f} |")
-    lines += ["", "Supplier runway at the outage start (days their cash and credit last on idle costs):", "",
-              "| suppliers | p05 over replications | median | p95 |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Supplier runway at the outage start (days their cash and credit last on idle costs):",
+        "",
+        "| suppliers | p05 over replications | median | p95 |",
+        "|---|---:|---:|---:|",
+    ]
     for key in rows[0]["runway"]:
         x = np.array([r["runway"][key] for r in rows], dtype=float)
         label = f"{key} of suppliers" if key.startswith("p") else f"suppliers {key}"
         lines.append(f"| {label} | {np.percentile(x, 5):,.1f} | {np.median(x):,.1f} | {np.percentile(x, 95):,.1f} |")
     q = pd.DataFrame([{**rec, "rep": i} for i, r in enumerate(rows) for rec in r["quarters"]])
     if len(q):
-        lines += ["", "Calendar quarters, median over replications (run / no-outage baseline):", "",
-                  "| quarter | production | wholesale | OEM cash at the end | facilities drawn at the end |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "Calendar quarters, median over replications (run / no-outage baseline):",
+            "",
+            "| quarter | production | wholesale | OEM cash at the end | facilities drawn at the end |",
+            "|---|---:|---:|---:|---:|",
+        ]
         med = q.groupby(["quarter", "measure"])[["run", "baseline"]].median()
         for quarter in sorted(q["quarter"].unique()):
+
             def cell(measure: str, money: bool, quarter: str = quarter) -> str:
                 if (quarter, measure) not in med.index:
                     return "-"
@@ -122,8 +138,11 @@ def tables(rows: list[dict[str, Any]]) -> str:
                 if money:
                     return f"GBP {run / 1e9:.2f}bn / {base / 1e9:.2f}bn"
                 return f"{run:,.0f} / {base:,.0f}"
-            lines.append(f"| {quarter} | {cell('production', False)} | {cell('wholesale', False)} | "
-                         f"{cell('oem_cash_end', True)} | {cell('facilities_drawn_end', True)} |")
+
+            lines.append(
+                f"| {quarter} | {cell('production', False)} | {cell('wholesale', False)} | "
+                f"{cell('oem_cash_end', True)} | {cell('facilities_drawn_end', True)} |"
+            )
     return "\n".join(lines)
 
 

@@ -60,8 +60,9 @@ def _collector_left_on() -> None:
     executors._without_cycle_collection = contextlib.nullcontext  # type: ignore[assignment]
 
 
-def on_dask(scenario: Scenario, replications: int, settings: dict[str, Any],
-            collector_on: bool) -> tuple[float, float, set[str | None]]:
+def on_dask(
+    scenario: Scenario, replications: int, settings: dict[str, Any], collector_on: bool
+) -> tuple[float, float, set[str | None]]:
     """Workers' user and system CPU seconds per replication on a fresh 2-worker local cluster, and the
     MALLOC_TRIM_THRESHOLD_ its workers see."""
     from dask import config
@@ -69,8 +70,9 @@ def on_dask(scenario: Scenario, replications: int, settings: dict[str, Any],
 
     had = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     with config.set(settings):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
     with cluster, Client(cluster) as client:
         if collector_on:
             client.run(_collector_left_on)
@@ -94,8 +96,11 @@ def on_pool(scenario: Scenario, replications: int) -> tuple[float, float, set[st
     before = os.times()
     run_replications(scenario, 2, replications, workers=2, progress=False)
     after = os.times()
-    return ((after.children_user - before.children_user) / replications,
-            (after.children_system - before.children_system) / replications, {os.environ.get("MALLOC_TRIM_THRESHOLD_")})
+    return (
+        (after.children_user - before.children_user) / replications,
+        (after.children_system - before.children_system) / replications,
+        {os.environ.get("MALLOC_TRIM_THRESHOLD_")},
+    )
 
 
 def best_process_s(code: str, repeats: int, env: dict[str, str] | None = None) -> float:
@@ -110,8 +115,9 @@ def best_process_s(code: str, repeats: int, env: dict[str, str] | None = None) -
 
 def exit_s(freeze: bool, repeats: int) -> float:
     """Best wall time of a process importing pandas and matplotlib, then exiting."""
-    return best_process_s("import pandas, matplotlib.pyplot" + ("; import atexit, gc; atexit.register(gc.freeze)"
-                                                                if freeze else ""), repeats)
+    return best_process_s(
+        "import pandas, matplotlib.pyplot" + ("; import atexit, gc; atexit.register(gc.freeze)" if freeze else ""), repeats
+    )
 
 
 HELP_IMPORTS = "import sys, sim.cli; print(*[m.__file__ for n, m in list(sys.modules.items()) if n.split('.')[0] == 'sim'])"
@@ -157,8 +163,10 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
     r = args.replications
-    print(f"{scenario.name}: {r} replications per setting, 2 workers, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"{scenario.name}: {r} replications per setting, 2 workers, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     rows = [  # the pool first: while this process has one thread its workers are its own children (forked)
         ("process pool", lambda: on_pool(scenario, r)),
         ("as shipped", lambda: on_dask(scenario, r, LOCAL_WORKER_CONFIG, False)),
@@ -168,17 +176,21 @@ def main() -> None:
     ]
     for label, measure in rows:
         user, system, trim = measure()
-        print(f"  {label:<14} {user + system:6.3f} s CPU per replication ({user:.3f} user, {system:.3f} system)  "
-              f"MALLOC_TRIM_THRESHOLD_ {'/'.join(map(str, trim))}  (load {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"  {label:<14} {user + system:6.3f} s CPU per replication ({user:.3f} user, {system:.3f} system)  "
+            f"MALLOC_TRIM_THRESHOLD_ {'/'.join(map(str, trim))}  (load {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     n = args.repeats
     plain, frozen = exit_s(False, n), exit_s(True, n)
     print(f"  import pandas and matplotlib, exit: {plain:.3f} s; with gc.freeze at exit {frozen:.3f} s (best of {n})")
     needed, every = help_modules(), sorted((ROOT / "sim").rglob("*.py"))
-    print(f"  compiling from source the {len(needed)} sim modules `supplysim --help` imports: {compile_s(needed, n):.3f} s; "
-          f"all {len(every)} of sim: {compile_s(every, n):.3f} s (best of {n})")
+    print(
+        f"  compiling from source the {len(needed)} sim modules `supplysim --help` imports: {compile_s(needed, n):.3f} s; "
+        f"all {len(every)} of sim: {compile_s(every, n):.3f} s (best of {n})"
+    )
     cold, warm = numba_compile_s(n)
-    print(f"  flagship in a fresh process: {cold:.2f} s with an empty numba cache, {warm:.2f} s with a warm one "
-          f"(best of {n})")
+    print(f"  flagship in a fresh process: {cold:.2f} s with an empty numba cache, {warm:.2f} s with a warm one (best of {n})")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ calls ``scm.global_logger.disable_logging()``. Library warnings are silenced wit
 ``warnings.catch_warnings``. The f-string log messages are still built by the library (its own cost).
 A one-event-per-day monitor process samples the counters (negligible next to the N events per day).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,35 +49,69 @@ DEMAND_PER_DAY = 1000.0
 LEAD_TIME_DAYS = 2.0
 
 
-def _build(env: simpy.Environment, n_suppliers: int, days: int, outage_start_day: int,
-           outage_days: int, seed: int) -> dict[str, Any]:
-    rms = [scm.RawMaterial(ID=f"RM{i}", name=f"raw{i}", extraction_quantity=DEMAND_PER_DAY,
-                           extraction_time=1, mining_cost=0.1, cost=1.0) for i in range(n_suppliers)]
-    suppliers = [scm.Supplier(env=env, ID=f"S{i}", name=f"supplier{i}", node_type="supplier",
-                              capacity=10 * DEMAND_PER_DAY, initial_level=10 * DEMAND_PER_DAY,
-                              inventory_holding_cost=0.0, raw_material=rm, logging=False)
-                 for i, rm in enumerate(rms)]
-    product = scm.Product(ID="P", name="product", manufacturing_cost=1.0, manufacturing_time=1,
-                          sell_price=float(n_suppliers) + 10.0,
-                          raw_materials=[(rm, 1) for rm in rms], batch_size=2 * int(DEMAND_PER_DAY))
+def _build(
+    env: simpy.Environment, n_suppliers: int, days: int, outage_start_day: int, outage_days: int, seed: int
+) -> dict[str, Any]:
+    rms = [
+        scm.RawMaterial(
+            ID=f"RM{i}", name=f"raw{i}", extraction_quantity=DEMAND_PER_DAY, extraction_time=1, mining_cost=0.1, cost=1.0
+        )
+        for i in range(n_suppliers)
+    ]
+    suppliers = [
+        scm.Supplier(
+            env=env,
+            ID=f"S{i}",
+            name=f"supplier{i}",
+            node_type="supplier",
+            capacity=10 * DEMAND_PER_DAY,
+            initial_level=10 * DEMAND_PER_DAY,
+            inventory_holding_cost=0.0,
+            raw_material=rm,
+            logging=False,
+        )
+        for i, rm in enumerate(rms)
+    ]
+    product = scm.Product(
+        ID="P",
+        name="product",
+        manufacturing_cost=1.0,
+        manufacturing_time=1,
+        sell_price=float(n_suppliers) + 10.0,
+        raw_materials=[(rm, 1) for rm in rms],
+        batch_size=2 * int(DEMAND_PER_DAY),
+    )
 
     def until_outage() -> float:  # time until the next disruption; only one outage in the horizon
         return outage_start_day - env.now if env.now < outage_start_day else 100.0 * days + 1.0
 
-    mfr = scm.Manufacturer(env=env, ID="M", name="manufacturer", capacity=8 * DEMAND_PER_DAY,
-                           initial_level=8 * DEMAND_PER_DAY, inventory_holding_cost=0.0,
-                           product_sell_price=float(n_suppliers) + 10.0,
-                           replenishment_policy=scm.SSReplenishment,
-                           policy_param={"s": 7 * DEMAND_PER_DAY, "S": 8 * DEMAND_PER_DAY},
-                           product=product, logging=False,
-                           node_disrupt_time=until_outage if outage_days > 0 else None,
-                           node_recovery_time=max(outage_days, 1))
-    links = [scm.Link(env=env, ID=f"L{i}", source=s, sink=mfr, cost=0.0, lead_time=LEAD_TIME_DAYS)
-             for i, s in enumerate(suppliers)]
+    mfr = scm.Manufacturer(
+        env=env,
+        ID="M",
+        name="manufacturer",
+        capacity=8 * DEMAND_PER_DAY,
+        initial_level=8 * DEMAND_PER_DAY,
+        inventory_holding_cost=0.0,
+        product_sell_price=float(n_suppliers) + 10.0,
+        replenishment_policy=scm.SSReplenishment,
+        policy_param={"s": 7 * DEMAND_PER_DAY, "S": 8 * DEMAND_PER_DAY},
+        product=product,
+        logging=False,
+        node_disrupt_time=until_outage if outage_days > 0 else None,
+        node_recovery_time=max(outage_days, 1),
+    )
+    links = [scm.Link(env=env, ID=f"L{i}", source=s, sink=mfr, cost=0.0, lead_time=LEAD_TIME_DAYS) for i, s in enumerate(suppliers)]
     rng = random.Random(seed)
-    demand = scm.Demand(env=env, ID="D", name="customers", order_arrival_model=1,
-                        order_quantity_model=lambda: max(1, round(rng.gauss(DEMAND_PER_DAY, 50))),
-                        demand_node=mfr, consume_available=True, logging=False)
+    demand = scm.Demand(
+        env=env,
+        ID="D",
+        name="customers",
+        order_arrival_model=1,
+        order_quantity_model=lambda: max(1, round(rng.gauss(DEMAND_PER_DAY, 50))),
+        demand_node=mfr,
+        consume_available=True,
+        logging=False,
+    )
     return scm.create_sc_net(nodes=[*suppliers, mfr], links=links, demands=[demand], env=env)
 
 
@@ -87,8 +122,7 @@ def _monitor(env: simpy.Environment, mfr: Any, demand: Any, out: list[tuple[floa
         yield env.timeout(1)
 
 
-def run_peer(n_suppliers: int, days: int = 365, outage_start_day: int = 62, outage_days: int = 38,
-             seed: int = 1) -> dict[str, Any]:
+def run_peer(n_suppliers: int, days: int = 365, outage_start_day: int = 62, outage_days: int = 38, seed: int = 1) -> dict[str, Any]:
     """Build and run the SupplyNetPy peer model; return timing and sanity statistics."""
     daily: list[tuple[float, float]] = []
     with warnings.catch_warnings():
@@ -139,12 +173,15 @@ def main() -> None:
     args = ap.parse_args()
     for n in args.suppliers:
         r = run_peer(n, args.days, args.outage_start, args.outage_days, args.seed)
-        print(f"supplynetpy N={n:5d} days={r['days']} wall={r['wall_s']:8.3f}s "
-              f"supplier-days/s={r['supplier_days_per_s']:10.0f} "
-              f"made={r['products_manufactured']:.0f} delivered={r['products_delivered']:.0f} "
-              f"made/day(pre)={r['produced_per_day_before_outage']:.0f} "
-              f"made(outage)={r['produced_during_outage']:.0f} "
-              f"lost(outage)={r['disruption_lost_sales_units']:.0f}", flush=True)
+        print(
+            f"supplynetpy N={n:5d} days={r['days']} wall={r['wall_s']:8.3f}s "
+            f"supplier-days/s={r['supplier_days_per_s']:10.0f} "
+            f"made={r['products_manufactured']:.0f} delivered={r['products_delivered']:.0f} "
+            f"made/day(pre)={r['produced_per_day_before_outage']:.0f} "
+            f"made(outage)={r['produced_during_outage']:.0f} "
+            f"lost(outage)={r['disruption_lost_sales_units']:.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

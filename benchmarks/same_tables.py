@@ -60,8 +60,10 @@ def dump(out: Path) -> None:
 
 def _frame_difference(a: pd.DataFrame, b: pd.DataFrame) -> str | None:
     if list(a.columns) != list(b.columns):
-        return f"columns differ: only old {sorted(set(a.columns) - set(b.columns))}, only new " \
-               f"{sorted(set(b.columns) - set(a.columns))}, order same: {sorted(a.columns) == sorted(b.columns)}"
+        return (
+            f"columns differ: only old {sorted(set(a.columns) - set(b.columns))}, only new "
+            f"{sorted(set(b.columns) - set(a.columns))}, order same: {sorted(a.columns) == sorted(b.columns)}"
+        )
     try:
         pd.testing.assert_frame_equal(a, b, check_exact=True)
     except AssertionError as exc:
@@ -72,8 +74,9 @@ def _frame_difference(a: pd.DataFrame, b: pd.DataFrame) -> str | None:
 def compare(old: Path, new: Path) -> int:
     """Name every file that differs between two dumps; 0 when none does."""
     differences = 0
-    names = sorted({p.relative_to(old) for p in old.rglob("*") if p.is_file()}
-                   | {p.relative_to(new) for p in new.rglob("*") if p.is_file()})
+    names = sorted(
+        {p.relative_to(old) for p in old.rglob("*") if p.is_file()} | {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
+    )
     for name in names:
         a, b = old / name, new / name
         if not a.exists() or not b.exists():

@@ -55,6 +55,7 @@ TIER2_ENTRY = "tier2_suppliers"
 # Scenario construction
 # ----------------------------------------------------------------------------------------------------
 
+
 def proportional_counts(weights: dict[str, int], total: int) -> dict[str, int]:
     """Split ``total`` over ``weights`` proportionally (largest remainder), at least 1 each."""
     if total < len(weights):
@@ -99,7 +100,7 @@ def scale_data(n_suppliers: int, tier2: int = 0, same_business: bool = False) ->
     N_flagship / N (bought-in spend per vehicle stays ~GBP 40k) and the automated invoicing rate and the
     manual payment team by N / N_flagship (the same invoice-processing headroom per supplier). Without
     it only the counts change, so spend per vehicle and invoices per day grow with N (as the brief asks).
-"""
+    """
     from sim import read_yaml
 
     raw, _lines = read_yaml(FLAGSHIP)
@@ -147,8 +148,13 @@ def outage_window(data: dict[str, Any]) -> dict[str, Any]:
     for sysname, steps in outage.get("restore", {}).items():
         if sysname in plant_systems and steps and not isinstance(steps[0]["date"], dict):
             back.append((_as_date(steps[0]["date"]) - start).days)
-    return {"start_day": (start - start_date).days, "start": start.isoformat(),
-            "days_min": min(back), "days_max": max(back), "horizon_days": int(data["horizon_days"])}
+    return {
+        "start_day": (start - start_date).days,
+        "start": start.isoformat(),
+        "days_min": min(back),
+        "days_max": max(back),
+        "horizon_days": int(data["horizon_days"]),
+    }
 
 
 def _as_date(v: Any) -> date:
@@ -159,13 +165,21 @@ def _as_date(v: Any) -> date:
 # Our engine: one N in one process
 # ----------------------------------------------------------------------------------------------------
 
+
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def measure_ours(n_suppliers: int, tier2: int = 0, repeats: int = 3, seed: int = 1, warmup: bool = True,
-                 same_business: bool = False, keep_going: Callable[[], bool] | None = None,
-                 max_repeats: int = 500) -> dict[str, Any]:
+def measure_ours(
+    n_suppliers: int,
+    tier2: int = 0,
+    repeats: int = 3,
+    seed: int = 1,
+    warmup: bool = True,
+    same_business: bool = False,
+    keep_going: Callable[[], bool] | None = None,
+    max_repeats: int = 500,
+) -> dict[str, Any]:
     """Warm-up + best of ``repeats`` timed ``simulate()`` calls at N (in the calling process).
 
     ``keep_going``: after the first ``repeats`` runs, go on timing while it returns True (up to
@@ -196,23 +210,35 @@ def measure_ours(n_suppliers: int, tier2: int = 0, repeats: int = 3, seed: int =
     best = min(walls)
     days = scenario.horizon_days
     return {
-        "n": n_suppliers, "tier2": tier2, "same_business": same_business, "days": days, "seed": seed,
-        "import_s": import_s, "build_s": build_s,
-        "warmup_s": warm_s, "walls_s": walls, "best_s": best, "median_s": statistics.median(walls),
+        "n": n_suppliers,
+        "tier2": tier2,
+        "same_business": same_business,
+        "days": days,
+        "seed": seed,
+        "import_s": import_s,
+        "build_s": build_s,
+        "warmup_s": warm_s,
+        "walls_s": walls,
+        "best_s": best,
+        "median_s": statistics.median(walls),
         "per_world_s": best / 2,
         "supplier_days_per_simulate": n_all * days * 2,
         "supplier_days_per_s": n_all * days * 2 / best,
         "supplier_days_per_s_one_world": n_all * days / best,
-        "events": events[0], "rss_before_sim_mib": rss_before, "peak_rss_mib": _rss_mib(),
-        "pid": os.getpid(), **_economics(result),
+        "events": events[0],
+        "rss_before_sim_mib": rss_before,
+        "peak_rss_mib": _rss_mib(),
+        "pid": os.getpid(),
+        **_economics(result),
     }
 
 
 def _economics(result: Any) -> dict[str, Any]:
     """A few outcome figures that show whether the generated business is sane (not timed)."""
     summary, daily = result.summary, result.daily
-    out: dict[str, Any] = {k: summary.get(k) for k in ("invoice_backlog_peak_count", "oem_cash_trough_gbp",
-                                                      "suppliers_insolvent", "vehicles_lost")}
+    out: dict[str, Any] = {
+        k: summary.get(k) for k in ("invoice_backlog_peak_count", "oem_cash_trough_gbp", "suppliers_insolvent", "vehicles_lost")
+    }
     if "baseline_invoice_backlog_count" in daily:
         out["baseline_invoice_backlog_peak_count"] = int(daily["baseline_invoice_backlog_count"].max())
     return {k: (float(v) if isinstance(v, (int, float)) else v) for k, v in out.items()}
@@ -228,8 +254,19 @@ def _run_child(args: list[str]) -> dict[str, Any]:
 
 
 def ours_fresh(n_suppliers: int, tier2: int, repeats: int, seed: int, same_business: bool) -> dict[str, Any]:
-    return _run_child(["--_worker", str(n_suppliers), "--tier2", str(tier2), "--repeats", str(repeats),
-                       "--seed", str(seed), *(["--same-business"] if same_business else [])])
+    return _run_child(
+        [
+            "--_worker",
+            str(n_suppliers),
+            "--tier2",
+            str(tier2),
+            "--repeats",
+            str(repeats),
+            "--seed",
+            str(seed),
+            *(["--same-business"] if same_business else []),
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -247,14 +284,23 @@ print(json.dumps(best))
 """
 
 
-def measure_peer(n_suppliers: int, days: int, start_day: int, outage_days: int, seed: int, repeats: int,
-                 python: str = PEER_PYTHON, done: Any = None) -> dict[str, Any]:
+def measure_peer(
+    n_suppliers: int,
+    days: int,
+    start_day: int,
+    outage_days: int,
+    seed: int,
+    repeats: int,
+    python: str = PEER_PYTHON,
+    done: Any = None,
+) -> dict[str, Any]:
     """Run ``run_peer`` ``repeats`` times in a fresh peer-venv interpreter; the best run's stats.
 
     ``done``: an event (``multiprocessing.Manager().Event()``) set when the peer has finished.
     """
-    code = _PEER_CODE.format(dir=str(PEER_SCRIPT_DIR), n=n_suppliers, days=days, start=start_day, od=outage_days,
-                             seed=seed, reps=repeats)
+    code = _PEER_CODE.format(
+        dir=str(PEER_SCRIPT_DIR), n=n_suppliers, days=days, start=start_day, od=outage_days, seed=seed, reps=repeats
+    )
     try:
         proc = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
     finally:
@@ -267,13 +313,13 @@ def measure_peer(n_suppliers: int, days: int, start_day: int, outage_days: int, 
 
 def _ours_task(n_suppliers: int, repeats: int, seed: int, same_business: bool, peer_done: Any) -> dict[str, Any]:
     """Ours, side by side: keep timing simulate() until the peer has finished (both compete all along)."""
-    return measure_ours(n_suppliers, 0, repeats, seed, same_business=same_business,
-                        keep_going=lambda: not peer_done.is_set())
+    return measure_ours(n_suppliers, 0, repeats, seed, same_business=same_business, keep_going=lambda: not peer_done.is_set())
 
 
 # ----------------------------------------------------------------------------------------------------
 # Reports
 # ----------------------------------------------------------------------------------------------------
+
 
 def _load_note() -> str:
     try:
@@ -286,7 +332,7 @@ def _load_note() -> str:
 VARIANTS = {"counts": False, "same": True}
 VARIANT_TEXT = {
     "counts": "only the supplier counts change (unit prices, invoicing capacity as in the flagship: spend per "
-              "vehicle and invoices per day grow with N)",
+    "vehicle and invoices per day grow with N)",
     "same": "same business: tier-1 unit prices x 1000/N, automated invoicing rate and manual team x N/1000",
 }
 
@@ -295,17 +341,23 @@ def report_suppliers(ns: list[int], tier2: int, repeats: int, seed: int, variant
     same = VARIANTS[variant]
     win = outage_window(scale_data(max(ns[0], 8), tier2))
     print(f"\n== scaling, variant '{variant}': {VARIANT_TEXT[variant]}")
-    print(f"scale scenario: flagship jlr_2025 with N tier-1 suppliers (family mix kept), tier 2 = {tier2}, "
-          f"{win['horizon_days']} days; outage from {win['start']} (day {win['start_day']}), plant systems back "
-          f"after {win['days_min']}-{win['days_max']} days, phased restart as in the flagship")
+    print(
+        f"scale scenario: flagship jlr_2025 with N tier-1 suppliers (family mix kept), tier 2 = {tier2}, "
+        f"{win['horizon_days']} days; outage from {win['start']} (day {win['start_day']}), plant systems back "
+        f"after {win['days_min']}-{win['days_max']} days, phased restart as in the flagship"
+    )
     print("one simulate() = outage world + no-outage baseline world (+ draws, tables, KPIs); per world = half.")
-    print(f"supplier-days per simulate() = (N + tier2) * {win['horizon_days']} * 2 worlds. Each N: fresh "
-          f"subprocess, 1 warm-up, best of {repeats}. Peak RSS = that subprocess's ru_maxrss.")
+    print(
+        f"supplier-days per simulate() = (N + tier2) * {win['horizon_days']} * 2 worlds. Each N: fresh "
+        f"subprocess, 1 warm-up, best of {repeats}. Peak RSS = that subprocess's ru_maxrss."
+    )
     print(f"before: {_load_note()}")
     rows: list[dict[str, Any]] = []
-    print(f"{'N':>7} {'tier2':>6} {'simulate s':>11} {'per world s':>12} {'supplier-days/s':>16} "
-          f"{'us/supplier-day':>16} {'vs ref':>7} {'marginal us/sd':>15} {'events':>9} {'peak RSS MiB':>13} "
-          f"{'inv backlog peak':>17} {'(baseline)':>11} {'OEM cash trough':>16} runs s")
+    print(
+        f"{'N':>7} {'tier2':>6} {'simulate s':>11} {'per world s':>12} {'supplier-days/s':>16} "
+        f"{'us/supplier-day':>16} {'vs ref':>7} {'marginal us/sd':>15} {'events':>9} {'peak RSS MiB':>13} "
+        f"{'inv backlog peak':>17} {'(baseline)':>11} {'OEM cash trough':>16} runs s"
+    )
     ref: float | None = None
     prev: dict[str, Any] | None = None
     for n in ns:
@@ -315,21 +367,29 @@ def report_suppliers(ns: list[int], tier2: int, repeats: int, seed: int, variant
         r["us_per_supplier_day"] = per_sd * 1e6
         r["ratio_vs_ref"] = per_sd / ref
         r["variant"] = variant
-        r["marginal_us_per_supplier_day"] = None if prev is None else 1e6 * (r["best_s"] - prev["best_s"]) / max(
-            r["supplier_days_per_simulate"] - prev["supplier_days_per_simulate"], 1)
+        r["marginal_us_per_supplier_day"] = (
+            None
+            if prev is None
+            else 1e6 * (r["best_s"] - prev["best_s"]) / max(r["supplier_days_per_simulate"] - prev["supplier_days_per_simulate"], 1)
+        )
         marg = "-" if r["marginal_us_per_supplier_day"] is None else f"{r['marginal_us_per_supplier_day']:.3f}"
         prev = r
         rows.append(r)
         runs = " ".join(f"{w:.3f}" for w in r["walls_s"])
-        print(f"{n:>7} {tier2:>6} {r['best_s']:>11.3f} {r['per_world_s']:>12.3f} {r['supplier_days_per_s']:>16,.0f} "
-              f"{per_sd * 1e6:>16.3f} {r['ratio_vs_ref']:>6.2f}x {marg:>15} {r['events']:>9} "
-              f"{r['peak_rss_mib']:>13.0f} "
-              f"{_num(r.get('invoice_backlog_peak_count')):>17} "
-              f"{_num(r.get('baseline_invoice_backlog_peak_count')):>11} {_gbp(r.get('oem_cash_trough_gbp')):>16} "
-              f"[{runs}]", flush=True)
-    print(f"'vs ref' = time per supplier-day relative to N={ns[0]} (target: within 1.5x); 'marginal' = extra time "
-          "per extra supplier-day since the previous N (fixed costs cancel). Targets: 5,000 x 365 "
-          "< 1 s per replication, peak RSS < 1 GiB at 5,000.")
+        print(
+            f"{n:>7} {tier2:>6} {r['best_s']:>11.3f} {r['per_world_s']:>12.3f} {r['supplier_days_per_s']:>16,.0f} "
+            f"{per_sd * 1e6:>16.3f} {r['ratio_vs_ref']:>6.2f}x {marg:>15} {r['events']:>9} "
+            f"{r['peak_rss_mib']:>13.0f} "
+            f"{_num(r.get('invoice_backlog_peak_count')):>17} "
+            f"{_num(r.get('baseline_invoice_backlog_peak_count')):>11} {_gbp(r.get('oem_cash_trough_gbp')):>16} "
+            f"[{runs}]",
+            flush=True,
+        )
+    print(
+        f"'vs ref' = time per supplier-day relative to N={ns[0]} (target: within 1.5x); 'marginal' = extra time "
+        "per extra supplier-day since the previous N (fixed costs cancel). Targets: 5,000 x 365 "
+        "< 1 s per replication, peak RSS < 1 GiB at 5,000."
+    )
     print(f"after: {_load_note()}")
     return rows
 
@@ -345,19 +405,27 @@ def _gbp(v: Any) -> str:
 def report_peer(ns: list[int], repeats: int, peer_repeats: int, seed: int, python: str, variant: str) -> None:
     win = outage_window(scale_data(max(ns[0], 8), 0))
     days, start, od = win["horizon_days"], win["start_day"], win["days_min"]
-    print(f"\n== peer: SupplyNetPy 0.5.1 model (benchmarks/peer_supplynetpy.py) in {python}; {days} days, one "
-          f"outage of {od} days from day {start}. Ours: the scale scenario with N tier-1 suppliers, no tier 2, "
-          f"variant '{variant}'.")
+    print(
+        f"\n== peer: SupplyNetPy 0.5.1 model (benchmarks/peer_supplynetpy.py) in {python}; {days} days, one "
+        f"outage of {od} days from day {start}. Ours: the scale scenario with N tier-1 suppliers, no tier 2, "
+        f"variant '{variant}'."
+    )
     print("Each N: ours and the peer run at the same time in one ProcessPoolExecutor(2) (one task each).")
-    print(f"ours: 1 warm-up, then simulate() timed over and over (at least {repeats}) until the peer task ends, so "
-          f"neither side ever runs alone; we report the MEDIAN of our runs (best in brackets). Peer: best of "
-          f"{peer_repeats} run_peer(). Both timings include building the network.")
-    print("Counting: the peer runs ONE world (with the outage): N*days supplier-days per run. Our simulate() runs TWO "
-          "worlds (outage + no-outage baseline): 2*N*days per call ('fair'). 'conservative' credits our call with "
-          "one world only (N*days), as if the baseline were free.")
+    print(
+        f"ours: 1 warm-up, then simulate() timed over and over (at least {repeats}) until the peer task ends, so "
+        f"neither side ever runs alone; we report the MEDIAN of our runs (best in brackets). Peer: best of "
+        f"{peer_repeats} run_peer(). Both timings include building the network."
+    )
+    print(
+        "Counting: the peer runs ONE world (with the outage): N*days supplier-days per run. Our simulate() runs TWO "
+        "worlds (outage + no-outage baseline): 2*N*days per call ('fair'). 'conservative' credits our call with "
+        "one world only (N*days), as if the baseline were free."
+    )
     print(f"before: {_load_note()}")
-    print(f"{'N':>6} {'ours s (best)':>16} {'ours sd/s':>12} {'peer s':>9} {'peer sd/s':>11} {'ratio fair':>11} "
-          f"{'ratio conservative':>19} {'(fair, best)':>13}")
+    print(
+        f"{'N':>6} {'ours s (best)':>16} {'ours sd/s':>12} {'peer s':>9} {'peer sd/s':>11} {'ratio fair':>11} "
+        f"{'ratio conservative':>19} {'(fair, best)':>13}"
+    )
     with multiprocessing.Manager() as manager, concurrent.futures.ProcessPoolExecutor(2) as pool:
         for n in ns:
             peer_done = manager.Event()
@@ -367,15 +435,20 @@ def report_peer(ns: list[int], repeats: int, peer_repeats: int, seed: int, pytho
             sd = n * days  # supplier-days in one world
             ours_sd_s = 2 * sd / ours["median_s"]
             peer_sd_s = peer["supplier_days_per_s"]
-            ratio, ratio1, ratio_best = ours_sd_s / peer_sd_s, ours_sd_s / 2 / peer_sd_s, \
-                ours["supplier_days_per_s"] / peer_sd_s
-            print(f"{n:>6} {ours['median_s']:>7.3f} ({ours['best_s']:.3f}) {ours_sd_s:>12,.0f} {peer['wall_s']:>9.3f} "
-                  f"{peer_sd_s:>11,.0f} {ratio:>10.0f}x {ratio1:>18.0f}x {ratio_best:>12.0f}x", flush=True)
-            print(f"       peer sanity: made/day before outage {peer['produced_per_day_before_outage']:.0f}, "
-                  f"made in outage {peer['produced_during_outage']:.0f}, disrupted days "
-                  f"{peer['manufacturer_disrupted_days']:.0f}; peer runs "
-                  f"{' '.join(f'{w:.3f}' for w in peer['walls_s'])}; ours: {len(ours['walls_s'])} runs "
-                  f"{min(ours['walls_s']):.3f}-{max(ours['walls_s']):.3f} s", flush=True)
+            ratio, ratio1, ratio_best = ours_sd_s / peer_sd_s, ours_sd_s / 2 / peer_sd_s, ours["supplier_days_per_s"] / peer_sd_s
+            print(
+                f"{n:>6} {ours['median_s']:>7.3f} ({ours['best_s']:.3f}) {ours_sd_s:>12,.0f} {peer['wall_s']:>9.3f} "
+                f"{peer_sd_s:>11,.0f} {ratio:>10.0f}x {ratio1:>18.0f}x {ratio_best:>12.0f}x",
+                flush=True,
+            )
+            print(
+                f"       peer sanity: made/day before outage {peer['produced_per_day_before_outage']:.0f}, "
+                f"made in outage {peer['produced_during_outage']:.0f}, disrupted days "
+                f"{peer['manufacturer_disrupted_days']:.0f}; peer runs "
+                f"{' '.join(f'{w:.3f}' for w in peer['walls_s'])}; ours: {len(ours['walls_s'])} runs "
+                f"{min(ours['walls_s']):.3f}-{max(ours['walls_s']):.3f} s",
+                flush=True,
+            )
     print("target: ratio >= 100x at N=500")
     print(f"after: {_load_note()}")
 
@@ -388,8 +461,10 @@ def report_startup(repeats: int = 5) -> None:
         t0 = time.perf_counter()
         subprocess.run([*cmd, "--help"], capture_output=True, check=True)
         walls.append(time.perf_counter() - t0)
-    print(f"\n== `{cmd[0]} --help`: best of {repeats} = {min(walls):.3f} s (runs "
-          f"{' '.join(f'{w:.3f}' for w in walls)}); target < 0.3 s; {_load_note()}")
+    print(
+        f"\n== `{cmd[0]} --help`: best of {repeats} = {min(walls):.3f} s (runs "
+        f"{' '.join(f'{w:.3f}' for w in walls)}); target < 0.3 s; {_load_note()}"
+    )
 
 
 def report_profile(n: int, tier2: int, seed: int, top: int, variant: str) -> None:
@@ -409,20 +484,30 @@ def report_profile(n: int, tier2: int, seed: int, top: int, variant: str) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[1:]),
+    )
     ap.add_argument("--suppliers", type=int, nargs="+", metavar="N", help="scaling table for these N")
     ap.add_argument("--peer", type=int, nargs="+", metavar="N", help="side by side with the SupplyNetPy peer")
     ap.add_argument("--startup", action="store_true", help="time `supplysim --help` (best of 5)")
     ap.add_argument("--profile", type=int, metavar="N", help="cProfile one simulate() at N (after a warm-up)")
-    ap.add_argument("--variant", choices=[*VARIANTS, "both"], default="counts",
-                    help="counts: only supplier counts change (default); same: keep the business the flagship's "
-                         "size (unit prices x 1000/N, invoicing capacity x N/1000); both: two scaling tables")
+    ap.add_argument(
+        "--variant",
+        choices=[*VARIANTS, "both"],
+        default="counts",
+        help="counts: only supplier counts change (default); same: keep the business the flagship's "
+        "size (unit prices x 1000/N, invoicing capacity x N/1000); both: two scaling tables",
+    )
     ap.add_argument("--tier2", type=int, default=0, help="tier-2 suppliers to add (default 0)")
     ap.add_argument("--repeats", type=int, default=3, help="timed simulate() calls per N, best taken (default 3)")
-    ap.add_argument("--peer-repeats", type=int, default=1,
-                    help="run_peer() calls per N, best taken (default 1: a peer run at N=500 takes over a minute)")
+    ap.add_argument(
+        "--peer-repeats",
+        type=int,
+        default=1,
+        help="run_peer() calls per N, best taken (default 1: a peer run at N=500 takes over a minute)",
+    )
     ap.add_argument("--peer-python", default=PEER_PYTHON, help=f"interpreter of the peer venv ({PEER_PYTHON})")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, help="also write the scaling rows to this JSON file")
@@ -430,8 +515,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--same-business", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._worker is not None:
-        print(json.dumps(measure_ours(args._worker, args.tier2, args.repeats, args.seed,
-                                      same_business=args.same_business)))
+        print(json.dumps(measure_ours(args._worker, args.tier2, args.repeats, args.seed, same_business=args.same_business)))
         return
     if not (args.suppliers or args.peer or args.startup or args.profile):  # `make bench`: the quick set
         args.startup, args.suppliers = True, [100, 1000, 5000]

@@ -31,16 +31,30 @@ def time_notebooks() -> None:
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         started = time.perf_counter()
-        nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}}).execute()
-        print(f"{date.today()} {commit()} notebook {path.name}: {time.perf_counter() - started:.0f} s "
-              f"(benchmarks/timings.py --notebooks)", flush=True)
+        nbclient.NotebookClient(
+            notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
+        print(
+            f"{date.today()} {commit()} notebook {path.name}: {time.perf_counter() - started:.0f} s "
+            f"(benchmarks/timings.py --notebooks)",
+            flush=True,
+        )
 
 
 def time_replications(replications: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        command = [str(ROOT / ".venv" / "bin" / "supplysim"), "run", "scenarios/jlr_2025.yaml", "--replications",
-                   str(replications), "--workers", str(workers), "--out", str(Path(tmp) / "mc"), "--no-progress"]
+        command = [
+            str(ROOT / ".venv" / "bin" / "supplysim"),
+            "run",
+            "scenarios/jlr_2025.yaml",
+            "--replications",
+            str(replications),
+            "--workers",
+            str(workers),
+            "--out",
+            str(Path(tmp) / "mc"),
+            "--no-progress",
+        ]
         started = time.perf_counter()
         subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
         shown = " ".join(["supplysim", *command[1:-3], "--out", "results/mc"])
@@ -61,9 +75,12 @@ def time_simulate(repeats: int) -> None:
         simulate(scenario)
         cpu.append(time.process_time() - c)
         wall.append(time.perf_counter() - w)
-    print(f"{date.today()} {commit()} simulate(jlr_2025) x{repeats}: CPU best {min(cpu):.3f} s, median "
-          f"{statistics.median(cpu):.3f} s; wall best {min(wall):.3f} s, median {statistics.median(wall):.3f} s "
-          f"(benchmarks/timings.py --simulate {repeats})", flush=True)
+    print(
+        f"{date.today()} {commit()} simulate(jlr_2025) x{repeats}: CPU best {min(cpu):.3f} s, median "
+        f"{statistics.median(cpu):.3f} s; wall best {min(wall):.3f} s, median {statistics.median(wall):.3f} s "
+        f"(benchmarks/timings.py --simulate {repeats})",
+        flush=True,
+    )
 
 
 def main() -> None:

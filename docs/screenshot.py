@@ -24,8 +24,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "explorer.png"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 INVOICING = "outages__cyber_attack__restore__supplier_invoicing"
 
 
@@ -42,8 +49,12 @@ def report() -> None:
     """The flagship's report: its charts, hovering over the invoice backlog as it rises; its supplier table."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "jlr_2025"
-        subprocess.run([sys.executable, "-m", "sim", "-q", "run", "scenarios/jlr_2025.yaml", "--out", str(folder)],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "sim", "-q", "run", "scenarios/jlr_2025.yaml", "--out", str(folder)],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
             page: Any = browser.new_page(viewport={"width": 1500, "height": 1180})
@@ -61,8 +72,10 @@ def report() -> None:
             page.mouse.move(0, 0)
             page.locator("#supplier-table .table-filter").fill("body_exterior")
             page.locator("#supplier-table th[data-key=min_cash_gbp] button").click()
-            page.evaluate("() => { document.querySelector('#supplier-table .table-scroll').scrollLeft = 0; "
-                          "document.getElementById('suppliers').scrollIntoView(); }")
+            page.evaluate(
+                "() => { document.querySelector('#supplier-table .table-scroll').scrollLeft = 0; "
+                "document.getElementById('suppliers').scrollIntoView(); }"
+            )
             page.wait_for_timeout(200)
             page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1500, "height": 560})
             save(shot, ROOT / "docs" / "report_suppliers.png")
@@ -70,8 +83,12 @@ def report() -> None:
 
 
 def explorer() -> None:
-    server = subprocess.Popen([sys.executable, "-m", "sim", "serve", "scenarios/jlr_2025.yaml", "--port", "0"],
-                              cwd=ROOT, text=True, stdout=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "serve", "scenarios/jlr_2025.yaml", "--port", "0"],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+    )
     try:
         assert server.stdout is not None
         url = next(line.split()[2] for line in server.stdout if line.startswith("supplysim explorer: "))

@@ -74,9 +74,12 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             known = explain(exc)
             if known is None and os.environ.get(TRACEBACK_VARIABLE):
                 raise
-            code, message = known or (MODEL_ERROR, f"internal error (please report it with the command and the "
-                                                   f"scenario): {type(exc).__name__}: {_first_line(exc)}; set "
-                                                   f"{TRACEBACK_VARIABLE}=1 to see where it happened")
+            code, message = known or (
+                MODEL_ERROR,
+                f"internal error (please report it with the command and the "
+                f"scenario): {type(exc).__name__}: {_first_line(exc)}; set "
+                f"{TRACEBACK_VARIABLE}=1 to see where it happened",
+            )
             click.echo(message, err=True)
             sys.exit(code)
 
@@ -141,8 +144,10 @@ def capped(value: int | None, option: str) -> int | None:
 def left_out(count: int, what: str, where: str) -> None:
     """Say how many runs were left out of the statistics because their baseline was not steady."""
     if count:
-        click.echo(f"{count} {what} left out of the statistics: their no-outage baseline was not steady (flagged in "
-                   f"{where}, column baseline_steady)")
+        click.echo(
+            f"{count} {what} left out of the statistics: their no-outage baseline was not steady (flagged in "
+            f"{where}, column baseline_steady)"
+        )
 
 
 def refuse_unsteady(source: str, problems: list[str]) -> None:
@@ -151,8 +156,10 @@ def refuse_unsteady(source: str, problems: list[str]) -> None:
     if problems:
         from sim.scenario.errors import Problem, ScenarioError
 
-        raise ScenarioError(source, [Problem("", "its no-outage baseline is not steady, so losses against it would "
-                                                 "mean nothing: " + "; ".join(problems))])
+        raise ScenarioError(
+            source,
+            [Problem("", "its no-outage baseline is not steady, so losses against it would mean nothing: " + "; ".join(problems))],
+        )
 
 
 def print_kpis(summary: dict[str, Any], names: tuple[str, ...] | None = None) -> None:
@@ -231,8 +238,11 @@ def load(path: str, sets: tuple[str, ...] = (), allow_base_outside: bool = False
 
 
 allow_base_outside_option = click.option(
-    "--allow-base-outside", is_flag=True, show_default="off",
-    help="Let a scenario's base: file lie outside the scenario's folder (refused by default).")
+    "--allow-base-outside",
+    is_flag=True,
+    show_default="off",
+    help="Let a scenario's base: file lie outside the scenario's folder (refused by default).",
+)
 
 
 def figures_writer(kind: str, *args: Any) -> Callable[[Path], None] | None:
@@ -275,28 +285,59 @@ def main(verbose: int, quiet: bool) -> None:
 @click.argument("scenario", type=click.Path(dir_okay=True))
 @click.option("--out", "out", required=True, type=click.Path(), help="Folder to write results into (must not exist).")
 @click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", show_default="none",
-              help="Override a scenario field (dotted path); repeat for several.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="PATH=VALUE",
+    show_default="none",
+    help="Override a scenario field (dotted path); repeat for several.",
+)
 @click.option("--replications", type=click.IntRange(1), default=1, help="Monte Carlo replications.")
-@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
-              help="Local worker processes for replications.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none",
-              help="Run replications on this Dask cluster.")
-@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", show_default="none",
-              help="Start a local Dask cluster of W workers.")
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, show_default="one per core", help="Local worker processes for replications."
+)
+@click.option(
+    "--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none", help="Run replications on this Dask cluster."
+)
+@click.option(
+    "--dask-local",
+    type=click.IntRange(1),
+    default=None,
+    metavar="W",
+    show_default="none",
+    help="Start a local Dask cluster of W workers.",
+)
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
-@click.option("--check-daily", is_flag=True, show_default=OFF,
-              help="Check every conservation identity on every simulated day.")
+@click.option("--check-daily", is_flag=True, show_default=OFF, help="Check every conservation identity on every simulated day.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
-@click.option("--excel", is_flag=True, show_default=OFF,
-              help="Also write results.xlsx: the summary, quarters (when the run has them) and suppliers.")
+@click.option(
+    "--excel",
+    is_flag=True,
+    show_default=OFF,
+    help="Also write results.xlsx: the summary, quarters (when the run has them) and suppliers.",
+)
 @progress_option
 @click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
 @allow_base_outside_option
 @friendly
-def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replications: int, workers: int | None,
-        scheduler: str | None, dask_local: int | None, force: bool, check_daily: bool, no_figures: bool, excel: bool,
-        progress: bool | None, dashboard: bool, allow_base_outside: bool) -> None:
+def run(
+    scenario: str,
+    out: str,
+    seed: int | None,
+    sets: tuple[str, ...],
+    replications: int,
+    workers: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
+    force: bool,
+    check_daily: bool,
+    no_figures: bool,
+    excel: bool,
+    progress: bool | None,
+    dashboard: bool,
+    allow_base_outside: bool,
+) -> None:
     """Run SCENARIO (a YAML file) and write tables, KPIs, figures and a report into --out.
 
     \b
@@ -320,8 +361,24 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
         log.info("loaded %s (%s)", scenario, spec.name)
         with claim(out, force) as destination:  # before simulating: a folder that cannot be written fails now
             if not single:
-                run_replications_into(destination, out, spec, seed, replications, workers, scheduler, dask_local,
-                                      check_daily, no_figures, excel, progress, dashboard, sets, scenario, started)
+                run_replications_into(
+                    destination,
+                    out,
+                    spec,
+                    seed,
+                    replications,
+                    workers,
+                    scheduler,
+                    dask_local,
+                    check_daily,
+                    no_figures,
+                    excel,
+                    progress,
+                    dashboard,
+                    sets,
+                    scenario,
+                    started,
+                )
                 return
             from sim.simulation import simulate
 
@@ -337,22 +394,34 @@ def run(scenario: str, out: str, seed: int | None, sets: tuple[str, ...], replic
                 context = figure_context(scenario_to_data(spec), spec.name, result.draws)
                 return drawer(folder, result.daily, result.events, result.summary, result.suppliers, context)
 
-            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None,
-                      overrides=sets)
+            write_run(destination, result, time.perf_counter() - started, figures=figures if draw else None, overrides=sets)
     if excel:
         from sim.report.excel import run_sheets, write_workbook
 
-        write_workbook(Path(out) / "results.xlsx", run_sheets(result.summary, result.suppliers,
-                                                              getattr(result, "quarters", None)))
+        write_workbook(Path(out) / "results.xlsx", run_sheets(result.summary, result.suppliers, getattr(result, "quarters", None)))
     click.echo(f"{spec.name} (seed {result.seed}) -> {out}")
     print_kpis(result.summary)
     print_after(out, sets, draw, charts=True)
 
 
-def run_replications_into(destination: Any, out: str, spec: Any, seed: int | None, replications: int, workers: int | None,
-                          scheduler: str | None, dask_local: int | None, check_daily: bool, no_figures: bool, excel: bool,
-                          progress: bool | None, dashboard: bool, sets: tuple[str, ...], source: str,
-                          started: float) -> None:
+def run_replications_into(
+    destination: Any,
+    out: str,
+    spec: Any,
+    seed: int | None,
+    replications: int,
+    workers: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
+    check_daily: bool,
+    no_figures: bool,
+    excel: bool,
+    progress: bool | None,
+    dashboard: bool,
+    sets: tuple[str, ...],
+    source: str,
+    started: float,
+) -> None:
     """``supplysim run --replications``: the scenario's baseline must be steady at its seed; run them, write the
     folder, and say how many failed or were run again."""
     from sim.experiments import run_replications, write_replications
@@ -361,18 +430,33 @@ def run_replications_into(destination: Any, out: str, spec: Any, seed: int | Non
 
     refuse_unsteady(source, baseline_problems(spec, seed))
     with dashboard_asked(dashboard):
-        reps = run_replications(spec, seed=seed, replications=replications, workers=workers, scheduler=scheduler,
-                                dask_workers=dask_local, progress=progress, check_daily=check_daily)
-    write_replications(destination, reps, time.perf_counter() - started,
-                       figures=None if no_figures else figures_writer("write_replication_figures", reps))
+        reps = run_replications(
+            spec,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            scheduler=scheduler,
+            dask_workers=dask_local,
+            progress=progress,
+            check_daily=check_daily,
+        )
+    write_replications(
+        destination,
+        reps,
+        time.perf_counter() - started,
+        figures=None if no_figures else figures_writer("write_replication_figures", reps),
+    )
     if excel:
         from sim.report.excel import replication_sheets, write_workbook
 
         write_workbook(Path(out) / "results.xlsx", replication_sheets(reps.summary, reps.table))
     if reps.rerun:
         lost = sum(1 for f in reps.failures if str(f["error"]).startswith("lost"))
-        click.echo(f"warning: a worker process died; the {reps.rerun} replications not yet finished then were run "
-                   f"on fresh workers ({lost} lost again and recorded as failed). The finished ones were kept.", err=True)
+        click.echo(
+            f"warning: a worker process died; the {reps.rerun} replications not yet finished then were run "
+            f"on fresh workers ({lost} lost again and recorded as failed). The finished ones were kept.",
+            err=True,
+        )
     click.echo(f"{spec.name}: {replications} replications ({len(reps.failures)} failed) -> {out}")
     left_out(int(unsteady(reps.table).sum()), "replications", "replications.parquet")
     print_kpis({k: v for k, v in reps.summary.items() if isinstance(v, dict)})
@@ -409,8 +493,9 @@ def validate(files: tuple[str, ...], allow_base_outside: bool) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(), default=None, show_default="standard output",
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--out", type=click.Path(), default=None, show_default="standard output", help="Write to this file instead of standard output."
+)
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the file if it exists.")
 @friendly
 def schema(out: str | None, force: bool) -> None:
@@ -439,8 +524,7 @@ def schema(out: str | None, force: bool) -> None:
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
 @allow_base_outside_option
 @friendly
-def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool,
-            allow_base_outside: bool) -> None:
+def compare(first: str, second: str, out: str, seed: int | None, force: bool, no_figures: bool, allow_base_outside: bool) -> None:
     """Run FIRST and SECOND with common random numbers; write and print KPIs side by side.
 
     \b
@@ -467,11 +551,22 @@ def compare(first: str, second: str, out: str, seed: int | None, force: bool, no
             for name, r in results.items():
                 r.daily.to_parquet(tmp / f"daily_{Path(name).stem.replace(':', '_')}.parquet", index=False)
             write_json(tmp / "summary.json", {n: r.summary for n, r in results.items()})
-            write_json(tmp / "run.json", provenance(next(iter(results.values())).seed, time.perf_counter() - started,
-                                                    {"scenarios": [first, second], "titles": titles}))
+            write_json(
+                tmp / "run.json",
+                provenance(
+                    next(iter(results.values())).seed,
+                    time.perf_counter() - started,
+                    {"scenarios": [first, second], "titles": titles},
+                ),
+            )
             if not no_figures:
-                writer = figures_writer("write_comparison_figures", {n: r.daily for n, r in results.items()},
-                                        {n: r.events for n, r in results.items()}, table, titles)
+                writer = figures_writer(
+                    "write_comparison_figures",
+                    {n: r.daily for n, r in results.items()},
+                    {n: r.events for n, r in results.items()},
+                    table,
+                    titles,
+                )
                 if writer:
                     writer(tmp)
     from sim.report.experiment_reports import identical_text
@@ -525,34 +620,57 @@ def plot(folder: str) -> None:
     except (OutputError, FigureError):
         raise
     except Exception as exc:  # drawing failed: the folder is as it was
-        raise FigureError(f"the figures could not be redrawn, so {folder} was left as it was: {type(exc).__name__}: "
-                          f"{_first_line(exc)}") from exc
+        raise FigureError(
+            f"the figures could not be redrawn, so {folder} was left as it was: {type(exc).__name__}: {_first_line(exc)}"
+        ) from exc
     click.echo(f"redrew {len(written)} files in {folder}")
     print_after(folder, (), True, charts=(Path(folder) / "daily.parquet").is_file())
 
 
 @main.command()
 @click.argument("scenario", type=click.Path())
-@click.option("--set", "sets", multiple=True, required=True, metavar="PATH=V1,V2,...",
-              help="A grid axis: a dotted scenario path and its values; repeat for a second axis.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    required=True,
+    metavar="PATH=V1,V2,...",
+    help="A grid axis: a dotted scenario path and its values; repeat for a second axis.",
+)
 @click.option("--out", required=True, type=click.Path(), help="Folder to write the sweep into (must not exist).")
 @click.option("--replications", type=click.IntRange(1), default=1, help="Replications at every grid point.")
 @click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
-@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
-              help="Local worker processes.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none",
-              help="Run on this Dask cluster.")
-@click.option("--dask-local", type=click.IntRange(1), default=None, metavar="W", show_default="none",
-              help="Start a local Dask cluster of W workers.")
+@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core", help="Local worker processes.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none", help="Run on this Dask cluster.")
+@click.option(
+    "--dask-local",
+    type=click.IntRange(1),
+    default=None,
+    metavar="W",
+    show_default="none",
+    help="Start a local Dask cluster of W workers.",
+)
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sweep.png and report.html.")
 @progress_option
 @click.option("--dashboard", is_flag=True, show_default=OFF, help=DASHBOARD_HELP)
 @allow_base_outside_option
 @friendly
-def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, seed: int | None, workers: int | None,
-          scheduler: str | None, dask_local: int | None, force: bool, no_figures: bool, progress: bool | None,
-          dashboard: bool, allow_base_outside: bool) -> None:
+def sweep(
+    scenario: str,
+    sets: tuple[str, ...],
+    out: str,
+    replications: int,
+    seed: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
+    force: bool,
+    no_figures: bool,
+    progress: bool | None,
+    dashboard: bool,
+    allow_base_outside: bool,
+) -> None:
     """Run a grid over scenario parameters, each point with replications and common random numbers.
 
     \b
@@ -572,15 +690,27 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
     grid = parse_grid(sets)
     with claim(out, force) as destination:
         with dashboard_asked(dashboard):
-            table = run_sweep(data, scenario, grid, replications=replications, seed=seed, workers=workers,
-                              scheduler=scheduler, dask_workers=dask_local, progress=progress, lines=where)
+            table = run_sweep(
+                data,
+                scenario,
+                grid,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                dask_workers=dask_local,
+                progress=progress,
+                lines=where,
+            )
         figures = None if no_figures else figures_writer("write_sweep_figures", table, dict(table.attrs))
         write_sweep(destination, table, time.perf_counter() - started, figures=figures)
     if table.attrs.get("runs_rerun"):
-        click.echo(f"warning: a worker process died; the {table.attrs['runs_rerun']} runs not yet finished then were run "
-                   "on fresh workers. The finished ones were kept.", err=True)
-    click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} "
-               f"(mean over replications per point)")
+        click.echo(
+            f"warning: a worker process died; the {table.attrs['runs_rerun']} runs not yet finished then were run "
+            "on fresh workers. The finished ones were kept.",
+            err=True,
+        )
+    click.echo(f"{table['point'].nunique()} points x {replications} replications -> {out} (mean over replications per point)")
     left_out(int(table.attrs.get("runs_unsteady", 0)), "runs", "sweep.csv")
     points = sweep_points_table(table)
     width = max(len(str(k)) for k in points.index)
@@ -593,24 +723,45 @@ def sweep(scenario: str, sets: tuple[str, ...], out: str, replications: int, see
 
 @main.command()
 @click.argument("scenario", type=click.Path())
-@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH",
-              help="A parameter and its range (numbers, or dates); repeat for each parameter.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    required=True,
+    metavar="PATH=LOW:HIGH",
+    help="A parameter and its range (numbers, or dates); repeat for each parameter.",
+)
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", help="The SALib method.")
 @click.option("--samples", type=click.IntRange(2), default=16, help="Base sample size N (Morris: trajectories).")
-@click.option("--kpi", "kpis", multiple=True, show_default="vehicles lost, invoice backlog peak, OEM cash trough, "
-              "insolvencies", help="A KPI to rank (its summary key); repeat for several.")
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    show_default="vehicles lost, invoice backlog peak, OEM cash trough, insolvencies",
+    help="A KPI to rank (its summary key); repeat for several.",
+)
 @click.option("--out", required=True, type=click.Path(), help="Folder to write the analysis into (must not exist).")
 @click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
-@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core",
-              help="Local worker processes.")
+@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core", help="Local worker processes.")
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sensitivity.png and report.html.")
 @progress_option
 @allow_base_outside_option
 @friendly
-def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int, kpis: tuple[str, ...], out: str,
-                seed: int | None, workers: int | None, force: bool, no_figures: bool, progress: bool | None,
-                allow_base_outside: bool) -> None:
+def sensitivity(
+    scenario: str,
+    params: tuple[str, ...],
+    method: str,
+    samples: int,
+    kpis: tuple[str, ...],
+    out: str,
+    seed: int | None,
+    workers: int | None,
+    force: bool,
+    no_figures: bool,
+    progress: bool | None,
+    allow_base_outside: bool,
+) -> None:
     """Global sensitivity (SALib Morris or Sobol) of KPIs to chosen parameters; writes a ranking.
 
     \b
@@ -629,25 +780,39 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     data, where = read_scenario_data(scenario, allow_base_outside)
     bounds = parse_params(params)
     with claim(out, force) as destination:
-        ranking = run_sensitivity(data, scenario, bounds, method=method, samples=samples,
-                                  kpis=list(kpis) or None, seed=seed, workers=workers, lines=where, progress=progress)
+        ranking = run_sensitivity(
+            data,
+            scenario,
+            bounds,
+            method=method,
+            samples=samples,
+            kpis=list(kpis) or None,
+            seed=seed,
+            workers=workers,
+            lines=where,
+            progress=progress,
+        )
         figures = None if no_figures else figures_writer("write_sensitivity_figures", ranking, dict(ranking.attrs))
         write_sensitivity(destination, ranking, time.perf_counter() - started, figures=figures)
     click.echo(f"{method} sensitivity, {ranking.attrs.get('runs')} runs -> {out}")
     if ranking.attrs.get("runs_left_out"):
-        click.echo(f"{ranking.attrs['runs_left_out']} runs left out of the analysis ({ranking.attrs['runs_unsteady']} "
-                   f"with a baseline that is not steady, the others failed, and the rest of each one's "
-                   f"{'trajectory' if method == 'morris' else 'sample group'}); see design.csv (baseline_steady)")
+        click.echo(
+            f"{ranking.attrs['runs_left_out']} runs left out of the analysis ({ranking.attrs['runs_unsteady']} "
+            f"with a baseline that is not steady, the others failed, and the rest of each one's "
+            f"{'trajectory' if method == 'morris' else 'sample group'}); see design.csv (baseline_steady)"
+        )
     print_table(ranking_table(ranking).set_index("KPI"))
     print_after(out, (), not no_figures)
 
 
 @main.command()
 @click.argument("scenario", required=False, default="scenarios/jlr_2025.yaml", type=click.Path())
-@click.option("--port", type=click.IntRange(0, 65535), default=5006, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets other machines open the page.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=5006, show_default=True, help="Port to listen on (0: any free port)."
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 lets other machines open the page."
+)
 @click.option("--open", "open_browser", is_flag=True, show_default=OFF, help="Open the page in the default browser.")
 @friendly
 def serve(scenario: str, port: int, host: str, open_browser: bool) -> None:
@@ -664,5 +829,4 @@ def serve(scenario: str, port: int, host: str, open_browser: bool) -> None:
     from sim.explorer.server import serve as serve_explorer
 
     log.info("loading and running %s (the reference every page starts from)", scenario)
-    serve_explorer(scenario, port, host, open_browser,
-                   ready=lambda url: click.echo(f"supplysim explorer: {url} (Ctrl-C to stop)"))
+    serve_explorer(scenario, port, host, open_browser, ready=lambda url: click.echo(f"supplysim explorer: {url} (Ctrl-C to stop)"))

@@ -93,8 +93,20 @@ def source_commit() -> str:
 def versions() -> dict[str, str]:
     """Python, the platform, supplysim (and the commit it comes from) and the versions of its dependencies."""
     out = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in ("supplysim", "simpy", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "pydantic", "PyYAML", "matplotlib",
-                 "click", "bokeh"):
+    for name in (
+        "supplysim",
+        "simpy",
+        "numpy",
+        "numba",
+        "llvmlite",
+        "pandas",
+        "pyarrow",
+        "pydantic",
+        "PyYAML",
+        "matplotlib",
+        "click",
+        "bokeh",
+    ):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -133,8 +145,7 @@ def _foreign(path: Path) -> str:
         return "it is a file, not a result folder"
     if not stat.S_ISDIR(mode):
         return "it is a device, pipe or socket, not a result folder"
-    odd = sorted(e.name for e in os.scandir(path) if not e.name.endswith(RESULT_SUFFIXES)
-                 or not e.is_file(follow_symlinks=False))
+    odd = sorted(e.name for e in os.scandir(path) if not e.name.endswith(RESULT_SUFFIXES) or not e.is_file(follow_symlinks=False))
     if odd:
         return f"it holds files no run writes: {', '.join(odd[:3])}{', ...' if len(odd) > 3 else ''}"
     return "it has no run.json from a supplysim run"
@@ -195,8 +206,9 @@ def _lock(path: Path) -> int | None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise OutputExistsError(f"Output folder {path} is being written by another run; wait for it or choose "
-                                "another --out.") from None
+        raise OutputExistsError(
+            f"Output folder {path} is being written by another run; wait for it or choose another --out."
+        ) from None
     except OSError:  # a file system without locks (some network drives): the exclusive claim still holds
         os.close(fd)
         return None
@@ -221,8 +233,7 @@ def _checked_name(out: Path) -> Path:
     absolute = Path(os.path.abspath(out))
     here = Path.cwd()
     if absolute == here or absolute in here.parents:
-        raise OutputError(f"--out {out} is the current folder or contains it; give the name of a new folder for "
-                          "the results.")
+        raise OutputError(f"--out {out} is the current folder or contains it; give the name of a new folder for the results.")
     return absolute
 
 
@@ -293,8 +304,10 @@ def claim(out: str | Path, force: bool = False) -> Destination:
             what = "is being written by another run"
         raise OutputExistsError(f"Output folder {given} {what}; choose another --out or pass --force to replace it.")
     if not (_is_empty_folder(path) or is_result_folder(path)):
-        raise OutputExistsError(f"--force replaces only an earlier result folder, and {given} is not one: "
-                                f"{_foreign(path)}. Nothing was changed; choose another --out.")
+        raise OutputExistsError(
+            f"--force replaces only an earlier result folder, and {given} is not one: "
+            f"{_foreign(path)}. Nothing was changed; choose another --out."
+        )
     if not os.access(path, os.W_OK | os.X_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot replace {given}: permission denied.")
     identity = _identity(path)
@@ -332,12 +345,12 @@ def _publish(dest: Destination, tmp: Path) -> None:
         try:
             os.rename(tmp, dest.path)  # replaces only an empty folder: anything put in it meanwhile is kept
         except OSError:
-            raise OutputExistsError(f"Output folder {dest.path} was written into by something else while the run was "
-                                    f"writing; {left}.") from None
+            raise OutputExistsError(
+                f"Output folder {dest.path} was written into by something else while the run was writing; {left}."
+            ) from None
         return
     if dest.created or not is_result_folder(dest.path):
-        raise OutputExistsError(f"Output folder {dest.path} was written into by something else while the run was "
-                                f"writing; {left}.")
+        raise OutputExistsError(f"Output folder {dest.path} was written into by something else while the run was writing; {left}.")
     old = _scratch(dest, "replaced")
     os.rename(dest.path, old / dest.path.name)
     try:
@@ -376,8 +389,7 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_scenario(path: Path, scenario: Scenario) -> None:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: ~20x faster
-    path.write_text(yaml.dump(scenario_to_data(scenario), Dumper=dumper, sort_keys=False, allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(yaml.dump(scenario_to_data(scenario), Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def provenance(seed: Any, wall_s: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -392,9 +404,14 @@ def provenance(seed: Any, wall_s: float, extra: dict[str, Any] | None = None) ->
     return info
 
 
-def write_run(out: Path | Destination, result: Any, wall_s: float, force: bool = False,
-              figures: Callable[[Path], AbstractContextManager[object]] | None = None,
-              overrides: Sequence[str] = ()) -> Path:
+def write_run(
+    out: Path | Destination,
+    result: Any,
+    wall_s: float,
+    force: bool = False,
+    figures: Callable[[Path], AbstractContextManager[object]] | None = None,
+    overrides: Sequence[str] = (),
+) -> Path:
     """Write one run's tables, summary, scenario, provenance and figures into ``out``.
 
     ``figures(folder)`` is a context manager that draws the figures and report into the folder by the
@@ -403,8 +420,10 @@ def write_run(out: Path | Destination, result: Any, wall_s: float, force: bool =
     ``overrides``: the ``--set PATH=VALUE`` the scenario was loaded with, recorded in run.json.
     """
     with atomic_folder(out, force) as tmp:  # run.json first: the figures' note names the run's seed
-        write_json(tmp / "run.json", provenance(result.seed, wall_s, {"work": result.work, "scenario": result.scenario.name,
-                                                                      "overrides": list(overrides)}))
+        write_json(
+            tmp / "run.json",
+            provenance(result.seed, wall_s, {"work": result.work, "scenario": result.scenario.name, "overrides": list(overrides)}),
+        )
         # the report reads these from the folder (as a redraw does), so they are there before the figures start
         result.quarters.to_parquet(tmp / "quarters.parquet", index=False)
         result.economics.to_parquet(tmp / "economics.parquet", index=False)

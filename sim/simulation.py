@@ -68,8 +68,14 @@ class RunResult:
         return events_frame(self.world, self.daily)
 
 
-def _build(scenario: Realised, root: np.random.SeedSequence, source: str, check_daily: bool,
-           like: World | None = None, suppliers_fail: bool = True) -> World:
+def _build(
+    scenario: Realised,
+    root: np.random.SeedSequence,
+    source: str,
+    check_daily: bool,
+    like: World | None = None,
+    suppliers_fail: bool = True,
+) -> World:
     """A world ready to run; ``like``: a world of the same network and seed to share suppliers
     and opening position with."""
     if like is None:
@@ -100,14 +106,14 @@ class Worlds:
     branched: int | None
 
 
-def _run_worlds(scenario: Realised, calm: Realised, root: np.random.SeedSequence, source: str,
-                check_daily: bool) -> Worlds:
+def _run_worlds(scenario: Realised, calm: Realised, root: np.random.SeedSequence, source: str, check_daily: bool) -> Worlds:
     """Run a scenario, its counterfactual without supplier failures and its baseline, each day they share
     once (see :func:`sim.model.branching.run_three`), then check every world's books."""
     counterfactual = _build(scenario, root, source, check_daily, suppliers_fail=False)
     baseline = _build(calm, root, source, check_daily, counterfactual)  # the same suppliers and opening
-    run, shared, branched, finished = run_three(counterfactual, baseline,
-                                                lambda: _build(scenario, root, source, check_daily, counterfactual))
+    run, shared, branched, finished = run_three(
+        counterfactual, baseline, lambda: _build(scenario, root, source, check_daily, counterfactual)
+    )
     if not finished:  # no supplier failed in the run: it built and sold what the counterfactual would have
         counterfactual = run
     try:
@@ -131,8 +137,9 @@ def seed_label(root: np.random.SeedSequence) -> int | list[int]:
     return entropy if not root.spawn_key else [entropy, *map(int, root.spawn_key)]
 
 
-def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = None, *,
-             check_daily: bool = False, source: str = "scenario") -> RunResult:
+def simulate(
+    scenario: Scenario, seed: int | np.random.SeedSequence | None = None, *, check_daily: bool = False, source: str = "scenario"
+) -> RunResult:
     """Run ``scenario`` (and its no-outage baseline, and its counterfactual without supplier failures)
     at ``seed`` (default: the scenario's seed)."""
     root = seed_sequence(scenario.seed if seed is None else seed)
@@ -140,19 +147,33 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence | None = Non
     worlds = _run_worlds(realised, baseline_of(realised), root, source, check_daily)
     world = worlds.run
     plants = [p.name for p in world.plants]
-    daily = with_baseline(daily_columns(world), daily_columns(worlds.baseline), plants,
-                          daily_columns(worlds.counterfactual) if worlds.counterfactual is not world else None)
+    daily = with_baseline(
+        daily_columns(world),
+        daily_columns(worlds.baseline),
+        plants,
+        daily_columns(worlds.counterfactual) if worlds.counterfactual is not world else None,
+    )
     price = realised.sales.price_per_vehicle_gbp
     unsteady = steady.problems(worlds.baseline, daily)
     loss = economics(realised, world, worlds.baseline)
     if loss.problems():
         raise ConservationError(f"conservation broken at the end of the run: {'; '.join(loss.problems())}")
-    summary = summarise(daily, world.estate.outage_began(), int(world.finance.insolvencies.sum()), plants, price,
-                        baseline_steady=not unsteady, economics=loss)
+    summary = summarise(
+        daily,
+        world.estate.outage_began(),
+        int(world.finance.insolvencies.sum()),
+        plants,
+        price,
+        baseline_steady=not unsteady,
+        economics=loss,
+    )
     distinct = {id(w): w for w in (world, worlds.counterfactual, worlds.baseline)}.values()
-    work = {"events": sum(w.counters.events for w in distinct), "world_days": sum(w.counters.days for w in distinct),
-            "shared_days": worlds.shared,
-            "branched_day": -1 if worlds.branched is None else worlds.branched}
+    work = {
+        "events": sum(w.counters.events for w in distinct),
+        "world_days": sum(w.counters.days for w in distinct),
+        "shared_days": worlds.shared,
+        "branched_day": -1 if worlds.branched is None else worlds.branched,
+    }
     return RunResult(scenario, realised, seed_label(root), draws, daily, summary, work, world, unsteady, loss)
 
 

@@ -10,11 +10,20 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("SUPPLYSIM_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another machine may name its own
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-EXTRAS = {"panel": "the explorer's extra is not installed (pip install -e '.[serve]')",
-          "bokeh": "Bokeh is not installed (pip install -e '.[report]')"}
+EXTRAS = {
+    "panel": "the explorer's extra is not installed (pip install -e '.[serve]')",
+    "bokeh": "Bokeh is not installed (pip install -e '.[report]')",
+}
 
 
 def missing(*modules: str) -> str | None:

@@ -18,16 +18,21 @@ _unmarked_slow: list[tuple[str, float]] = []
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    if call.when == "call" and call.duration > UNMARKED_SLOW_S \
-            and not LEFT_OUT_OF_TEST_FAST & {mark.name for mark in item.iter_markers()}:
+    if (
+        call.when == "call"
+        and call.duration > UNMARKED_SLOW_S
+        and not LEFT_OUT_OF_TEST_FAST & {mark.name for mark in item.iter_markers()}
+    ):
         _unmarked_slow.append((item.nodeid, call.duration))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines = [f"{name.removeprefix('measured: ')}: {value}"
-             for report in terminalreporter.stats.get("passed", [])
-             for name, value in getattr(report, "user_properties", [])
-             if isinstance(name, str) and name.startswith("measured: ")]
+    lines = [
+        f"{name.removeprefix('measured: ')}: {value}"
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if isinstance(name, str) and name.startswith("measured: ")
+    ]
     if lines:
         terminalreporter.write_sep("-", "measured")
         for line in lines:

@@ -39,14 +39,14 @@ def refused(result: Result, code: int = 2) -> str:
 
 def supplysim(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``supplysim ARGS`` as its own process."""
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
 
 
 def start(*args: str, cwd: Path = ROOT) -> subprocess.Popen[str]:
     """``supplysim ARGS`` started as its own process, not waited for."""
-    return subprocess.Popen([sys.executable, "-m", "sim", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=cwd)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
+    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:

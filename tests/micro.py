@@ -28,13 +28,18 @@ BASE: dict[str, Any] = {
     },
     "suppliers": {
         "seat_co": {
-            "part_family": "seats", "unit_price_gbp": 10, "lead_time_days": 1, "payment_terms_days": 30,
-            "cash_days": 10, "oem_revenue_share": 1.0, "variable_cost_share": 0.6, "fixed_cost_share": 0.3,
+            "part_family": "seats",
+            "unit_price_gbp": 10,
+            "lead_time_days": 1,
+            "payment_terms_days": 30,
+            "cash_days": 10,
+            "oem_revenue_share": 1.0,
+            "variable_cost_share": 0.6,
+            "fixed_cost_share": 0.3,
         },
     },
     "payables": {"systems": ["invoicing"], "automated_invoices_per_day": 1000},
-    "sales": {"systems": ["wholesale"], "price_per_vehicle_gbp": 1000, "max_wholesale_per_day": 1000,
-              "settlement_days": 5},
+    "sales": {"systems": ["wholesale"], "price_per_vehicle_gbp": 1000, "max_wholesale_per_day": 1000, "settlement_days": 5},
     "treasury": {"opening_cash_gbp": 1_000_000, "fixed_costs_gbp_per_day": 10_000},
 }
 

@@ -30,8 +30,9 @@ def test_four_parts_per_vehicle() -> None:
     cash = r.daily["supplier_cash_gbp"].to_numpy()
     assert cash[0] == 36_400 and np.all(np.diff(cash) == 400)
     assert (r.daily["line_side_parts"] == 4 * one.daily["line_side_parts"]).all()
-    stopped = run(micro({"suppliers.seat_co.parts_per_unit": 4},
-                        outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-23"}]})))
+    stopped = run(
+        micro({"suppliers.seat_co.parts_per_unit": 4}, outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-23"}]}))
+    )
     assert stopped.summary["vehicles_lost"] == 700
     assert day(stopped, "2025-01-23")["production_total"] == 100
 
@@ -50,8 +51,14 @@ def test_plant_stops_for_exactly_the_outage_days() -> None:
 
 def test_weekends_and_ramp_up() -> None:
     """A Mon-Fri plant restarting on Monday at 50%, 75% on day 2, full from day 4."""
-    plants = {"plant": {"daily_rate": 100, "part_families": ["seats"], "systems": ["erp"],
-                        "ramp_up": [{"after_days": 0, "capacity": 0.5}, {"after_days": 4, "capacity": 1.0}]}}
+    plants = {
+        "plant": {
+            "daily_rate": 100,
+            "part_families": ["seats"],
+            "systems": ["erp"],
+            "ramp_up": [{"after_days": 0, "capacity": 0.5}, {"after_days": 4, "capacity": 1.0}],
+        }
+    }
     s = micro(plants=plants, outages=outage("2025-01-13", ["erp"], {"erp": [{"date": "2025-01-20"}]}))
     r = run(s)
     built = r.daily.set_index("date")["production_total"]
@@ -96,8 +103,7 @@ def test_insolvent_sole_source_stops_the_plant_until_replaced() -> None:
     it was let go); re-sourced 5 days later, the new firm ships that morning and the part arrives a day
     later (lead time 1)."""
     s = micro(
-        {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5,
-         "horizon_days": 80},
+        {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5, "horizon_days": 80},
         outages=outage("2025-01-16", ["invoicing"]),
     )
     r = run(s)
@@ -134,8 +140,10 @@ def test_capacity_below_invoice_rate_grows_without_bound() -> None:
 def test_manual_team_processes_at_its_rate() -> None:
     """Invoicing down for good; from 20 Jan a team of 2 at 3 invoices a day clears 6 a day of a 10-a-day flow."""
     s = micro(
-        {"suppliers.seat_co.count": 10,
-         "payables.manual_teams": {"team": {"start": "2025-01-20", "staff": 2, "invoices_per_person_per_day": 3}}},
+        {
+            "suppliers.seat_co.count": 10,
+            "payables.manual_teams": {"team": {"start": "2025-01-20", "staff": 2, "invoices_per_person_per_day": 3}},
+        },
         outages=outage("2025-01-16", ["invoicing"]),
     )
     r = run(s)
@@ -146,8 +154,13 @@ def test_manual_team_processes_at_its_rate() -> None:
 
 def test_parts_centre_backlog_clears_at_the_boosted_rate() -> None:
     """50 orders a day, down 7 days (350 queued), cleared at 75 a day: 25 a day net, 14 days."""
-    pc = {"systems": ["warehouse"], "orders_per_day": 50, "order_randomness": "constant", "order_value_gbp": 100,
-          "recovery_boost": 1.5}
+    pc = {
+        "systems": ["warehouse"],
+        "orders_per_day": 50,
+        "order_randomness": "constant",
+        "order_value_gbp": 100,
+        "recovery_boost": 1.5,
+    }
     s = micro(parts_centre=pc, outages=outage("2025-01-16", ["warehouse"], {"warehouse": [{"date": "2025-01-23"}]}))
     r = run(s)
     assert r.summary["parts_backlog_peak_orders"] == 350
@@ -157,8 +170,13 @@ def test_parts_centre_backlog_clears_at_the_boosted_rate() -> None:
 
 def test_parts_orders_lost_after_patience() -> None:
     """Orders older than 3 days are lost while the centre is down for 7 days: 4 days of 50 are lost."""
-    pc = {"systems": ["warehouse"], "orders_per_day": 50, "order_randomness": "constant", "order_value_gbp": 100,
-          "patience_days": 3}
+    pc = {
+        "systems": ["warehouse"],
+        "orders_per_day": 50,
+        "order_randomness": "constant",
+        "order_value_gbp": 100,
+        "patience_days": 3,
+    }
     s = micro(parts_centre=pc, outages=outage("2025-01-16", ["warehouse"], {"warehouse": [{"date": "2025-01-23"}]}))
     r = run(s)
     assert r.summary["parts_orders_lost"] == 200
@@ -178,9 +196,11 @@ def test_wholesale_waits_for_its_system_and_cash_follows_settlement() -> None:
 
 def test_facility_is_drawn_to_the_floor() -> None:
     """Cash below the GBP 1m floor is topped back up to it, within the facility size."""
-    treasury = {"opening_cash_gbp": 500_000, "fixed_costs_gbp_per_day": 10_000,
-                "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
-                                       "draw_below_gbp": 1_000_000}}}
+    treasury = {
+        "opening_cash_gbp": 500_000,
+        "fixed_costs_gbp_per_day": 10_000,
+        "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06", "draw_below_gbp": 1_000_000}},
+    }
     r = run(micro(treasury=treasury))
     first = day(r, "2025-01-06")
     assert first["oem_cash_gbp"] == 1_000_000
@@ -189,8 +209,14 @@ def test_facility_is_drawn_to_the_floor() -> None:
 
 def test_early_payment_prepays_and_trues_up() -> None:
     """80% of each delivery two days after the order; the invoice later pays the other 20%."""
-    sf = {"start": "2025-01-06", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2, "tiers": [1],
-          "restart_critical_only": False}
+    sf = {
+        "start": "2025-01-06",
+        "budget_gbp": 1e6,
+        "prepay_share": 0.8,
+        "days_after_order": 2,
+        "tiers": [1],
+        "restart_critical_only": False,
+    }
     r = run(micro(interventions={"supplier_finance": sf}))
     pay = r.daily.set_index("date")["supplier_payments_gbp"]
     assert pay["2025-01-06"] == 1_000  # opening invoice only
@@ -201,10 +227,14 @@ def test_early_payment_prepays_and_trues_up() -> None:
 def test_engine_plant_feeds_vehicle_plant() -> None:
     """With the engine plant stopped, vehicles are built only while the 2-day engine buffer lasts."""
     plants = {
-        "engines": {"kind": "engine", "daily_rate": 120, "working_days": EVERY_DAY, "systems": ["erp"],
-                    "engine_buffer_days": 2},
-        "plant": {"daily_rate": 100, "working_days": EVERY_DAY, "part_families": ["seats"], "systems": ["wholesale"],
-                  "engines_from": "engines"},
+        "engines": {"kind": "engine", "daily_rate": 120, "working_days": EVERY_DAY, "systems": ["erp"], "engine_buffer_days": 2},
+        "plant": {
+            "daily_rate": 100,
+            "working_days": EVERY_DAY,
+            "part_families": ["seats"],
+            "systems": ["wholesale"],
+            "engines_from": "engines",
+        },
     }
     r = run(micro(plants=plants, outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-01-30"}]})))
     built = r.daily.set_index("date")["production_total"]
@@ -215,11 +245,9 @@ def test_engine_plant_feeds_vehicle_plant() -> None:
 def test_tier2_is_paid_on_its_terms_and_early_with_pass_through() -> None:
     """A tier-2 supplier at 20% of the tier-1 price bills GBP 200 a day on 10-day terms. With pass-through
     of a 2-day prepayment, deliveries of days 50-57 are paid inside the 60-day horizon: GBP 1,600 more cash."""
-    tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10,
-             "cash_days": 10}
+    tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
     suppliers = {"seat_co": micro().suppliers["seat_co"].model_dump(exclude_none=True), "frame_co": tier2}
-    sf = {"start": "2025-01-06", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2,
-          "restart_critical_only": False}
+    sf = {"start": "2025-01-06", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2, "restart_critical_only": False}
     plain = run(micro(suppliers=suppliers, interventions={"supplier_finance": sf}))
     early = run(micro(suppliers=suppliers, interventions={"supplier_finance": {**sf, "tier2_pass_through": True}}))
 

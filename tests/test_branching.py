@@ -28,8 +28,14 @@ from tests.micro import BASE, EVERY_DAY, micro, outage
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
-EARLY_PAYMENT = {"start": "2025-01-10", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2,
-                 "tiers": [1], "restart_critical_only": False}
+EARLY_PAYMENT = {
+    "start": "2025-01-10",
+    "budget_gbp": 1e6,
+    "prepay_share": 0.8,
+    "days_after_order": 2,
+    "tiers": [1],
+    "restart_critical_only": False,
+}
 TIER2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
 
 
@@ -54,9 +60,9 @@ def three(scenario: Scenario, seed: int = 1) -> tuple[World, World, int, int | N
     alone.run()
     counterfactual = World(realised, root, suppliers_fail=False)
     baseline = World(baseline_of(realised), root, "scenario", counterfactual.supply.table, counterfactual.opening)
-    run, shared, branched, _ = run_three(counterfactual, baseline,
-                                         lambda: World(realised, root, "scenario", counterfactual.supply.table,
-                                                       counterfactual.opening))
+    run, shared, branched, _ = run_three(
+        counterfactual, baseline, lambda: World(realised, root, "scenario", counterfactual.supply.table, counterfactual.opening)
+    )
     return alone, run, shared, branched
 
 
@@ -92,8 +98,10 @@ def test_shared_days_end_when_an_intervention_starts_before_the_outage() -> None
 
 def test_nothing_is_shared_when_the_run_differs_from_day_zero() -> None:
     """An outage already under way on the first day, or an intervention with no outage at all."""
-    for scenario in (micro(outages=outage("2025-01-06", ["erp"], {"erp": [{"date": "2025-01-20"}]})),
-                     micro(interventions={"supplier_finance": {**EARLY_PAYMENT, "start": "2025-01-06"}})):
+    for scenario in (
+        micro(outages=outage("2025-01-06", ["erp"], {"erp": [{"date": "2025-01-20"}]})),
+        micro(interventions={"supplier_finance": {**EARLY_PAYMENT, "start": "2025-01-06"}}),
+    ):
         alone, run, _, shared = worlds(scenario)
         assert shared == 0
         assert_same_run(alone, run)
@@ -106,9 +114,12 @@ def test_a_schemes_short_time_policy_holds_from_the_first_day() -> None:
     the scheme starts, where the baseline (no scheme) has none. So no day is shared, and the run comes out as
     if simulated alone."""
     makers = {**BASE["suppliers"]["seat_co"], "count": 4, "cash_days": 0}
-    scenario = micro({"payables.automated_invoices_per_day": 3, "payables.process_invoices": "when_due"},
-                     suppliers={"seat_co": makers, "frame_co": TIER2}, outages=outage("2025-01-16", ["erp"]),
-                     interventions={"short_time_work": {"start": "2025-01-16", "payroll_share_covered": 0.6}})
+    scenario = micro(
+        {"payables.automated_invoices_per_day": 3, "payables.process_invoices": "when_due"},
+        suppliers={"seat_co": makers, "frame_co": TIER2},
+        outages=outage("2025-01-16", ["erp"]),
+        interventions={"short_time_work": {"start": "2025-01-16", "payroll_share_covered": 0.6}},
+    )
     alone, run, baseline, shared = worlds(scenario)
     assert shared == 0
     assert daily_columns(alone)["suppliers_short_time"][9] > 0
@@ -130,38 +141,56 @@ def scenarios_with_support(draw: st.DrawFn) -> dict[str, Any]:
     any day (before, on or after the outage)."""
     data: dict[str, Any] = copy.deepcopy(BASE)
     data["horizon_days"] = draw(st.integers(20, 45))
-    data["suppliers"]["seat_co"].update(count=draw(st.integers(1, 4)), lead_time_days=draw(st.integers(1, 4)),
-                                        cash_days=draw(st.floats(0, 15)), credit_days=draw(st.floats(0, 3)),
-                                        resourcing_lead_time_days=draw(st.integers(1, 10)),
-                                        short_time_after_idle_days=draw(st.integers(1, 10)),
-                                        redundancy_below_runway_days=draw(st.sampled_from([None, 30.0])),
-                                        pay_late_below_runway_days=draw(st.sampled_from([None, 1000.0])))
+    data["suppliers"]["seat_co"].update(
+        count=draw(st.integers(1, 4)),
+        lead_time_days=draw(st.integers(1, 4)),
+        cash_days=draw(st.floats(0, 15)),
+        credit_days=draw(st.floats(0, 3)),
+        resourcing_lead_time_days=draw(st.integers(1, 10)),
+        short_time_after_idle_days=draw(st.integers(1, 10)),
+        redundancy_below_runway_days=draw(st.sampled_from([None, 30.0])),
+        pay_late_below_runway_days=draw(st.sampled_from([None, 1000.0])),
+    )
     data["suppliers"]["frame_co"] = dict(TIER2)
-    data["payables"].update(automated_invoices_per_day=draw(st.integers(0, 20)),
-                            process_invoices=draw(st.sampled_from(["on_receipt", "when_due"])),
-                            priority=draw(st.sampled_from(["oldest_first", "least_cash_first"])))
+    data["payables"].update(
+        automated_invoices_per_day=draw(st.integers(0, 20)),
+        process_invoices=draw(st.sampled_from(["on_receipt", "when_due"])),
+        priority=draw(st.sampled_from(["oldest_first", "least_cash_first"])),
+    )
     data["plants"]["plant"]["working_days"] = draw(st.sampled_from([EVERY_DAY, EVERY_DAY[:5]]))
-    data["parts_centre"] = {"systems": ["warehouse"], "orders_per_day": 50, "order_value_gbp": 100,
-                            "order_randomness": "poisson", "patience_days": draw(st.sampled_from([None, 3]))}
+    data["parts_centre"] = {
+        "systems": ["warehouse"],
+        "orders_per_day": 50,
+        "order_value_gbp": 100,
+        "order_randomness": "poisson",
+        "patience_days": draw(st.sampled_from([None, 3])),
+    }
 
     def when() -> str:  # a day of the horizon (it starts on 6 Jan and may be only 20 days long)
         return f"2025-01-{6 + draw(st.integers(0, min(20, data['horizon_days'] - 1))):02d}"
 
     systems = draw(st.lists(st.sampled_from(["erp", "invoicing", "wholesale", "warehouse"]), min_size=1, unique=True))
-    data["outages"] = {"attack": {"start": when(), "systems": systems,
-                                  "restore": {s: [{"after_days": draw(st.integers(0, 15)), "capacity": 1.0}]
-                                              for s in systems if draw(st.booleans())}}}
+    data["outages"] = {
+        "attack": {
+            "start": when(),
+            "systems": systems,
+            "restore": {s: [{"after_days": draw(st.integers(0, 15)), "capacity": 1.0}] for s in systems if draw(st.booleans())},
+        }
+    }
     interventions: dict[str, Any] = {}
     if draw(st.booleans()):
-        interventions["supplier_finance"] = {**EARLY_PAYMENT, "start": when(),
-                                             "tier2_pass_through": draw(st.booleans())}
+        interventions["supplier_finance"] = {**EARLY_PAYMENT, "start": when(), "tier2_pass_through": draw(st.booleans())}
     if draw(st.booleans()):
         interventions["short_time_work"] = {"start": when(), "payroll_share_covered": 0.6}
     data["interventions"] = interventions
     if draw(st.booleans()):
-        data["supplier_distress"] = {"keep_trading": draw(st.sampled_from(["all", "none"])), "support_budget_gbp": 1e5,
-                                     "accelerate_payment": draw(st.booleans()),
-                                     "move_tooling": draw(st.sampled_from(["all", "none"])), "tooling_move_days": 3}
+        data["supplier_distress"] = {
+            "keep_trading": draw(st.sampled_from(["all", "none"])),
+            "support_budget_gbp": 1e5,
+            "accelerate_payment": draw(st.booleans()),
+            "move_tooling": draw(st.sampled_from(["all", "none"])),
+            "tooling_move_days": 3,
+        }
     return data
 
 
@@ -218,24 +247,45 @@ def _fingerprint(obj: Any, actors: tuple[type, ...]) -> dict[str, bytes]:
     return out
 
 
-@pytest.mark.parametrize("scenario", [
-    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), id="flagship"),
-    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "supplier_fire.yaml"), id="supplier_fire"),
-    pytest.param(lambda: load_scenario(ROOT / "scenarios" / "parts_centre_outage.yaml"), id="parts_centre"),
-    pytest.param(lambda: micro(
-        {"payables.process_invoices": "when_due", "suppliers.seat_co.resourcing_lead_time_days": 5,
-         "suppliers.seat_co.short_time_after_idle_days": 3, "suppliers.seat_co.redundancy_below_runway_days": 40,
-         "suppliers.seat_co.pay_late_below_runway_days": 1000},
-        suppliers={**BASE["suppliers"], "frame_co": TIER2},
-        outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"date": "2025-02-01"}]}),
-        interventions={"supplier_finance": {**EARLY_PAYMENT, "tier2_pass_through": True},
-                       "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6}},
-        supplier_distress={"keep_trading": "all", "support_budget_gbp": 1e4, "accelerate_payment": True},
-        treasury={"opening_cash_gbp": 100_000, "fixed_costs_gbp_per_day": 10_000,
-                  "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
-                                         "draw_below_gbp": 1_000_000, "annual_interest_rate": 0.05}}}),
-        id="micro-everything"),
-])
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(lambda: load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), id="flagship"),
+        pytest.param(lambda: load_scenario(ROOT / "scenarios" / "supplier_fire.yaml"), id="supplier_fire"),
+        pytest.param(lambda: load_scenario(ROOT / "scenarios" / "parts_centre_outage.yaml"), id="parts_centre"),
+        pytest.param(
+            lambda: micro(
+                {
+                    "payables.process_invoices": "when_due",
+                    "suppliers.seat_co.resourcing_lead_time_days": 5,
+                    "suppliers.seat_co.short_time_after_idle_days": 3,
+                    "suppliers.seat_co.redundancy_below_runway_days": 40,
+                    "suppliers.seat_co.pay_late_below_runway_days": 1000,
+                },
+                suppliers={**BASE["suppliers"], "frame_co": TIER2},
+                outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"date": "2025-02-01"}]}),
+                interventions={
+                    "supplier_finance": {**EARLY_PAYMENT, "tier2_pass_through": True},
+                    "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6},
+                },
+                supplier_distress={"keep_trading": "all", "support_budget_gbp": 1e4, "accelerate_payment": True},
+                treasury={
+                    "opening_cash_gbp": 100_000,
+                    "fixed_costs_gbp_per_day": 10_000,
+                    "facilities": {
+                        "rcf": {
+                            "size_gbp": 2_000_000,
+                            "available_from": "2025-01-06",
+                            "draw_below_gbp": 1_000_000,
+                            "annual_interest_rate": 0.05,
+                        }
+                    },
+                },
+            ),
+            id="micro-everything",
+        ),
+    ],
+)
 def test_everything_that_changes_in_a_run_is_declared_state(scenario: Any) -> None:
     """What a run changes in any actor is in that actor's STATE, so a branched run carries it over.
     (Anything else must be fixed when the world is built.)"""
@@ -263,10 +313,14 @@ def test_every_world_attribute_that_changes_is_a_registered_actor() -> None:
     realised, _ = realise(load_scenario(ROOT / "scenarios" / "jlr_2025.yaml"), root)
     world = World(realised, root)
     registered = {id(a) for a in world.actors}
-    assert registered == {id(a) for a in vars(world).values() if hasattr(type(a), "STATE")}, \
+    assert registered == {id(a) for a in vars(world).values() if hasattr(type(a), "STATE")}, (
         "a world attribute with running state is not registered"
-    watched = {name: v for name, v in vars(world).items()
-               if id(v) not in registered and name not in (*World.BOOKKEEPING, *World.GLUE, "actors")}
+    )
+    watched = {
+        name: v
+        for name, v in vars(world).items()
+        if id(v) not in registered and name not in (*World.BOOKKEEPING, *World.GLUE, "actors")
+    }
     before = {name: pickle.dumps(v) for name, v in watched.items()}
     world.run()
     changed = [name for name, v in watched.items() if pickle.dumps(v) != before[name]]

@@ -21,8 +21,9 @@ GOLDEN = ROOT / "tests" / "golden" / "jlr_2025_summary.json"
 
 
 def supplysim(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
 
 
 def test_run_writes_every_output(tmp_path: Path) -> None:
@@ -30,18 +31,40 @@ def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = supplysim("run", str(TINY), "--out", str(out), "--seed", "7", "--no-figures")
     assert proc.returncode == 0, proc.stderr
-    for name in ("summary.json", "daily.parquet", "suppliers.parquet", "events.parquet", "quarters.parquet",
-                 "scenario.yaml", "run.json"):
+    for name in (
+        "summary.json",
+        "daily.parquet",
+        "suppliers.parquet",
+        "events.parquet",
+        "quarters.parquet",
+        "scenario.yaml",
+        "run.json",
+    ):
         assert (out / name).exists(), name
     quarters = pd.read_parquet(out / "quarters.parquet")
     assert quarters["quarter"].unique().tolist() == ["2025 Q1", "FY25 Q1"]  # calendar, and fiscal from January
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("vehicles_lost", "revenue_lost_gbp", "production_recovered_date", "invoice_backlog_peak_count",
-                "invoice_backlog_peak_gbp", "invoice_backlog_peak_date", "invoice_backlog_cleared_date",
-                "parts_backlog_peak_orders", "parts_backlog_cleared_date", "oem_cash_trough_gbp",
-                "oem_cash_trough_date", "suppliers_insolvent", "supplier_jobs_lost", "suppliers_under_7_days_cash_peak",
-                "suppliers_under_7_days_cash_peak_date", "supplier_cash_shortfall_gbp", "oem_facility_drawn_gbp",
-                "government_loan_drawn_gbp", "intervention_cost_gbp"):
+    for key in (
+        "vehicles_lost",
+        "revenue_lost_gbp",
+        "production_recovered_date",
+        "invoice_backlog_peak_count",
+        "invoice_backlog_peak_gbp",
+        "invoice_backlog_peak_date",
+        "invoice_backlog_cleared_date",
+        "parts_backlog_peak_orders",
+        "parts_backlog_cleared_date",
+        "oem_cash_trough_gbp",
+        "oem_cash_trough_date",
+        "suppliers_insolvent",
+        "supplier_jobs_lost",
+        "suppliers_under_7_days_cash_peak",
+        "suppliers_under_7_days_cash_peak_date",
+        "supplier_cash_shortfall_gbp",
+        "oem_facility_drawn_gbp",
+        "government_loan_drawn_gbp",
+        "intervention_cost_gbp",
+    ):
         assert key in summary, key
     assert summary["vehicles_lost"] == 700 and summary["production_recovered_date"] == "2025-01-27"
     run = json.loads((out / "run.json").read_text())
@@ -105,8 +128,16 @@ def test_same_seed_same_tables_across_processes_and_hash_seeds(tmp_path: Path) -
     outs = []
     for hash_seed in ("1", "12345"):
         out = tmp_path / f"run{hash_seed}"
-        proc = supplysim("run", str(ROOT / "scenarios" / "jlr_2025.yaml"), "--out", str(out), "--no-figures",
-                         "--set", "horizon_days=150", env={"PYTHONHASHSEED": hash_seed})
+        proc = supplysim(
+            "run",
+            str(ROOT / "scenarios" / "jlr_2025.yaml"),
+            "--out",
+            str(out),
+            "--no-figures",
+            "--set",
+            "horizon_days=150",
+            env={"PYTHONHASHSEED": hash_seed},
+        )
         assert proc.returncode == 0, proc.stderr
         outs.append(out)
     for name in ("daily.parquet", "suppliers.parquet"):

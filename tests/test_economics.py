@@ -79,8 +79,10 @@ def micro(overrides: dict[str, Any] | None = None) -> RunResult:
 def pence(result: RunResult) -> dict[tuple[str, str, str], int]:
     """Every money line of a run, in pence."""
     money = result.economics[result.economics["unit"] == "gbp"]
-    return {(s, c, k): int(round(v * 100)) for s, c, k, v in
-            zip(money["stakeholder"], money["component"], money["country"], money["value"], strict=True)}
+    return {
+        (s, c, k): int(round(v * 100))
+        for s, c, k, v in zip(money["stakeholder"], money["component"], money["country"], money["value"], strict=True)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +103,24 @@ def test_the_kpis_are_the_hand_calculation(by_hand: RunResult) -> None:
     """The summary's economic KPIs, to the penny: components, stakeholders and countries each add up to the total."""
     s = by_hand.summary
     assert s["economic_loss_gbp"] == 16_695_000.00
-    components = ("loss_oem_contribution_gbp", "loss_oem_incident_costs_gbp", "loss_oem_tooling_moves_gbp",
-                  "loss_oem_financing_gbp", "loss_tier1_value_added_gbp", "loss_tier2_value_added_gbp",
-                  "loss_downstream_gbp")
+    components = (
+        "loss_oem_contribution_gbp",
+        "loss_oem_incident_costs_gbp",
+        "loss_oem_tooling_moves_gbp",
+        "loss_oem_financing_gbp",
+        "loss_tier1_value_added_gbp",
+        "loss_tier2_value_added_gbp",
+        "loss_downstream_gbp",
+    )
     assert [s[k] for k in components] == [13_020_000.00, 70_000.00, 0.0, 0.0, 70_000.00, 35_000.00, 3_500_000.00]
-    stakeholders = ("loss_borne_by_oem_gbp", "loss_borne_by_tier1_suppliers_gbp", "loss_borne_by_tier2_suppliers_gbp",
-                    "loss_borne_by_supplier_staff_gbp", "loss_borne_by_government_gbp", "loss_downstream_gbp")
+    stakeholders = (
+        "loss_borne_by_oem_gbp",
+        "loss_borne_by_tier1_suppliers_gbp",
+        "loss_borne_by_tier2_suppliers_gbp",
+        "loss_borne_by_supplier_staff_gbp",
+        "loss_borne_by_government_gbp",
+        "loss_downstream_gbp",
+    )
     assert [s[k] for k in stakeholders] == [13_090_000.00, 70_000.00, 33_046.90, 781.25, 1_171.85, 3_500_000.00]
     for keys in (components, stakeholders, ("loss_in_GB_gbp", "loss_in_DE_gbp")):
         assert round(sum(s[k] for k in keys) * 100) == round(s["economic_loss_gbp"] * 100), keys
@@ -119,10 +133,16 @@ def test_the_kpis_are_the_hand_calculation(by_hand: RunResult) -> None:
 def test_suppliers_affected_by_tier_and_country(by_hand: RunResult) -> None:
     """foam_co (DE) lost 7.7% of its revenue, seat_co (GB) 3.8%: one of two affected at 5%, both at 3%."""
     counts = by_hand.economics[by_hand.economics["unit"] == "suppliers"]
-    got = {(s, c, k): int(v) for s, c, k, v in zip(counts["stakeholder"], counts["component"], counts["country"],
-                                                 counts["value"], strict=True)}
-    assert got == {("tier1_suppliers", "affected", "GB"): 0, ("tier1_suppliers", "all", "GB"): 1,
-                   ("tier2_suppliers", "affected", "DE"): 1, ("tier2_suppliers", "all", "DE"): 1}
+    got = {
+        (s, c, k): int(v)
+        for s, c, k, v in zip(counts["stakeholder"], counts["component"], counts["country"], counts["value"], strict=True)
+    }
+    assert got == {
+        ("tier1_suppliers", "affected", "GB"): 0,
+        ("tier1_suppliers", "all", "GB"): 1,
+        ("tier2_suppliers", "affected", "DE"): 1,
+        ("tier2_suppliers", "all", "DE"): 1,
+    }
     assert micro({"economics.affected_revenue_share": 0.03}).summary["suppliers_affected"] == 2
 
 
@@ -157,11 +177,18 @@ def test_twice_every_price_and_cost_doubles_every_money_line() -> None:
     money line doubles exactly, and the counts of suppliers stay. (The scheme covers half pay here, so its grants
     are whole pence in both runs.)"""
     half = {"interventions.short_time_work.payroll_share_covered": 0.5}
-    doubled = {**half, "suppliers.seat_co.unit_price_gbp": 800, "suppliers.foam_co.unit_price_gbp": 200,
-               "suppliers.seat_co.average_wage_gbp": 70_000, "suppliers.foam_co.average_wage_gbp": 70_000,
-               "sales.price_per_vehicle_gbp": 40_000, "treasury.other_cost_per_unit_gbp": 2_000,
-               "treasury.fixed_costs_gbp_per_day": 200_000, "treasury.opening_cash_gbp": 20_000_000,
-               "outages.attack.costs.it_recovery.amount_gbp": 140_000}
+    doubled = {
+        **half,
+        "suppliers.seat_co.unit_price_gbp": 800,
+        "suppliers.foam_co.unit_price_gbp": 200,
+        "suppliers.seat_co.average_wage_gbp": 70_000,
+        "suppliers.foam_co.average_wage_gbp": 70_000,
+        "sales.price_per_vehicle_gbp": 40_000,
+        "treasury.other_cost_per_unit_gbp": 2_000,
+        "treasury.fixed_costs_gbp_per_day": 200_000,
+        "treasury.opening_cash_gbp": 20_000_000,
+        "outages.attack.costs.it_recovery.amount_gbp": 140_000,
+    }
     a, b = micro(half), micro(doubled)
     one, two = pence(a), pence(b)
     assert one.keys() == two.keys() and any(one.values())
@@ -183,11 +210,24 @@ def test_countries_are_inherited_when_not_given() -> None:
     the OEM its plants'; otherwise it is unspecified (listed last)."""
     inherited = micro({"suppliers.foam_co.country": None, "plants.plant.country": "FR"})
     assert inherited.loss is not None and inherited.loss.countries == ("FR", "GB")  # GB: the market, downstream
-    assert {(s, k) for s, _, k in pence(inherited)} >= {("oem", "FR"), ("tier1_suppliers", "FR"),
-                                                        ("tier2_suppliers", "FR"), ("downstream", "GB")}
+    assert {(s, k) for s, _, k in pence(inherited)} >= {
+        ("oem", "FR"),
+        ("tier1_suppliers", "FR"),
+        ("tier2_suppliers", "FR"),
+        ("downstream", "GB"),
+    }
     every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    two = micro({"plants.second": {"daily_rate": 10, "working_days": every_day, "part_families": ["seats"],
-                                   "systems": ["erp"], "country": "SK"}})
+    two = micro(
+        {
+            "plants.second": {
+                "daily_rate": 10,
+                "working_days": every_day,
+                "part_families": ["seats"],
+                "systems": ["erp"],
+                "country": "SK",
+            }
+        }
+    )
     assert two.loss is not None and two.loss.countries == ("GB", "SK", "DE", "unspecified")
     lines = {k: v for k, v in pence(two).items() if v}
     # the OEM's contribution where the vehicles were lost (700 and 70), its own costs unspecified (its plants are in
@@ -204,10 +244,19 @@ def test_countries_are_inherited_when_not_given() -> None:
 def test_an_early_payment_scheme_and_a_facility_cost_the_oem_their_charge_and_interest() -> None:
     """The scheme's financing charge and the interest on what is drawn, less the baseline's, are the OEM's extra
     financing; the scheme's charge is also the cost of an intervention to the OEM."""
-    r = micro({"interventions.supplier_finance": {"start": "2025-01-27", "budget_gbp": 1e6, "annual_cost_rate": 0.05,
-                                                   "restart_critical_only": False},
-               "treasury.facilities": {"rcf": {"size_gbp": 200e6, "available_from": "2025-01-20",
-                                               "draw_below_gbp": 100e6, "annual_interest_rate": 0.05}}})
+    r = micro(
+        {
+            "interventions.supplier_finance": {
+                "start": "2025-01-27",
+                "budget_gbp": 1e6,
+                "annual_cost_rate": 0.05,
+                "restart_critical_only": False,
+            },
+            "treasury.facilities": {
+                "rcf": {"size_gbp": 200e6, "available_from": "2025-01-20", "draw_below_gbp": 100e6, "annual_interest_rate": 0.05}
+            },
+        }
+    )
     world = r.world
     assert world is not None
     charge = world.early_payment.cost
@@ -219,7 +268,8 @@ def test_an_early_payment_scheme_and_a_facility_cost_the_oem_their_charge_and_in
     assert r.summary["loss_oem_financing_gbp"] == (charge + round(interest * 100)) / 100
     assert r.summary["intervention_cost_oem_gbp"] == charge / 100
     assert r.summary["intervention_cost_oem_gbp"] + r.summary["intervention_cost_government_gbp"] == pytest.approx(
-        r.summary["intervention_cost_gbp"], abs=1e-6)
+        r.summary["intervention_cost_gbp"], abs=1e-6
+    )
 
 
 def test_a_broken_identity_is_named() -> None:
@@ -241,15 +291,18 @@ def test_a_broken_identity_is_named() -> None:
     assert Economics(tuple(rows), r.loss.countries).problems()
 
 
-@pytest.mark.parametrize(("path", "value", "words"), [
-    ("plants.plant.country", "United Kingdom", "a country is an ISO 3166 code"),
-    ("suppliers.foam_co.country", "", "a country is an ISO 3166 code"),
-    ("sales.markets.home.country", 44, "string"),
-    ("economics.oem_country", "G-B", "a country is an ISO 3166 code"),
-    ("economics.downstream_multiplier", -0.5, "must be between 0 and 10"),
-    ("economics.downstream_multiplier", {"dist": "uniform", "low": 0, "high": 20}, "must be between 0 and 10"),
-    ("economics.affected_revenue_share", 1.5, "must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("plants.plant.country", "United Kingdom", "a country is an ISO 3166 code"),
+        ("suppliers.foam_co.country", "", "a country is an ISO 3166 code"),
+        ("sales.markets.home.country", 44, "string"),
+        ("economics.oem_country", "G-B", "a country is an ISO 3166 code"),
+        ("economics.downstream_multiplier", -0.5, "must be between 0 and 10"),
+        ("economics.downstream_multiplier", {"dist": "uniform", "low": 0, "high": 20}, "must be between 0 and 10"),
+        ("economics.affected_revenue_share", 1.5, "must be between 0 and 1"),
+    ],
+)
 def test_a_bad_economics_value_names_its_file_line_and_field(path: str, value: Any, words: str) -> None:
     """Each new field refuses a bad value with the file, the line and the field path."""
     with pytest.raises(ScenarioError) as info:

@@ -125,10 +125,18 @@ def test_a_failed_replication_is_recorded_and_the_rest_complete(tmp_path: Path) 
     out = write_replications(tmp_path / "reps", reps, wall_s=1.0)
     run = json.loads((out / "run.json").read_text())
     assert run["replications"] == 6 and len(run["failures"]) == len(failed) and run["executor"] == "process_pool"
-    assert {p.name for p in out.iterdir()} == {"replications.parquet", "summary.json", "daily_bands.parquet",
-                                               "daily_paths.parquet", "daily_shares.parquet", "scenario.yaml", "run.json"}
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "replications.parquet")[["seed", "status"]],
-                                  reps.table[["seed", "status"]], check_dtype=False)
+    assert {p.name for p in out.iterdir()} == {
+        "replications.parquet",
+        "summary.json",
+        "daily_bands.parquet",
+        "daily_paths.parquet",
+        "daily_shares.parquet",
+        "scenario.yaml",
+        "run.json",
+    }
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "replications.parquet")[["seed", "status"]], reps.table[["seed", "status"]], check_dtype=False
+    )
 
 
 def test_writing_never_overwrites_an_earlier_run(tmp_path: Path) -> None:
@@ -165,22 +173,34 @@ def test_sweep_uses_common_random_numbers(tmp_path: Path) -> None:
 def test_grid_values_are_yaml_scalars() -> None:
     """Numbers (250e6 included), dates and several axes parse; malformed options are user errors."""
     grid = parse_grid(("interventions.supplier_finance.budget_gbp=0,250e6,1e9", "a.b.0.date=2025-09-05, 2025-09-15"))
-    assert grid == {"interventions.supplier_finance.budget_gbp": [0, 250e6, 1e9],
-                    "a.b.0.date": [date(2025, 9, 5), date(2025, 9, 15)]}
+    assert grid == {
+        "interventions.supplier_finance.budget_gbp": [0, 250e6, 1e9],
+        "a.b.0.date": [date(2025, 9, 5), date(2025, 9, 15)],
+    }
     for bad in ("no_equals_sign", "path=", "=1,2", "path=1,,2"):
         with pytest.raises(ScenarioError, match="Command line"):
             parse_grid((bad,))
 
 
-@pytest.mark.parametrize(("option", "point", "line_at", "problem"), [
-    ("plants.plant_a.daily_rte=1,2", "plants.plant_a.daily_rte=1", ("plants", "plant_a"),
-     "plants.plant_a.daily_rte: unknown key"),
-    ("payables.automated_invoices_per_day=10,-5", "payables.automated_invoices_per_day=-5",
-     ("payables", "automated_invoices_per_day"), "payables.automated_invoices_per_day: must be >= 0"),
-    ("nowhere.at_all=1", "nowhere.at_all=1", None, "nowhere"),
-])
-def test_bad_sweep_path_or_value_names_the_path(option: str, point: str, line_at: tuple[str, ...] | None,
-                                                problem: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "point", "line_at", "problem"),
+    [
+        (
+            "plants.plant_a.daily_rte=1,2",
+            "plants.plant_a.daily_rte=1",
+            ("plants", "plant_a"),
+            "plants.plant_a.daily_rte: unknown key",
+        ),
+        (
+            "payables.automated_invoices_per_day=10,-5",
+            "payables.automated_invoices_per_day=-5",
+            ("payables", "automated_invoices_per_day"),
+            "payables.automated_invoices_per_day: must be >= 0",
+        ),
+        ("nowhere.at_all=1", "nowhere.at_all=1", None, "nowhere"),
+    ],
+)
+def test_bad_sweep_path_or_value_names_the_path(option: str, point: str, line_at: tuple[str, ...] | None, problem: str) -> None:
     """A misspelt path, an out-of-range value or a missing section: a ScenarioError naming point, line and path."""
     data, lines = read_yaml(TINY)
     with pytest.raises(ScenarioError) as info:
@@ -193,12 +213,19 @@ def test_bad_sweep_path_or_value_names_the_path(option: str, point: str, line_at
 def test_morris_sensitivity_ranks_both_parameters(tmp_path: Path) -> None:
     """Morris on a number and a date: every KPI ranks both; only the restore date moves production."""
     data, lines = read_yaml(TINY)
-    params = parse_params(("payables.automated_invoices_per_day=20:200",
-                           "outages.attack.restore.erp.0.date=2025-01-23:2025-02-10"))
+    params = parse_params(("payables.automated_invoices_per_day=20:200", "outages.attack.restore.erp.0.date=2025-01-23:2025-02-10"))
     assert params["outages.attack.restore.erp.0.date"] == (date(2025, 1, 23), date(2025, 2, 10))
-    ranking = run_sensitivity(data, str(TINY), params, method="morris", samples=2, seed=1, workers=2,
-                              kpis=["vehicles_lost", "invoice_backlog_peak_gbp", "production_recovered_date"],
-                              lines=lines)
+    ranking = run_sensitivity(
+        data,
+        str(TINY),
+        params,
+        method="morris",
+        samples=2,
+        seed=1,
+        workers=2,
+        kpis=["vehicles_lost", "invoice_backlog_peak_gbp", "production_recovered_date"],
+        lines=lines,
+    )
     assert list(ranking.columns[:5]) == ["kpi", "parameter", "method", "importance", "rank"]
     for _, group in ranking.groupby("kpi"):
         assert set(group["parameter"]) == set(params) and (group["method"] == "morris").all()
@@ -221,11 +248,21 @@ def test_bad_sensitivity_params_are_user_errors() -> None:
 def test_cli_replications_and_sweep_write_their_folders(tmp_path: Path) -> None:
     """`supplysim run --replications --workers 2` and `supplysim sweep` finish and write their files."""
     cli = [sys.executable, "-m", "sim"]
-    run = subprocess.run([*cli, "run", str(TINY), "--replications", "4", "--workers", "2", "--out",
-                          str(tmp_path / "reps"), "--no-figures"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    run = subprocess.run(
+        [*cli, "run", str(TINY), "--replications", "4", "--workers", "2", "--out", str(tmp_path / "reps"), "--no-figures"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "reps" / "replications.parquet").exists() and "4 replications (0 failed)" in run.stdout
-    bad = subprocess.run([*cli, "sweep", str(TINY), "--set", "plants.plant_a.daily_rte=1,2", "--out",
-                          str(tmp_path / "bad")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    bad = subprocess.run(
+        [*cli, "sweep", str(TINY), "--set", "plants.plant_a.daily_rte=1,2", "--out", str(tmp_path / "bad")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "plants.plant_a.daily_rte" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "bad").exists()

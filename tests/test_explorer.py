@@ -91,8 +91,21 @@ def test_steps_given_in_days_after_the_outage_are_number_levers() -> None:
     assert distress.value == "none" and "line_stopping" in distress.choices
 
 
-@pytest.mark.parametrize("value", [500e6, 1.52e9, 0.6, 10000.0, 123456789.0, 0.46399822390023826, -5, True,
-                                   date(2025, 9, 18), {"dist": "uniform", "low": 0.3, "high": 0.7}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        500e6,
+        1.52e9,
+        0.6,
+        10000.0,
+        123456789.0,
+        0.46399822390023826,
+        -5,
+        True,
+        date(2025, 9, 18),
+        {"dist": "uniform", "low": 0.3, "high": 0.7},
+    ],
+)
 def test_a_fields_text_reads_back_as_its_value(value: object) -> None:
     """What a field shows, typed back as ``--set PATH=TEXT``, is the same value."""
     assert parse_override(f"x={value_text(value)}")[1] == value
@@ -153,9 +166,14 @@ def test_setting_a_field_back_to_the_files_value_sets_nothing() -> None:
     assert session.overrides == {} and "#   nothing changed" in session.yaml_text()
 
 
-@pytest.mark.parametrize("path,text", [("payables.automated_invoices_per_day", "abc"),
-                                       ("payables.automated_invoices_per_day", "-5"),
-                                       ("outages.attack.restore.erp.0.date", "2025-01-10")])
+@pytest.mark.parametrize(
+    "path,text",
+    [
+        ("payables.automated_invoices_per_day", "abc"),
+        ("payables.automated_invoices_per_day", "-5"),
+        ("outages.attack.restore.erp.0.date", "2025-01-10"),
+    ],
+)
 def test_a_bad_value_gives_the_command_lines_message(path: str, text: str) -> None:
     """The page's message for a bad value is the CLI's for ``--set PATH=TEXT``, word for word."""
     session = Session.from_file(TINY)
@@ -190,8 +208,7 @@ def test_cards_are_the_registrys_headline_kpis() -> None:
     assert all(k in HEADLINE or "runway" in k or k.startswith(("vehicles_lost", "economic_loss")) for k in names)
     spread = {"vehicles_lost": {"p05": 600, "p50": 700, "p95": 800, "n": 10}}
     first = cards(summary, summary, spread)[0]
-    assert (first.name, first.value, first.change, first.spread) == ("vehicles_lost", "700", "no change",
-                                                                    "90% of runs: 600 to 800")
+    assert (first.name, first.value, first.change, first.spread) == ("vehicles_lost", "700", "no change", "90% of runs: 600 to 800")
 
 
 def test_cards_show_a_registry_kpi_of_the_named_families(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,6 +224,7 @@ def test_cards_show_a_registry_kpi_of_the_named_families(monkeypatch: pytest.Mon
 
 
 # ------------------------------------------------------------------------------------------- the page
+
 
 @pytest.fixture
 def panel() -> object:
@@ -260,10 +278,19 @@ def test_charts_use_runway_percentiles_when_the_run_has_them() -> None:
 
     plain = chart_specs(["date", "suppliers_under_7_days_cash", "baseline_suppliers_under_7_days_cash"], [])
     assert plain[-1].main == "suppliers_under_7_days_cash"
-    runway = chart_specs(["date", "supplier_runway_p05_days", "supplier_runway_p25_days", "supplier_runway_p50_days",
-                          "suppliers_runway_under_7_days"], [])[-1]
-    assert runway.main == "supplier_runway_p50_days" and runway.right == (("suppliers_runway_under_7_days",
-                                                                          "suppliers under 7 days (right)"),)
+    runway = chart_specs(
+        [
+            "date",
+            "supplier_runway_p05_days",
+            "supplier_runway_p25_days",
+            "supplier_runway_p50_days",
+            "suppliers_runway_under_7_days",
+        ],
+        [],
+    )[-1]
+    assert runway.main == "supplier_runway_p50_days" and runway.right == (
+        ("suppliers_runway_under_7_days", "suppliers under 7 days (right)"),
+    )
     assert [c for c, _ in runway.extras] == ["supplier_runway_p05_days", "supplier_runway_p25_days"]
 
 
@@ -281,12 +308,13 @@ def test_explore_gives_the_page_for_a_loaded_scenario() -> None:
 
 def test_serve_is_not_loaded_by_the_command_line(tmp_path: Path) -> None:
     """`supplysim --help` and `supplysim run` do not import Panel or Bokeh."""
-    code = ("import sys; from sim.cli import main\n"
-            "try:\n    main(['run', 'tests/scenarios/tiny.yaml', '--out', sys.argv[1], '--no-figures'])\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('panel', 'bokeh') if m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "run")], capture_output=True,
-                          text=True, cwd=ROOT)
+    code = (
+        "import sys; from sim.cli import main\n"
+        "try:\n    main(['run', 'tests/scenarios/tiny.yaml', '--out', sys.argv[1], '--no-figures'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('panel', 'bokeh') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "run")], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
 
 

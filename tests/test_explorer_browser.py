@@ -86,8 +86,13 @@ def browser() -> Iterator[Browser]:
     require("panel")
     from playwright.sync_api import sync_playwright
 
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "serve", FLAGSHIP, "--port", "0"], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "serve", FLAGSHIP, "--port", "0"],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         url = _server_url(proc, 120)
         with sync_playwright() as playwright:
@@ -130,8 +135,12 @@ def test_page_shows_cards_charts_and_levers(browser: Browser) -> None:
 
 def _cli_summary_text(tmp_path: Path, scenario: str = FLAGSHIP, seed: str = "2025") -> str:
     out = tmp_path / "cli_run"
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", scenario, "--seed", seed, "--out", str(out), "--no-figures"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "run", scenario, "--seed", seed, "--out", str(out), "--no-figures"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     return (out / "summary.json").read_text()
 
@@ -171,8 +180,10 @@ def test_slider_move_updates_kpis_and_charts(browser: Browser, record_property: 
         handle.focus()
         times.append(browser.after_run(lambda: handle.press("ArrowLeft")))
         assert field.input_value() == expected
-    record_property("measured: flagship slider move to updated KPIs and charts (s, 3 moves)",
-                    f"median {statistics.median(times):.2f}, each {', '.join(f'{t:.2f}' for t in times)}")
+    record_property(
+        "measured: flagship slider move to updated KPIs and charts (s, 3 moves)",
+        f"median {statistics.median(times):.2f}, each {', '.join(f'{t:.2f}' for t in times)}",
+    )
 
 
 def test_bad_value_shows_the_cli_message_next_to_the_field(browser: Browser) -> None:
@@ -186,8 +197,23 @@ def test_bad_value_shows_the_cli_message_next_to_the_field(browser: Browser) -> 
     field.press("Enter")
     message = page.locator(".lever-error-payables__automated_invoices_per_day .lever-error-text")
     message.wait_for()
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", FLAGSHIP, "--set", "payables.automated_invoices_per_day=abc",
-                           "--out", "unused", "--no-figures"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            FLAGSHIP,
+            "--set",
+            "payables.automated_invoices_per_day=abc",
+            "--out",
+            "unused",
+            "--no-figures",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2 and proc.stderr.strip() == f"error: {message.inner_text()}"
     assert page.locator(".status").get_attribute("data-state") == "invalid" and browser.runs() == runs
     field.fill("")
@@ -196,8 +222,7 @@ def test_bad_value_shows_the_cli_message_next_to_the_field(browser: Browser) -> 
     assert field.input_value() == "10000"
 
 
-def test_monte_carlo_runs_without_freezing_the_page(browser: Browser,
-                                                   record_property: Callable[[str, object], None]) -> None:
+def test_monte_carlo_runs_without_freezing_the_page(browser: Browser, record_property: Callable[[str, object], None]) -> None:
     """While replications run in the background a slider move still re-runs the page; replications of the
     settings as they are then shade bands on the charts and a 90% range on the cards."""
     page = browser.page
@@ -214,8 +239,7 @@ def test_monte_carlo_runs_without_freezing_the_page(browser: Browser,
     page.locator(".mc-run button").click()
     page.locator(".mc-status[data-state=done]").wait_for(timeout=90_000)
     record_property("measured: slider move while a Monte Carlo runs (s)", f"{during:.2f}")
-    record_property("measured: 6 flagship replications from the button, bands shown (s)",
-                    f"{time.perf_counter() - started:.1f}")
+    record_property("measured: 6 flagship replications from the button, bands shown (s)", f"{time.perf_counter() - started:.1f}")
     assert page.locator(".kpi-spread").count() == page.locator(".kpi").count()
 
 

@@ -48,13 +48,19 @@ try:
 finally:
     print("matplotlib in the parent:", "matplotlib" in sys.modules)
 """
-pytestmark = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
-                                reason="figure workers need fork")
+pytestmark = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="figure workers need fork"
+)
 
 
 def start(how: str, out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", SCRIPT, how, str(TINY), str(out)], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, how, str(TINY), str(out)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def running(pid: int) -> bool:

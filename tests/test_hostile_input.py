@@ -77,12 +77,12 @@ def typo(word: str, data: st.DataObject) -> str:
     kind = data.draw(st.sampled_from(["delete", "insert", "replace", "swap"]))
     letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz_"))
     if kind == "delete" and len(word) > 1:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "insert":
         return word[:i] + letter + word[i:]
     if kind == "swap" and i + 1 < len(word):
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
-    return word[:i] + letter + word[i + 1:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + letter + word[i + 1 :]
 
 
 @FAST
@@ -95,7 +95,7 @@ def test_a_misspelt_dotted_path_is_refused_with_the_nearest_names(data: st.DataO
     k = data.draw(st.sampled_from([i for i, p in enumerate(parts) if not p.isdigit()]))
     wrong = typo(parts[k], data)
     assume(wrong != parts[k] and wrong)
-    bad = ".".join([*parts[:k], wrong, *parts[k + 1:]])
+    bad = ".".join([*parts[:k], wrong, *parts[k + 1 :]])
     assume(bad not in TINY_PATHS)
     original = copy.deepcopy(TINY_DATA)
     try:
@@ -122,9 +122,11 @@ def _schema_field_names() -> set[str]:
 def test_misspelt_entry_in_set_sweep_and_sensitivity_is_refused_before_anything_runs(tmp_path: Path) -> None:
     """The red-team case: `plants.solihul.daily_rate` (the plant is solihull) never adds a plant, in any command."""
     before = snapshot(tmp_path)
-    for args in (("run", str(TINY), "--no-figures", "--set", "plants.plant_aa.daily_rate=1200"),
-                 ("sweep", str(TINY), "--set", "plants.plant_aa.daily_rate=1,2"),
-                 ("sensitivity", str(TINY), "--param", "plants.plant_aa.daily_rate=1:2")):
+    for args in (
+        ("run", str(TINY), "--no-figures", "--set", "plants.plant_aa.daily_rate=1200"),
+        ("sweep", str(TINY), "--set", "plants.plant_aa.daily_rate=1,2"),
+        ("sensitivity", str(TINY), "--param", "plants.plant_aa.daily_rate=1:2"),
+    ):
         message = refused(cli(*args, "--out", str(tmp_path / "out")))
         assert "plants.plant_aa.daily_rate" in message and "did you mean 'plant_a'" in message
     assert snapshot(tmp_path) == before
@@ -139,30 +141,60 @@ def test_a_new_entry_is_added_only_whole() -> None:
         load_scenario(TINY, {"treasury.facilities.new_line.size_gbp": 1e6})
 
 
-MONEY = ("suppliers.seat_co.unit_price_gbp", "sales.price_per_vehicle_gbp", "parts_centre.order_value_gbp",
-         "treasury.opening_cash_gbp", "treasury.fixed_costs_gbp_per_day", "treasury.other_cost_per_unit_gbp")
-MONEY_KPIS = ("revenue_lost_gbp", "oem_cash_trough_gbp", "supplier_cash_trough_gbp", "invoice_backlog_peak_gbp",
-              "supplier_cash_shortfall_gbp", "oem_cash_gap_end_gbp")
+MONEY = (
+    "suppliers.seat_co.unit_price_gbp",
+    "sales.price_per_vehicle_gbp",
+    "parts_centre.order_value_gbp",
+    "treasury.opening_cash_gbp",
+    "treasury.fixed_costs_gbp_per_day",
+    "treasury.other_cost_per_unit_gbp",
+)
+MONEY_KPIS = (
+    "revenue_lost_gbp",
+    "oem_cash_trough_gbp",
+    "supplier_cash_trough_gbp",
+    "invoice_backlog_peak_gbp",
+    "supplier_cash_shortfall_gbp",
+    "oem_cash_gap_end_gbp",
+)
 
 
 @settings(max_examples=20, deadline=None)
-@given(money=st.tuples(*[st.integers(4, 13) for _ in MONEY]), rate=st.integers(0, 9), orders=st.integers(0, 9),
-       cash_days=st.sampled_from([0, 10, 1e4, 1e7]), share=st.sampled_from([1e-6, 1e-3, 1.0]),
-       count=st.sampled_from([1, 20]), margin=st.sampled_from([0.25, 1e3]), horizon=st.sampled_from([40, 400]))
-def test_extreme_valid_money_is_exact_or_refused(money: tuple[int, ...], rate: int, orders: int, cash_days: float,
-                                                 share: float, count: int, margin: float, horizon: int) -> None:
+@given(
+    money=st.tuples(*[st.integers(4, 13) for _ in MONEY]),
+    rate=st.integers(0, 9),
+    orders=st.integers(0, 9),
+    cash_days=st.sampled_from([0, 10, 1e4, 1e7]),
+    share=st.sampled_from([1e-6, 1e-3, 1.0]),
+    count=st.sampled_from([1, 20]),
+    margin=st.sampled_from([0.25, 1e3]),
+    horizon=st.sampled_from([40, 400]),
+)
+def test_extreme_valid_money_is_exact_or_refused(
+    money: tuple[int, ...], rate: int, orders: int, cash_days: float, share: float, count: int, margin: float, horizon: int
+) -> None:
     """Money and volumes up to 1e13 each, brought down tenfold at a time until the 64-bit bound accepts them (so
     that what runs is within a factor of ten of the bound): every refusal names a field and the limit, and what
     runs is exact: its money KPIs are 1000 times those of the same scenario with every amount divided by 1000
     (integer pence that wrapped around would break that)."""
-    fixed = {"suppliers.seat_co.cash_days": cash_days, "suppliers.seat_co.oem_revenue_share": share,
-             "suppliers.seat_co.count": count, "suppliers.seat_co.capacity_margin": margin, "horizon_days": horizon,
-             "outages.attack.start": "2025-01-20"}
+    fixed = {
+        "suppliers.seat_co.cash_days": cash_days,
+        "suppliers.seat_co.oem_revenue_share": share,
+        "suppliers.seat_co.count": count,
+        "suppliers.seat_co.capacity_margin": margin,
+        "horizon_days": horizon,
+        "outages.attack.start": "2025-01-20",
+    }
     for down in range(10):
         overrides: dict[str, Any] = {path: 10.0 ** max(4, e - down) for path, e in zip(MONEY, money, strict=True)}
-        overrides.update({"plants.plant_a.daily_rate": 10 ** max(0, rate - down),
-                          "sales.max_wholesale_per_day": 2 * 10 ** max(0, rate - down),
-                          "parts_centre.orders_per_day": 10 ** max(0, orders - down), **fixed})
+        overrides.update(
+            {
+                "plants.plant_a.daily_rate": 10 ** max(0, rate - down),
+                "sales.max_wholesale_per_day": 2 * 10 ** max(0, rate - down),
+                "parts_centre.orders_per_day": 10 ** max(0, orders - down),
+                **fixed,
+            }
+        )
         try:
             big = validate_data(apply_overrides(TINY_DATA, overrides, "big"), "big")
             break
@@ -171,8 +203,7 @@ def test_extreme_valid_money_is_exact_or_refused(money: tuple[int, ...], rate: i
     else:
         assume(False)  # refused even at the smallest amounts (e.g. a week of cash at a millionth share)
     event(f"ran after dividing by 10**{down}")
-    small = validate_data(apply_overrides(TINY_DATA, {**overrides, **{p: overrides[p] / 1000 for p in MONEY}},
-                                          "small"), "small")
+    small = validate_data(apply_overrides(TINY_DATA, {**overrides, **{p: overrides[p] / 1000 for p in MONEY}}, "small"), "small")
     a, b = simulate(big, 1).summary, simulate(small, 1).summary
     for kpi in MONEY_KPIS:
         assert math.isclose(a[kpi], 1000 * b[kpi], rel_tol=1e-3, abs_tol=1e-3 * max(overrides[p] for p in MONEY)), kpi
@@ -317,29 +348,31 @@ def test_supplier_population_is_bounded_by_memory() -> None:
 # --------------------------------------------------------------------------------- tracebacks instead of messages
 
 
-@pytest.mark.parametrize(("old", "new", "field", "words"), [
-    ("start_date: 2025-01-06", "start_date: 2025-09-31", None, "cannot read '2025-09-31' as a date"),
-    ("daily_rate: 100", "daily_rate: !!int abc", None, "cannot read 'abc' as an integer"),
-    ("daily_rate: 100", "daily_rate: " + "9" * 5000, None, "as an integer"),
-    ("daily_rate: 100", "daily_rate: .nan", "plants.plant_a.daily_rate", "finite"),
-    ("daily_rate: 100", "daily_rate: {dist: uniform, low: .nan, high: 5}", "plants.plant_a.daily_rate.low", "finite"),
-    ("daily_rate: 100", "daily_rate: {dist: normal, mean: 1, sd: .inf, low: 0}", "plants.plant_a.daily_rate.sd", "finite"),
-    ("start_date: 2025-01-06", "start_date: 2999-12-01", "horizon_days", "must end by 2999-12-31"),
-    ("start_date: 2025-01-06", "start_date: 9999-12-30", "start_date", "between 1900-01-01 and 2999-12-31"),
-    ("start_date: 2025-01-06", "start_date: 0001-01-01", "start_date", "between 1900-01-01 and 2999-12-31"),
-    ("start: 2025-01-20", "start: {dist: uniform, low: 2025-01-20, high: 9999-12-31}", "outages.attack.start.high",
-     "between"),
-])
-def test_values_that_crashed_are_refused_at_their_line(tmp_path: Path, old: str, new: str, field: str | None,
-                                                       words: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("start_date: 2025-01-06", "start_date: 2025-09-31", None, "cannot read '2025-09-31' as a date"),
+        ("daily_rate: 100", "daily_rate: !!int abc", None, "cannot read 'abc' as an integer"),
+        ("daily_rate: 100", "daily_rate: " + "9" * 5000, None, "as an integer"),
+        ("daily_rate: 100", "daily_rate: .nan", "plants.plant_a.daily_rate", "finite"),
+        ("daily_rate: 100", "daily_rate: {dist: uniform, low: .nan, high: 5}", "plants.plant_a.daily_rate.low", "finite"),
+        ("daily_rate: 100", "daily_rate: {dist: normal, mean: 1, sd: .inf, low: 0}", "plants.plant_a.daily_rate.sd", "finite"),
+        ("start_date: 2025-01-06", "start_date: 2999-12-01", "horizon_days", "must end by 2999-12-31"),
+        ("start_date: 2025-01-06", "start_date: 9999-12-30", "start_date", "between 1900-01-01 and 2999-12-31"),
+        ("start_date: 2025-01-06", "start_date: 0001-01-01", "start_date", "between 1900-01-01 and 2999-12-31"),
+        ("start: 2025-01-20", "start: {dist: uniform, low: 2025-01-20, high: 9999-12-31}", "outages.attack.start.high", "between"),
+    ],
+)
+def test_values_that_crashed_are_refused_at_their_line(tmp_path: Path, old: str, new: str, field: str | None, words: str) -> None:
     """Impossible dates, failed tags, over-long integers, NaN and infinity, dates near the calendar's ends: validate
     refuses each with the file, line and field, so run never meets them."""
     text = TINY_TEXT.replace(old, new, 1)
     path = scenario_file(tmp_path, text)
     before = snapshot(tmp_path)
     message = refused(cli("validate", str(path)))
-    line = line_of(TINY_LINES, tuple(field.split("."))) if field else next(
-        i for i, x in enumerate(text.splitlines(), 1) if new in x)
+    line = (
+        line_of(TINY_LINES, tuple(field.split("."))) if field else next(i for i, x in enumerate(text.splitlines(), 1) if new in x)
+    )
     assert words in message and f"line {line}" in message and str(path) in message
     assert field is None or field in message
     message = refused(cli("run", str(path), "--out", str(tmp_path / "out"), "--no-figures"))
@@ -349,8 +382,9 @@ def test_values_that_crashed_are_refused_at_their_line(tmp_path: Path, old: str,
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "{dist: uniform, low: 1, high: .nan}"])
 def test_nan_and_infinity_through_set_are_refused(tmp_path: Path, value: str) -> None:
-    message = refused(cli("run", str(TINY), "--out", str(tmp_path / "out"), "--no-figures",
-                          "--set", f"plants.plant_a.daily_rate={value}"))
+    message = refused(
+        cli("run", str(TINY), "--out", str(tmp_path / "out"), "--no-figures", "--set", f"plants.plant_a.daily_rate={value}")
+    )
     assert "plants.plant_a.daily_rate" in message and "finite" in message
     assert not (tmp_path / "out").exists()
 
@@ -381,29 +415,46 @@ def test_an_engine_failure_is_one_paragraph_with_exit_3(tmp_path: Path, monkeypa
 
 def test_a_sweep_mixing_a_number_and_a_distribution_is_written(tmp_path: Path) -> None:
     """One axis with a constant and a distribution runs every point and writes them (as text where mixed)."""
-    result = cli("sweep", str(TINY), "--set", "plants.plant_a.daily_rate=10,{dist: uniform, low: 5, high: 20}",
-                 "--out", str(tmp_path / "sweep"))
+    result = cli(
+        "sweep",
+        str(TINY),
+        "--set",
+        "plants.plant_a.daily_rate=10,{dist: uniform, low: 5, high: 20}",
+        "--out",
+        str(tmp_path / "sweep"),
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(tmp_path / "sweep" / "sweep.parquet")
     assert table["plants.plant_a.daily_rate"].tolist() == ["10", '{"dist": "uniform", "high": 20, "low": 5}']
     assert (table["status"] == "ok").all()
 
 
-@pytest.mark.parametrize(("args", "option", "words"), [
-    (("run", str(TINY), "--seed", "-1"), "--seed", ">= 0"),
-    (("run", str(TINY), "--replications", "2", "--scheduler", "foo"), "--scheduler", "tcp://HOST"),
-    (("run", str(TINY), "--replications", "2", "--scheduler", "tcp://host:99999"), "--scheduler", "tcp://HOST"),
-    (("compare", str(TINY), str(TINY), "--seed", "-5"), "--seed", ">= 0"),
-    (("sweep", str(TINY), "--set", "horizon_days=60", "--seed", "-1"), "--seed", ">= 0"),
-    (("sensitivity", str(TINY), "--param", "payables.automated_invoices_per_day=1:.inf"), "automated_invoices", "finite"),
-    (("sensitivity", str(TINY), "--param", "payables.automated_invoices_per_day=.nan:5"), "automated_invoices", "finite"),
-    (("sensitivity", str(TINY), "--param", "outages.attack.start=2025-01-01:2025-02-31"), "outages.attack.start",
-     "as a date"),
-    (("run", str(TINY), "--replications", "1000000"), "--replications", "100,000"),
-    (("run", str(TINY), "--set", "horizon_days=[" + ", ".join(f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
-                                                               for i in range(1, 9)).replace("*a0", "1") + "]"),
-     "--set horizon_days", "once its aliases are expanded"),
-])
+@pytest.mark.parametrize(
+    ("args", "option", "words"),
+    [
+        (("run", str(TINY), "--seed", "-1"), "--seed", ">= 0"),
+        (("run", str(TINY), "--replications", "2", "--scheduler", "foo"), "--scheduler", "tcp://HOST"),
+        (("run", str(TINY), "--replications", "2", "--scheduler", "tcp://host:99999"), "--scheduler", "tcp://HOST"),
+        (("compare", str(TINY), str(TINY), "--seed", "-5"), "--seed", ">= 0"),
+        (("sweep", str(TINY), "--set", "horizon_days=60", "--seed", "-1"), "--seed", ">= 0"),
+        (("sensitivity", str(TINY), "--param", "payables.automated_invoices_per_day=1:.inf"), "automated_invoices", "finite"),
+        (("sensitivity", str(TINY), "--param", "payables.automated_invoices_per_day=.nan:5"), "automated_invoices", "finite"),
+        (("sensitivity", str(TINY), "--param", "outages.attack.start=2025-01-01:2025-02-31"), "outages.attack.start", "as a date"),
+        (("run", str(TINY), "--replications", "1000000"), "--replications", "100,000"),
+        (
+            (
+                "run",
+                str(TINY),
+                "--set",
+                "horizon_days=["
+                + ", ".join(f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)).replace("*a0", "1")
+                + "]",
+            ),
+            "--set horizon_days",
+            "once its aliases are expanded",
+        ),
+    ],
+)
 def test_option_mistakes_are_one_paragraph(tmp_path: Path, args: tuple[str, ...], option: str, words: str) -> None:
     """A negative seed, a malformed scheduler, an infinite or impossible bound, a batch too big for memory: exit 2,
     naming the option, before anything is created."""
@@ -500,8 +551,10 @@ MENU: dict[str, list[Any]] = {
     "suppliers.seat_co.pay_late_below_runway_days": [1e6],
     "suppliers.seat_co.runway_days": [0, 1e4],
     "suppliers.seat_co.working_capital": ["normal_year"],
-    "supplier_distress": [{"keep_trading": "all", "support_budget_gbp": 1e9, "accelerate_payment": True},
-                          {"move_tooling": "all", "tooling_move_days": 1, "tooling_move_cost_gbp": 1e6}],
+    "supplier_distress": [
+        {"keep_trading": "all", "support_budget_gbp": 1e9, "accelerate_payment": True},
+        {"move_tooling": "all", "tooling_move_days": 1, "tooling_move_cost_gbp": 1e6},
+    ],
     "suppliers.seat_co.systems": [["erp"], ["invoicing"]],
     "suppliers.t2": [{"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.3, "count": 5}],
     "parts_centre": [None],
@@ -513,11 +566,18 @@ MENU: dict[str, list[Any]] = {
     "sales.max_wholesale_per_day": [0],
     "sales.settlement_days": [0, 365],
     "treasury.facilities": [{"f": {"size_gbp": 1e9, "available_from": "2025-01-06", "draw_below_gbp": 1e9}}],
-    "interventions.supplier_finance": [{"start": "2025-01-06", "budget_gbp": 1e9, "prepay_share": 1,
-                                        "days_after_order": 365, "tier2_pass_through": True, "tiers": [1, 2]}],
+    "interventions.supplier_finance": [
+        {
+            "start": "2025-01-06",
+            "budget_gbp": 1e9,
+            "prepay_share": 1,
+            "days_after_order": 365,
+            "tier2_pass_through": True,
+            "tiers": [1, 2],
+        }
+    ],
     "interventions.short_time_work": [{"start": "2025-01-06", "payroll_share_covered": 1, "min_idle_share": 0}],
-    "interventions.rescue": [{"start": "2025-01-06", "budget_gbp": 1e9, "cushion_days": 1e3,
-                              "restart_critical_only": False}],
+    "interventions.rescue": [{"start": "2025-01-06", "budget_gbp": 1e9, "cushion_days": 1e3, "restart_critical_only": False}],
     "outages.attack.restore.erp": [[{"after_days": 3660}], [{"after_days": 0}]],
     "outages.attack.start": ["2025-01-06"],
     "systems.erp.kind": ["facility"],
@@ -543,11 +603,14 @@ def test_whatever_validate_accepts_runs(keys: dict[str, None], data: st.DataObje
 # --------------------------------------------------------------------------------------------- unclear messages
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [
-    ("price_per_vehicle_gbp: 1000", "price_per_vehicle_gbp: -3", "sales.price_per_vehicle_gbp"),
-    ("    daily_rate: 100", "    daily_rat: 100", "plants.plant_a.daily_rat"),
-    ("systems: [erp, invoicing]", "systems: [erp, mes]", "outages.attack.systems.1"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("price_per_vehicle_gbp: 1000", "price_per_vehicle_gbp: -3", "sales.price_per_vehicle_gbp"),
+        ("    daily_rate: 100", "    daily_rat: 100", "plants.plant_a.daily_rat"),
+        ("systems: [erp, invoicing]", "systems: [erp, mes]", "outages.attack.systems.1"),
+    ],
+)
 def test_a_mistake_in_a_base_file_names_that_file_and_its_line(tmp_path: Path, old: str, new: str, field: str) -> None:
     base_text = TINY_TEXT.replace(old, new, 1)
     (tmp_path / "shared").mkdir()
@@ -572,8 +635,18 @@ def test_sweep_and_sensitivity_read_base_files_like_run(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(tmp_path / "sweep" / "sweep.parquet")
     assert table["vehicles_lost"].tolist() == [700, 1400]
-    result = cli("sensitivity", str(child), "--param", "payables.automated_invoices_per_day=20:200", "--samples", "2",
-                 "--out", str(tmp_path / "sens"), "--workers", "1")
+    result = cli(
+        "sensitivity",
+        str(child),
+        "--param",
+        "payables.automated_invoices_per_day=20:200",
+        "--samples",
+        "2",
+        "--out",
+        str(tmp_path / "sens"),
+        "--workers",
+        "1",
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -594,8 +667,7 @@ def test_a_base_outside_the_scenario_folder_is_refused_unless_allowed(tmp_path: 
 
 
 def test_workers_are_capped_at_the_cpus_with_a_warning(tmp_path: Path) -> None:
-    result = cli("run", str(TINY), "--replications", "3", "--workers", "1000", "--out", str(tmp_path / "reps"),
-                 "--no-figures")
+    result = cli("run", str(TINY), "--replications", "3", "--workers", "1000", "--out", str(tmp_path / "reps"), "--no-figures")
     assert result.exit_code == 0, result.output
     assert re.search(r"warning: --workers 1000 is more than the \d+ CPUs", result.output)
     import json
@@ -606,17 +678,34 @@ def test_workers_are_capped_at_the_cpus_with_a_warning(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------------------- house rules
 
 
-OWNED = ["sim/scenario/loader.py", "sim/scenario/yaml_input.py", "sim/scenario/paths.py", "sim/scenario/validation.py",
-         "sim/scenario/references.py", "sim/scenario/limits.py", "sim/scenario/errors.py", "sim/scenario/frozen.py",
-         "sim/runner.py", "sim/cli.py", "sim/experiments/executors.py", "sim/experiments/sweeps.py",
-         "sim/experiments/sensitivity.py", "sim/experiments/tables.py", "sim/experiments/replications.py"]
+OWNED = [
+    "sim/scenario/loader.py",
+    "sim/scenario/yaml_input.py",
+    "sim/scenario/paths.py",
+    "sim/scenario/validation.py",
+    "sim/scenario/references.py",
+    "sim/scenario/limits.py",
+    "sim/scenario/errors.py",
+    "sim/scenario/frozen.py",
+    "sim/runner.py",
+    "sim/cli.py",
+    "sim/experiments/executors.py",
+    "sim/experiments/sweeps.py",
+    "sim/experiments/sensitivity.py",
+    "sim/experiments/tables.py",
+    "sim/experiments/replications.py",
+]
 
 
 def test_rules_and_guards_stay_small() -> None:
     """No function of the validation rules, loader, runner, CLI or executors above cyclomatic complexity 15."""
     ruff = Path(sys.executable).parent / "ruff"
-    proc = subprocess.run([str(ruff), "check", "--select", "C90", "--config", "lint.mccabe.max-complexity=15", *OWNED],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [str(ruff), "check", "--select", "C90", "--config", "lint.mccabe.max-complexity=15", *OWNED],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout
 
 

@@ -31,8 +31,9 @@ def test_no_outage_is_its_own_baseline() -> None:
 
 def test_zero_length_outage_equals_no_outage() -> None:
     """Systems restored on the day they went down: the same tables as no outage at all."""
-    zero = run(micro(outages=outage("2025-01-16", ["erp", "invoicing"],
-                                    {"erp": [{"after_days": 0}], "invoicing": [{"after_days": 0}]})))
+    zero = run(
+        micro(outages=outage("2025-01-16", ["erp", "invoicing"], {"erp": [{"after_days": 0}], "invoicing": [{"after_days": 0}]}))
+    )
     none = run(micro())
     frames_equal(zero.daily, none.daily)
     # time to survive is measured at the outage start (day 0 without an outage), so it differs by design
@@ -62,8 +63,10 @@ def test_zero_demand_means_no_shipments_and_no_invoices() -> None:
 
 
 def test_huge_capacity_clears_the_first_day_it_can() -> None:
-    s = micro({"payables.automated_invoices_per_day": 1e9},
-              outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": "2025-01-25"}]}))
+    s = micro(
+        {"payables.automated_invoices_per_day": 1e9},
+        outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": "2025-01-25"}]}),
+    )
     r = run(s)
     assert r.summary["invoice_backlog_cleared_date"].isoformat() == "2025-01-25"
 
@@ -71,9 +74,12 @@ def test_huge_capacity_clears_the_first_day_it_can() -> None:
 @pytest.mark.parametrize("longer", ["2025-01-22", "2025-01-29", "2025-02-05"])
 def test_longer_outage_never_shortens_backlog_peak_or_clearance(longer: str) -> None:
     """Backlog peak and clearance date are monotone in the outage length."""
+
     def summary(end: str) -> dict[str, Any]:
-        return run(micro({"suppliers.seat_co.count": 5},
-                         outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": end}]}))).summary
+        return run(
+            micro({"suppliers.seat_co.count": 5}, outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": end}]}))
+        ).summary
+
     short, long_ = summary("2025-01-20"), summary(longer)
     assert long_["invoice_backlog_peak_gbp"] >= short["invoice_backlog_peak_gbp"]
     assert long_["invoice_backlog_cleared_date"] >= short["invoice_backlog_cleared_date"]
@@ -82,19 +88,26 @@ def test_longer_outage_never_shortens_backlog_peak_or_clearance(longer: str) -> 
 @pytest.mark.parametrize("capacity", [0.2, 0.5, 1.0])
 def test_more_invoicing_capacity_never_worse(capacity: float) -> None:
     """More capacity after restore never raises the peak or delays clearance."""
+
     def summary(cap: float) -> dict[str, Any]:
-        s = micro({"suppliers.seat_co.count": 10, "payables.automated_invoices_per_day": 30},
-                  outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": "2025-01-26", "capacity": cap}]}))
+        s = micro(
+            {"suppliers.seat_co.count": 10, "payables.automated_invoices_per_day": 30},
+            outages=outage("2025-01-16", ["invoicing"], {"invoicing": [{"date": "2025-01-26", "capacity": cap}]}),
+        )
         return run(s).summary
+
     low, high = summary(0.1), summary(capacity)
     assert high["invoice_backlog_peak_gbp"] <= low["invoice_backlog_peak_gbp"]
-    assert (low["invoice_backlog_cleared_date"] is None or
-            high["invoice_backlog_cleared_date"] <= low["invoice_backlog_cleared_date"])
+    assert (
+        low["invoice_backlog_cleared_date"] is None or high["invoice_backlog_cleared_date"] <= low["invoice_backlog_cleared_date"]
+    )
 
 
 def test_earlier_restart_never_loses_more_vehicles() -> None:
-    lost = [run(micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": d}]}))).summary["vehicles_lost"]
-            for d in ("2025-01-20", "2025-01-27", "2025-02-03")]
+    lost = [
+        run(micro(outages=outage("2025-01-16", ["erp"], {"erp": [{"date": d}]}))).summary["vehicles_lost"]
+        for d in ("2025-01-20", "2025-01-27", "2025-02-03")
+    ]
     assert lost == sorted(lost) and lost[0] == 400
 
 
@@ -102,8 +115,12 @@ def test_doubling_quantities_and_prices_doubles_outputs_and_keeps_dates() -> Non
     """Twice the volume and the OEM's money: vehicles and money outputs double, dates stay put."""
     base = micro(outages=outage("2025-01-16", ["erp", "invoicing"], FULL))
     doubled = micro(
-        {"plants.plant.daily_rate": 200, "treasury.opening_cash_gbp": 2_000_000,
-         "treasury.fixed_costs_gbp_per_day": 20_000, "sales.max_wholesale_per_day": 2000},
+        {
+            "plants.plant.daily_rate": 200,
+            "treasury.opening_cash_gbp": 2_000_000,
+            "treasury.fixed_costs_gbp_per_day": 20_000,
+            "sales.max_wholesale_per_day": 2000,
+        },
         outages=outage("2025-01-16", ["erp", "invoicing"], FULL),
     )
     a, b = run(base).summary, run(doubled).summary
@@ -111,19 +128,20 @@ def test_doubling_quantities_and_prices_doubles_outputs_and_keeps_dates() -> Non
     assert b["revenue_lost_gbp"] == 2 * a["revenue_lost_gbp"]
     assert b["invoice_backlog_peak_gbp"] == 2 * a["invoice_backlog_peak_gbp"]
     assert b["oem_cash_trough_gbp"] == 2 * a["oem_cash_trough_gbp"]
-    for key in ("production_recovered_date", "invoice_backlog_peak_date", "invoice_backlog_cleared_date",
-                "oem_cash_trough_date"):
+    for key in ("production_recovered_date", "invoice_backlog_peak_date", "invoice_backlog_cleared_date", "oem_cash_trough_date"):
         assert a[key] == b[key], key
 
 
 def test_renaming_and_reordering_suppliers_leaves_aggregates_unchanged() -> None:
     """Two supplier entries, listed in either order and under other names: identical totals."""
+
     def two(first: str, second: str) -> dict[str, Any]:
         spec = dict(BASE["suppliers"]["seat_co"])
         cheap = {**spec, "unit_price_gbp": 4, "cash_days": 6}
         suppliers = {first: spec, second: cheap} if first < second else {second: cheap, first: spec}
         s = micro(suppliers=suppliers, outages=outage("2025-01-16", ["erp", "invoicing"], FULL))
         return run(s).summary
+
     a, b = two("alpha", "beta"), two("zulu", "yankee")
     assert a == b
 
@@ -131,11 +149,13 @@ def test_renaming_and_reordering_suppliers_leaves_aggregates_unchanged() -> None
 def test_more_supplier_support_never_raises_insolvencies() -> None:
     """Adding early payment to suppliers that fail without it never adds failures."""
     kwargs = {"outages": outage("2025-01-16", ["invoicing"])}
-    over = {"payables.process_invoices": "when_due", "suppliers.seat_co.count": 4,
-            "suppliers.seat_co.cash_days": {"dist": "uniform", "low": 3, "high": 40}}
+    over = {
+        "payables.process_invoices": "when_due",
+        "suppliers.seat_co.count": 4,
+        "suppliers.seat_co.cash_days": {"dist": "uniform", "low": 3, "high": 40},
+    }
     without = run(micro(over, **kwargs)).summary["suppliers_insolvent"]
-    sf = {"start": "2025-01-20", "budget_gbp": 1e6, "prepay_share": 0.9, "days_after_order": 1,
-          "restart_critical_only": False}
+    sf = {"start": "2025-01-20", "budget_gbp": 1e6, "prepay_share": 0.9, "days_after_order": 1, "restart_critical_only": False}
     with_support = run(micro(over, interventions={"supplier_finance": sf}, **kwargs)).summary["suppliers_insolvent"]
     assert without >= 1 and with_support <= without
 
@@ -149,23 +169,39 @@ days = st.integers(min_value=0, max_value=40)
 def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     data: dict[str, Any] = {**BASE, "horizon_days": draw(st.integers(20, 50))}
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    data["plants"] = {"plant": {**BASE["plants"]["plant"], "daily_rate": draw(st.integers(0, 300)),
-                                "line_side_buffer_days": draw(st.sampled_from([0.0, 0.5, 2.0]))}}
-    data["suppliers"] = {"seat_co": {**BASE["suppliers"]["seat_co"],
-                                     "count": draw(st.integers(1, 6)),
-                                     "lead_time_days": draw(st.integers(1, 4)),
-                                     "payment_terms_days": draw(st.integers(0, 40)),
-                                     "cash_days": draw(st.floats(0, 30)),
-                                     "capacity_margin": draw(st.floats(0, 0.5))}}
-    data["payables"] = {"systems": ["invoicing"], "automated_invoices_per_day": draw(st.integers(0, 20)),
-                        "process_invoices": draw(st.sampled_from(["on_receipt", "when_due"])),
-                        "priority": draw(st.sampled_from(["oldest_first", "least_cash_first"]))}
+    data["plants"] = {
+        "plant": {
+            **BASE["plants"]["plant"],
+            "daily_rate": draw(st.integers(0, 300)),
+            "line_side_buffer_days": draw(st.sampled_from([0.0, 0.5, 2.0])),
+        }
+    }
+    data["suppliers"] = {
+        "seat_co": {
+            **BASE["suppliers"]["seat_co"],
+            "count": draw(st.integers(1, 6)),
+            "lead_time_days": draw(st.integers(1, 4)),
+            "payment_terms_days": draw(st.integers(0, 40)),
+            "cash_days": draw(st.floats(0, 30)),
+            "capacity_margin": draw(st.floats(0, 0.5)),
+        }
+    }
+    data["payables"] = {
+        "systems": ["invoicing"],
+        "automated_invoices_per_day": draw(st.integers(0, 20)),
+        "process_invoices": draw(st.sampled_from(["on_receipt", "when_due"])),
+        "priority": draw(st.sampled_from(["oldest_first", "least_cash_first"])),
+    }
     start = draw(days) % (data["horizon_days"] - 1)
     systems = draw(st.lists(st.sampled_from(["erp", "invoicing", "wholesale"]), min_size=1, unique=True))
-    restore = {s: [{"after_days": draw(st.integers(0, 30)), "capacity": draw(st.sampled_from([0.3, 1.0]))}]
-               for s in systems if draw(st.booleans())}
-    data["outages"] = {"attack": {"start": f"2025-01-{6 + start:02d}" if start < 26 else "2025-01-31",
-                                  "systems": systems, "restore": restore}}
+    restore = {
+        s: [{"after_days": draw(st.integers(0, 30)), "capacity": draw(st.sampled_from([0.3, 1.0]))}]
+        for s in systems
+        if draw(st.booleans())
+    }
+    data["outages"] = {
+        "attack": {"start": f"2025-01-{6 + start:02d}" if start < 26 else "2025-01-31", "systems": systems, "restore": restore}
+    }
     return data
 
 
@@ -180,9 +216,18 @@ def test_generated_scenarios_balance_every_day(data: dict[str, Any]) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(["plants.plant.daily_rate", "suppliers.seat_co.lead_time_days", "payables.priority",
-                        "suppliers.seat_co.oem_revenue_share", "horizon_days"]),
-       st.sampled_from([-1, "lots", 0.0, None, [1, 2]]))
+@given(
+    st.sampled_from(
+        [
+            "plants.plant.daily_rate",
+            "suppliers.seat_co.lead_time_days",
+            "payables.priority",
+            "suppliers.seat_co.oem_revenue_share",
+            "horizon_days",
+        ]
+    ),
+    st.sampled_from([-1, "lots", 0.0, None, [1, 2]]),
+)
 def test_generated_invalid_values_name_the_field(path: str, value: Any) -> None:
     """A wrong value anywhere is rejected, and the message names that field."""
     from sim.scenario.loader import apply_overrides

@@ -43,6 +43,7 @@ Sizes = st.SearchStrategy[int]
 
 # --- comparing results bit for bit ----------------------------------------------------------------
 
+
 def _kind(x: Any) -> str:
     if isinstance(x, bool | np.bool_):
         return "bool"
@@ -89,6 +90,7 @@ def check(kernel: Callable[..., Any], reference: Callable[..., Any], args: tuple
 
 # --- generating arguments -----------------------------------------------------------------------
 
+
 def ints(draw: Draw, size: int, low: int, high: int, dtype: type = I64) -> np.ndarray:
     return np.array(draw(st.lists(st.integers(low, high), min_size=size, max_size=size)), dtype=dtype)
 
@@ -118,14 +120,34 @@ def calloffs_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     suppliers, parts, groups = draw(size), draw(size), draw(size)
     lanes = draw(size) if suppliers and parts and groups else 0
     ahead = np.array(draw(st.lists(st.integers(0, 300) | st.just(-(1 << 40)), min_size=groups, max_size=groups)), I64)
-    return (ahead, rows_of(draw, lanes, groups), rows_of(draw, lanes, parts), ints(draw, parts, 0, 3), picks(draw, lanes, SHARES),
-            ints(draw, parts, 0, 50), ints(draw, parts, 0, 300), ints(draw, lanes, 0, 300), rows_of(draw, lanes, suppliers),
-            np.full(lanes, -1, I64), np.full(suppliers, np.nan))
+    return (
+        ahead,
+        rows_of(draw, lanes, groups),
+        rows_of(draw, lanes, parts),
+        ints(draw, parts, 0, 3),
+        picks(draw, lanes, SHARES),
+        ints(draw, parts, 0, 50),
+        ints(draw, parts, 0, 300),
+        ints(draw, lanes, 0, 300),
+        rows_of(draw, lanes, suppliers),
+        np.full(lanes, -1, I64),
+        np.full(suppliers, np.nan),
+    )
 
 
-def calloffs_reference(ahead: np.ndarray, lane_group: np.ndarray, lane_part: np.ndarray, part_ppu: np.ndarray,
-                       lane_share: np.ndarray, safety: np.ndarray, stock: np.ndarray, in_transit: np.ndarray,
-                       lane_sup: np.ndarray, order: np.ndarray, asked: np.ndarray) -> None:
+def calloffs_reference(
+    ahead: np.ndarray,
+    lane_group: np.ndarray,
+    lane_part: np.ndarray,
+    part_ppu: np.ndarray,
+    lane_share: np.ndarray,
+    safety: np.ndarray,
+    stock: np.ndarray,
+    in_transit: np.ndarray,
+    lane_sup: np.ndarray,
+    order: np.ndarray,
+    asked: np.ndarray,
+) -> None:
     target = ahead[lane_group] * part_ppu[lane_part] + safety[lane_part] - stock[lane_part]
     shared = lane_share != 1.0
     target[shared] = np.floor(lane_share[shared] * target[shared] + 0.5).astype(I64)
@@ -140,14 +162,40 @@ def dispatch_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     order, lane_sup = ints(draw, lanes, 0, 50), rows_of(draw, lanes, suppliers)
     asked = np.bincount(lane_sup, weights=order, minlength=suppliers)  # as the call-offs sum them
     cap = ints(draw, suppliers, 0, 120).astype(F64)
-    return (order, asked, cap, lane_sup, np.full(lanes, -1, I64), ints(draw, lanes, 0, 100), ints(draw, lanes, 0, 100),
-            ints(draw, lanes, 0, 2000), ints(draw, lanes, 0, 60), draw(st.integers(0, 400)), np.full(suppliers, -1, I64),
-            np.full(lanes, -1, I64), np.full(lanes, -1, I64), np.full(lanes, -1, I64))
+    return (
+        order,
+        asked,
+        cap,
+        lane_sup,
+        np.full(lanes, -1, I64),
+        ints(draw, lanes, 0, 100),
+        ints(draw, lanes, 0, 100),
+        ints(draw, lanes, 0, 2000),
+        ints(draw, lanes, 0, 60),
+        draw(st.integers(0, 400)),
+        np.full(suppliers, -1, I64),
+        np.full(lanes, -1, I64),
+        np.full(lanes, -1, I64),
+        np.full(lanes, -1, I64),
+    )
 
 
-def dispatch_reference(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np.ndarray, ring_row: np.ndarray,
-                       in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray, lane_terms: np.ndarray,
-                       day: int, units: np.ndarray, rows: np.ndarray, value: np.ndarray, due: np.ndarray) -> tuple[int, int]:
+def dispatch_reference(
+    order: np.ndarray,
+    asked: np.ndarray,
+    cap: np.ndarray,
+    lane_sup: np.ndarray,
+    ring_row: np.ndarray,
+    in_transit: np.ndarray,
+    shipped_lane: np.ndarray,
+    lane_price: np.ndarray,
+    lane_terms: np.ndarray,
+    day: int,
+    units: np.ndarray,
+    rows: np.ndarray,
+    value: np.ndarray,
+    due: np.ndarray,
+) -> tuple[int, int]:
     if np.all(asked <= cap):
         units[:] = asked.astype(I64)
     else:
@@ -171,13 +219,27 @@ def dispatch_reference(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, la
 def output_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
     first, rows, customers = tier2_layout(draw, n)
-    return (ints(draw, n, 0, 5), first, customers, ints(draw, len(rows), 0, 3), ints(draw, n, 0, 2000), np.full(n, -1, I64),
-            np.full(n, -1, I64))
+    return (
+        ints(draw, n, 0, 5),
+        first,
+        customers,
+        ints(draw, len(rows), 0, 3),
+        ints(draw, n, 0, 2000),
+        np.full(n, -1, I64),
+        np.full(n, -1, I64),
+    )
 
 
-def output_reference(units: np.ndarray, tier2_first: int, tier2_customer: np.ndarray, tier2_ppu: np.ndarray,
-                     price: np.ndarray, value: np.ndarray, week_row: np.ndarray) -> bool:
-    units[tier2_first: tier2_first + len(tier2_customer)] = units[tier2_customer] * tier2_ppu
+def output_reference(
+    units: np.ndarray,
+    tier2_first: int,
+    tier2_customer: np.ndarray,
+    tier2_ppu: np.ndarray,
+    price: np.ndarray,
+    value: np.ndarray,
+    week_row: np.ndarray,
+) -> bool:
+    units[tier2_first : tier2_first + len(tier2_customer)] = units[tier2_customer] * tier2_ppu
     value[:] = units * price
     week_row[:] = units
     return bool(np.all(units != 0))
@@ -192,12 +254,19 @@ def arrive_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     lead = ints(draw, lanes, 0, ring_size - 1)
     today = draw(st.integers(0, ring_size - 1))
     cells = ((today - lead) % ring_size) * lanes + np.arange(lanes)  # where each lane's delivery of today is
-    return (ring.reshape(-1), cells, rows_of(draw, lanes, parts), ints(draw, parts, 0, 100), ints(draw, lanes, 0, 100),
-            ints(draw, lanes, 0, 100))
+    return (
+        ring.reshape(-1),
+        cells,
+        rows_of(draw, lanes, parts),
+        ints(draw, parts, 0, 100),
+        ints(draw, lanes, 0, 100),
+        ints(draw, lanes, 0, 100),
+    )
 
 
-def arrive_reference(ring_flat: np.ndarray, cells: np.ndarray, lane_part: np.ndarray, stock: np.ndarray,
-                     in_transit: np.ndarray, received: np.ndarray) -> None:
+def arrive_reference(
+    ring_flat: np.ndarray, cells: np.ndarray, lane_part: np.ndarray, stock: np.ndarray, in_transit: np.ndarray, received: np.ndarray
+) -> None:
     arriving = ring_flat[cells]
     np.add.at(stock, lane_part, arriving)
     in_transit -= arriving
@@ -234,8 +303,9 @@ def take_parts_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     return ints(draw, len(per_plant), 0, 20), per_plant, ppu, ints(draw, len(ppu), 0, 100), ints(draw, len(ppu), 0, 100)
 
 
-def take_parts_reference(units: np.ndarray, parts_per_plant: np.ndarray, part_ppu: np.ndarray, stock: np.ndarray,
-                         used: np.ndarray) -> None:
+def take_parts_reference(
+    units: np.ndarray, parts_per_plant: np.ndarray, part_ppu: np.ndarray, stock: np.ndarray, used: np.ndarray
+) -> None:
     need = np.repeat(units, parts_per_plant) * part_ppu
     stock -= need
     used += need
@@ -243,7 +313,7 @@ def take_parts_reference(units: np.ndarray, parts_per_plant: np.ndarray, part_pp
 
 @st.composite
 def two_sums_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
-    return ints(draw, draw(size), -10**12, 10**12), ints(draw, draw(size), -10**12, 10**12)
+    return ints(draw, draw(size), -(10**12), 10**12), ints(draw, draw(size), -(10**12), 10**12)
 
 
 def two_sums_reference(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
@@ -254,8 +324,13 @@ def two_sums_reference(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
 def credit_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     accounts = draw(size)
     payments = draw(size) if accounts else 0
-    return (rows_of(draw, payments, accounts), ints(draw, payments, 0, 10**9), draw(st.sampled_from([1, -1])),
-            ints(draw, accounts, -10**9, 10**9), ints(draw, accounts, -10**9, 10**9))
+    return (
+        rows_of(draw, payments, accounts),
+        ints(draw, payments, 0, 10**9),
+        draw(st.sampled_from([1, -1])),
+        ints(draw, accounts, -(10**9), 10**9),
+        ints(draw, accounts, -(10**9), 10**9),
+    )
 
 
 def credit_reference(index: np.ndarray, amounts: np.ndarray, sign: int, cash: np.ndarray, book: np.ndarray) -> int:
@@ -268,11 +343,12 @@ def credit_reference(index: np.ndarray, amounts: np.ndarray, sign: int, cash: np
 @st.composite
 def add_each_day_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
-    return tuple(ints(draw, n, -10**9, 10**9) for _ in range(6))
+    return tuple(ints(draw, n, -(10**9), 10**9) for _ in range(6))
 
 
-def add_each_day_reference(cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: np.ndarray, book2: np.ndarray,
-                           flow2: np.ndarray) -> None:
+def add_each_day_reference(
+    cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: np.ndarray, book2: np.ndarray, flow2: np.ndarray
+) -> None:
     cash += net
     book1 += flow1
     book2 += flow2
@@ -283,12 +359,18 @@ def prepayments_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     suppliers = draw(size)
     invoices = draw(size) if suppliers else 0
     share = draw(st.sampled_from([0.0, 0.8, 0.5, 1.0, 1 / 3]) | st.floats(0, 1))
-    return (rows_of(draw, invoices, suppliers), ints(draw, invoices, 0, 10**6), share, ints(draw, suppliers, 0, 1),
-            draw(st.integers(0, 3 * 10**6)))
+    return (
+        rows_of(draw, invoices, suppliers),
+        ints(draw, invoices, 0, 10**6),
+        share,
+        ints(draw, suppliers, 0, 1),
+        draw(st.integers(0, 3 * 10**6)),
+    )
 
 
-def prepayments_reference(supplier: np.ndarray, value: np.ndarray, share: float, eligible: np.ndarray,
-                          room: int) -> tuple[np.ndarray, np.int64]:
+def prepayments_reference(
+    supplier: np.ndarray, value: np.ndarray, share: float, eligible: np.ndarray, room: int
+) -> tuple[np.ndarray, np.int64]:
     part = np.where(eligible[supplier] != 0, np.floor(value * share), 0).astype(I64)
     running = np.cumsum(part)
     within = int(np.searchsorted(running > room, True))  # the invoices before the first that would pass the room
@@ -303,12 +385,26 @@ def expected_week_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     lanes = draw(size) if suppliers and plants else 0
     days = draw(st.integers(1, 20))
     cum_plan = np.cumsum(picks(draw, plants * days, [0.0, 100.0, 50.0, 12.5]).reshape(plants, days), axis=1)
-    return (draw(st.integers(-3, 25)), cum_plan, rows_of(draw, lanes, suppliers), rows_of(draw, lanes, plants),
-            picks(draw, lanes, [0.0, 0.5, 1.0, 2.0, 0.3]), ints(draw, suppliers, 0, 5), np.full(suppliers, np.nan))
+    return (
+        draw(st.integers(-3, 25)),
+        cum_plan,
+        rows_of(draw, lanes, suppliers),
+        rows_of(draw, lanes, plants),
+        picks(draw, lanes, [0.0, 0.5, 1.0, 2.0, 0.3]),
+        ints(draw, suppliers, 0, 5),
+        np.full(suppliers, np.nan),
+    )
 
 
-def expected_week_reference(day: int, cum_plan: np.ndarray, lane_sup: np.ndarray, lane_plant: np.ndarray,
-                            lane_parts: np.ndarray, lead: np.ndarray, out: np.ndarray) -> None:
+def expected_week_reference(
+    day: int,
+    cum_plan: np.ndarray,
+    lane_sup: np.ndarray,
+    lane_plant: np.ndarray,
+    lane_parts: np.ndarray,
+    lead: np.ndarray,
+    out: np.ndarray,
+) -> None:
     last = cum_plan.shape[1] - 1
     a = np.clip(day - 6 + lead[lane_sup], 0, last)
     b = np.clip(day + 1 + lead[lane_sup], 0, last)
@@ -327,17 +423,42 @@ def short_time_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     # row r of the week holds a day d (d mod 7 = r) of this week or the week before, as the engine keeps it
     asked_day = np.array([day - (day - r) % 7 - 7 * draw(st.integers(0, 1)) for r in range(7)], dtype=I64)
     _, rows, customers = tier2_layout(draw, n)
-    return (picks(draw, 7 * n, [0.0, 1.0, 2.0, 5.0, 20.0, 0.5]).reshape(7, n), asked_day, day,
-            picks(draw, n, [0.0, 7.0, 14.0, 70.0]), picks(draw, n, [0.0, 1.0, 2.0, 10.0]), rows, customers,
-            picks(draw, n, [1.0, 0.0, 0.2, 0.6, 1 / 3]), ints(draw, n, 0, 6), picks(draw, n, SHORT_SHARES),
-            picks(draw, n, [0, 1, 3, NEVER], I64), picks(draw, n, [0.0, 0.5, 0.9, 1.0]),
-            picks(draw, n, [0.1, 1 / 14, 1.0, 1e9]), np.full(n, np.nan), np.full(n, np.nan))
+    return (
+        picks(draw, 7 * n, [0.0, 1.0, 2.0, 5.0, 20.0, 0.5]).reshape(7, n),
+        asked_day,
+        day,
+        picks(draw, n, [0.0, 7.0, 14.0, 70.0]),
+        picks(draw, n, [0.0, 1.0, 2.0, 10.0]),
+        rows,
+        customers,
+        picks(draw, n, [1.0, 0.0, 0.2, 0.6, 1 / 3]),
+        ints(draw, n, 0, 6),
+        picks(draw, n, SHORT_SHARES),
+        picks(draw, n, [0, 1, 3, NEVER], I64),
+        picks(draw, n, [0.0, 0.5, 0.9, 1.0]),
+        picks(draw, n, [0.1, 1 / 14, 1.0, 1e9]),
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+    )
 
 
-def short_time_reference(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.ndarray, peak: np.ndarray,
-                         tier2_rows: np.ndarray, tier2_customer: np.ndarray, oem_share: np.ndarray,
-                         low_days: np.ndarray, short: np.ndarray, after: np.ndarray, max_share: np.ndarray,
-                         recall_step: np.ndarray, demand: np.ndarray, today: np.ndarray) -> bool:
+def short_time_reference(
+    asked: np.ndarray,
+    asked_day: np.ndarray,
+    day: int,
+    normal: np.ndarray,
+    peak: np.ndarray,
+    tier2_rows: np.ndarray,
+    tier2_customer: np.ndarray,
+    oem_share: np.ndarray,
+    low_days: np.ndarray,
+    short: np.ndarray,
+    after: np.ndarray,
+    max_share: np.ndarray,
+    recall_step: np.ndarray,
+    demand: np.ndarray,
+    today: np.ndarray,
+) -> bool:
     week = [asked[r] for r in range(7) if asked_day[r] > day - 7]
     total = reduce(np.add, week, np.zeros(asked.shape[1]))  # the week's rows added oldest row first
     now = np.zeros(asked.shape[1])
@@ -362,13 +483,28 @@ def short_time_reference(asked: np.ndarray, asked_day: np.ndarray, day: int, nor
 @st.composite
 def any_short_of_runway_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
-    return (ints(draw, n, -1000, 1000), ints(draw, n, 0, 500), ints(draw, n, 0, 100), ints(draw, n, 0, 100),
-            picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]), picks(draw, n, [False, True], bool), ints(draw, n, 0, 2),
-            ints(draw, n, 0, 2))
+    return (
+        ints(draw, n, -1000, 1000),
+        ints(draw, n, 0, 500),
+        ints(draw, n, 0, 100),
+        ints(draw, n, 0, 100),
+        picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]),
+        picks(draw, n, [False, True], bool),
+        ints(draw, n, 0, 2),
+        ints(draw, n, 0, 2),
+    )
 
 
-def any_short_of_runway_reference(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
-                                  below: np.ndarray, made: np.ndarray, low_days: np.ndarray, state: np.ndarray) -> bool:
+def any_short_of_runway_reference(
+    cash: np.ndarray,
+    credit: np.ndarray,
+    fixed: np.ndarray,
+    margin: np.ndarray,
+    below: np.ndarray,
+    made: np.ndarray,
+    low_days: np.ndarray,
+    state: np.ndarray,
+) -> bool:
     threshold = below * np.maximum(fixed - margin, 1) * (1 + 1e-9) + 1
     return bool(np.any(~made & (low_days > 0) & (state != INSOLVENT) & (cash + credit < threshold)))
 
@@ -393,18 +529,50 @@ def dip_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     tier2_order, tier2_start = by_row(customers, n)
     is_tier2 = np.zeros(n, dtype=bool)
     is_tier2[rows] = True
-    return (picks(draw, plants * days, [0.0, 1.0, 3.0, 0.5]).reshape(plants, days), back, horizon, lane_order,
-            lane_start, rows_of(draw, lanes, plants), picks(draw, lanes, [0.5, 1.0, 2.0, 0.3]), lead,
-            ints(draw, n, 0, 2000).astype(F64), terms, picks(draw, n, [0.0, 0.6, 1 / 3]), picks(draw, n, [0.0, 12.5, 200.0]),
-            ints(draw, n, 0, 2000).astype(F64), ints(draw, n, 0, 1000).astype(F64), tier2_order, tier2_start, rows,
-            picks(draw, len(rows), [1.0, 2.0]), is_tier2)
+    return (
+        picks(draw, plants * days, [0.0, 1.0, 3.0, 0.5]).reshape(plants, days),
+        back,
+        horizon,
+        lane_order,
+        lane_start,
+        rows_of(draw, lanes, plants),
+        picks(draw, lanes, [0.5, 1.0, 2.0, 0.3]),
+        lead,
+        ints(draw, n, 0, 2000).astype(F64),
+        terms,
+        picks(draw, n, [0.0, 0.6, 1 / 3]),
+        picks(draw, n, [0.0, 12.5, 200.0]),
+        ints(draw, n, 0, 2000).astype(F64),
+        ints(draw, n, 0, 1000).astype(F64),
+        tier2_order,
+        tier2_start,
+        rows,
+        picks(draw, len(rows), [1.0, 2.0]),
+        is_tier2,
+    )
 
 
-def dip_reference(plan: np.ndarray, back: int, horizon: int, lane_order: np.ndarray, lane_start: np.ndarray,
-                  lane_plant: np.ndarray, lane_parts: np.ndarray, lead: np.ndarray, price: np.ndarray, terms: np.ndarray,
-                  variable_share: np.ndarray, tier2_cost: np.ndarray, fixed: np.ndarray, other_margin: np.ndarray,
-                  tier2_order: np.ndarray, tier2_start: np.ndarray, tier2_rows: np.ndarray, tier2_ppu: np.ndarray,
-                  is_tier2: np.ndarray) -> np.ndarray:
+def dip_reference(
+    plan: np.ndarray,
+    back: int,
+    horizon: int,
+    lane_order: np.ndarray,
+    lane_start: np.ndarray,
+    lane_plant: np.ndarray,
+    lane_parts: np.ndarray,
+    lead: np.ndarray,
+    price: np.ndarray,
+    terms: np.ndarray,
+    variable_share: np.ndarray,
+    tier2_cost: np.ndarray,
+    fixed: np.ndarray,
+    other_margin: np.ndarray,
+    tier2_order: np.ndarray,
+    tier2_start: np.ndarray,
+    tier2_rows: np.ndarray,
+    tier2_ppu: np.ndarray,
+    is_tier2: np.ndarray,
+) -> np.ndarray:
     n, days = len(price), plan.shape[1]
     lane_sup = np.empty(len(lane_order), dtype=I64)  # each lane's supplier, back from the grouping
     lane_sup[lane_order] = np.repeat(np.arange(n), np.diff(lane_start))
@@ -412,11 +580,11 @@ def dip_reference(plan: np.ndarray, back: int, horizon: int, lane_order: np.ndar
     tier2_customer[tier2_order] = np.repeat(np.arange(n), np.diff(tier2_start))
     units = np.zeros((n, days))  # shipped each day: a lane ships its lead time ahead of the plan, lanes added in order
     for s, plant, parts in zip(lane_sup, lane_plant, lane_parts, strict=True):
-        units[s, : days - lead[s]] += parts * plan[plant, lead[s]:]
+        units[s, : days - lead[s]] += parts * plan[plant, lead[s] :]
     units[tier2_rows] = units[tier2_customer] * tier2_ppu[:, None]
     bills_in = np.zeros((n, days))  # a tier-2 supplier's deliveries, billed to its customer on its terms
     for k2, customer in zip(tier2_rows, tier2_customer, strict=True):
-        bills_in[customer, terms[k2]:] += units[k2, : days - terms[k2]] * price[k2]
+        bills_in[customer, terms[k2] :] += units[k2, : days - terms[k2]] * price[k2]
     k = np.arange(back, back + horizon)
     value = units[:, k] * price[:, None]
     paid = units[np.arange(n)[:, None], k - terms[:, None]] * price[:, None]
@@ -430,13 +598,32 @@ def lowest_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     terms = draw(st.integers(0, 4))
     back, horizon = terms + draw(st.integers(0, 2)), draw(st.integers(0, 12))
     days = back + horizon
-    return (picks(draw, days, [0.0, 1.0, 3.0, 0.5]), picks(draw, days, [0.0, 10.0, 0.25]), back, horizon,
-            float(draw(st.integers(0, 2000))), terms, draw(st.sampled_from([0.0, 0.6, 1 / 3])),
-            draw(st.sampled_from([0.0, 12.5, 200.0])), float(draw(st.integers(0, 2000))), float(draw(st.integers(0, 1000))))
+    return (
+        picks(draw, days, [0.0, 1.0, 3.0, 0.5]),
+        picks(draw, days, [0.0, 10.0, 0.25]),
+        back,
+        horizon,
+        float(draw(st.integers(0, 2000))),
+        terms,
+        draw(st.sampled_from([0.0, 0.6, 1 / 3])),
+        draw(st.sampled_from([0.0, 12.5, 200.0])),
+        float(draw(st.integers(0, 2000))),
+        float(draw(st.integers(0, 1000))),
+    )
 
 
-def lowest_reference(units: np.ndarray, bills: np.ndarray, back: int, horizon: int, price: float, terms: int,
-                     variable_share: float, tier2_cost: float, fixed: float, other_margin: float) -> float:
+def lowest_reference(
+    units: np.ndarray,
+    bills: np.ndarray,
+    back: int,
+    horizon: int,
+    price: float,
+    terms: int,
+    variable_share: float,
+    tier2_cost: float,
+    fixed: float,
+    other_margin: float,
+) -> float:
     k = np.arange(back, back + horizon)
     variable = np.floor(units[k] * price * variable_share) - units[k] * tier2_cost
     flow = units[k - terms] * price - np.maximum(variable, 0.0) - bills[k] - fixed + other_margin
@@ -446,12 +633,19 @@ def lowest_reference(units: np.ndarray, bills: np.ndarray, back: int, horizon: i
 @st.composite
 def below_runway_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
-    return (ints(draw, n, -1000, 1000), ints(draw, n, 0, 500), ints(draw, n, 0, 100), ints(draw, n, 0, 100),
-            picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]), np.zeros(n, dtype=bool))
+    return (
+        ints(draw, n, -1000, 1000),
+        ints(draw, n, 0, 500),
+        ints(draw, n, 0, 100),
+        ints(draw, n, 0, 100),
+        picks(draw, n, [np.nan, 0.0, 1.0, 7.0, 20.5]),
+        np.zeros(n, dtype=bool),
+    )
 
 
-def below_runway_reference(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
-                           below: np.ndarray, out: np.ndarray) -> bool:
+def below_runway_reference(
+    cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray, below: np.ndarray, out: np.ndarray
+) -> bool:
     out[:] = (cash + credit) / np.maximum(fixed - margin, 1) < below
     return bool(out.any())
 
@@ -464,8 +658,9 @@ def variable_costs_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     return ints(draw, n, 0, 1000), tier2_cost, ints(draw, n, 0, 10**6), picks(draw, n, [0.0, 0.6, 1 / 3, 1.0])
 
 
-def variable_costs_reference(units: np.ndarray, tier2_cost: np.ndarray, value: np.ndarray,
-                             variable_share: np.ndarray) -> np.ndarray:
+def variable_costs_reference(
+    units: np.ndarray, tier2_cost: np.ndarray, value: np.ndarray, variable_share: np.ndarray
+) -> np.ndarray:
     net = np.rint(units * tier2_cost * 1.0) - np.floor(value * variable_share)
     return np.minimum(net.astype(I64), 0)
 
@@ -473,11 +668,12 @@ def variable_costs_reference(units: np.ndarray, tier2_cost: np.ndarray, value: n
 @st.composite
 def cash_readings_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
-    return ints(draw, n, -10**6, 10**6), ints(draw, n, -10**5, 10**6).astype(F64), ints(draw, n, 0, 2, np.int8), INSOLVENT
+    return ints(draw, n, -(10**6), 10**6), ints(draw, n, -(10**5), 10**6).astype(F64), ints(draw, n, 0, 2, np.int8), INSOLVENT
 
 
-def cash_readings_reference(cash: np.ndarray, week_less_credit: np.ndarray, state: np.ndarray,
-                            insolvent: int) -> tuple[int, int, int]:
+def cash_readings_reference(
+    cash: np.ndarray, week_less_credit: np.ndarray, state: np.ndarray, insolvent: int
+) -> tuple[int, int, int]:
     return int(cash.sum()), int(-cash[cash < 0].sum()), int(np.sum((cash < week_less_credit) & (state != insolvent)))
 
 
@@ -495,12 +691,19 @@ def low_water_reference(cash: np.ndarray, min_cash: np.ndarray) -> int:
 @st.composite
 def runway_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     n = draw(size)
-    return (ints(draw, n, -1000, 5000), ints(draw, n, -1000, 5000), ints(draw, n, 0, 500), ints(draw, n, 0, 2, np.int8),
-            INSOLVENT, ints(draw, n, 1, 2))
+    return (
+        ints(draw, n, -1000, 5000),
+        ints(draw, n, -1000, 5000),
+        ints(draw, n, 0, 500),
+        ints(draw, n, 0, 2, np.int8),
+        INSOLVENT,
+        ints(draw, n, 1, 2),
+    )
 
 
-def runway_reference(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int,
-                     tier: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
+def runway_reference(
+    cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int, tier: np.ndarray
+) -> tuple[int, int, int, int, float, float, float]:
     trading = state != insolvent
     left = (cash + credit)[trading]
     burn = (week_ago - cash)[trading] / 7.0
@@ -529,12 +732,28 @@ def count_open_reference(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndar
 def take_open_case(draw: Draw, size: Sizes) -> tuple[Any, ...]:
     chosen, upto, supplier, due = draw(count_open_case(size))
     m = len(supplier)
-    return (count_open_reference(chosen, upto, supplier, due), chosen, upto, supplier, ints(draw, m, 1, 10**6),
-            ints(draw, m, 0, 100), due, upto.copy())
+    return (
+        count_open_reference(chosen, upto, supplier, due),
+        chosen,
+        upto,
+        supplier,
+        ints(draw, m, 1, 10**6),
+        ints(draw, m, 0, 100),
+        due,
+        upto.copy(),
+    )
 
 
-def take_open_reference(count: int, chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, value: np.ndarray,
-                        prepaid: np.ndarray, due: np.ndarray, latest: np.ndarray) -> tuple[Any, ...]:
+def take_open_reference(
+    count: int,
+    chosen: np.ndarray,
+    upto: np.ndarray,
+    supplier: np.ndarray,
+    value: np.ndarray,
+    prepaid: np.ndarray,
+    due: np.ndarray,
+    latest: np.ndarray,
+) -> tuple[Any, ...]:
     mine = chosen[supplier] & (due > upto[supplier])
     np.maximum.at(latest, supplier[mine], due[mine])
     return supplier[mine], value[mine], prepaid[mine], due[mine], int(value[mine].sum())
@@ -565,8 +784,9 @@ KERNELS = {
     "sim.model.supply_kernels.output": Kernel(output, output_reference, output_case),
     "sim.model.supply_kernels.take_parts": Kernel(take_parts, take_parts_reference, take_parts_case),
     "sim.model.supply_kernels.two_sums": Kernel(two_sums, two_sums_reference, two_sums_case),
-    "sim.model.workforce._any_short_of_runway": Kernel(_any_short_of_runway, any_short_of_runway_reference,
-                                                       any_short_of_runway_case),
+    "sim.model.workforce._any_short_of_runway": Kernel(
+        _any_short_of_runway, any_short_of_runway_reference, any_short_of_runway_case
+    ),
     "sim.model.workforce._expected_week": Kernel(_expected_week, expected_week_reference, expected_week_case),
     "sim.model.workforce._short_time": Kernel(_short_time, short_time_reference, short_time_case),
     "sim.model.working_capital._dip": Kernel(_dip, dip_reference, dip_case),
@@ -601,13 +821,24 @@ def test_kernel_matches_its_reference_on_empty_and_single_arrays(name: str, size
 
 # --- cases worked out by hand -------------------------------------------------------------------
 
+
 def test_calloffs_by_hand() -> None:
     """Two lanes share a part (70/30) a plant needs 2 of per unit, 100 units ahead, safety 20, stock 50, the
     first lane with 10 on the road: the part needs 200 + 20 - 50 = 170; lanes 119 - 10 = 109 and 51 (0.3 x 170
     = 51.0000...1, rounded); supplier 0 is asked 109, supplier 1 51."""
-    args = (np.array([100], I64), np.array([0, 0], I64), np.array([0, 0], I64), np.array([2], I64), np.array([0.7, 0.3]),
-            np.array([20], I64), np.array([50], I64), np.array([10, 0], I64), np.array([0, 1], I64), np.zeros(2, I64),
-            np.zeros(2))
+    args = (
+        np.array([100], I64),
+        np.array([0, 0], I64),
+        np.array([0, 0], I64),
+        np.array([2], I64),
+        np.array([0.7, 0.3]),
+        np.array([20], I64),
+        np.array([50], I64),
+        np.array([10, 0], I64),
+        np.array([0, 1], I64),
+        np.zeros(2, I64),
+        np.zeros(2),
+    )
     _, after = check(calloffs, calloffs_reference, args)
     assert after[9].tolist() == [109, 51] and after[10].tolist() == [109.0, 51.0]
 
@@ -616,9 +847,22 @@ def test_dispatch_by_hand() -> None:
     """One supplier asked 30 + 70 with room for 50 ships each lane half (15 and 35); another asked 10 with room
     for 10 ships it. Three deliveries, at 2, 3 and 5 pence: 30 + 105 + 50 = 185 pence, due on their terms."""
     order = np.array([30, 70, 10], I64)
-    args = (order, np.array([100.0, 10.0]), np.array([50.0, 10.0]), np.array([0, 0, 1], I64), np.zeros(3, I64),
-            np.zeros(3, I64), np.zeros(3, I64), np.array([2, 3, 5], I64), np.array([30, 30, 10], I64), 7,
-            np.zeros(2, I64), np.zeros(3, I64), np.zeros(3, I64), np.zeros(3, I64))
+    args = (
+        order,
+        np.array([100.0, 10.0]),
+        np.array([50.0, 10.0]),
+        np.array([0, 0, 1], I64),
+        np.zeros(3, I64),
+        np.zeros(3, I64),
+        np.zeros(3, I64),
+        np.array([2, 3, 5], I64),
+        np.array([30, 30, 10], I64),
+        7,
+        np.zeros(2, I64),
+        np.zeros(3, I64),
+        np.zeros(3, I64),
+        np.zeros(3, I64),
+    )
     (count, face), after = check(dispatch, dispatch_reference, args)
     assert (count, face) == (3, 185)
     assert after[0].tolist() == [15, 35, 10] and after[10].tolist() == [50, 10]
@@ -634,8 +878,9 @@ def test_prepayments_stop_at_the_budget() -> None:
     assert prepaid.tolist() == [8_000, 8_000, 0] and total == 16_000
     (prepaid, total), _ = check(_prepayments, prepayments_reference, (supplier, value, 0.8, eligible, 15_999))
     assert prepaid.tolist() == [8_000, 0, 0] and total == 8_000
-    (prepaid, total), _ = check(_prepayments, prepayments_reference,
-                                (np.array([1, 0], I64), value[:2], 0.8, np.array([1, 0], I64), 8_000))
+    (prepaid, total), _ = check(
+        _prepayments, prepayments_reference, (np.array([1, 0], I64), value[:2], 0.8, np.array([1, 0], I64), 8_000)
+    )
     assert prepaid.tolist() == [0, 8_000] and total == 8_000
 
 
@@ -647,16 +892,18 @@ def test_runway_by_hand() -> None:
     cash = np.array([700, 0, 500, 1_300, 50], I64)
     week_ago = np.array([1_400, 0, 400, 2_000, 900], I64)
     state = np.array([0, 0, 2, 0, INSOLVENT], np.int8)
-    answer, _ = check(_runway, runway_reference, (cash, week_ago, np.zeros(5, I64), state, INSOLVENT,
-                                                  np.array([1, 2, 1, 1, 2], I64)))
+    answer, _ = check(
+        _runway, runway_reference, (cash, week_ago, np.zeros(5, I64), state, INSOLVENT, np.array([1, 2, 1, 1, 2], I64))
+    )
     assert answer == (0, 1, 2, 1, 0.0, 7.0, 13.0)
 
 
 def test_buildable_by_hand() -> None:
     """A plant with 7 of a part it needs 2 of and 100 of one it needs 1 of builds 3; a plant whose only part it
     needs 0 of, and a plant without parts, are not limited."""
-    limit, _ = check(buildable, buildable_reference, (np.array([7, 100, 0], I64), np.array([2, 1, 0], I64),
-                                                      np.array([2, 1, 0], I64)))
+    limit, _ = check(
+        buildable, buildable_reference, (np.array([7, 100, 0], I64), np.array([2, 1, 0], I64), np.array([2, 1, 0], I64))
+    )
     assert limit.tolist() == [3, NO_LIMIT, NO_LIMIT]
 
 
@@ -667,9 +914,23 @@ def test_short_time_by_hand() -> None:
     asked = np.zeros((7, 3))
     asked[:, 1:] = 10.0
     asked_day = np.arange(7, dtype=I64) + 7  # days 7..13, today 13
-    args = (asked, asked_day, 13, np.full(3, 70.0), np.full(3, 10.0), np.zeros(0, I64), np.zeros(0, I64), np.ones(3),
-            np.array([1, 0, 0], I64), np.array([0.0, 0.5, SHORT_SHARES[-1]]), np.full(3, 2, I64), np.full(3, 0.9),
-            np.full(3, 0.1), np.empty(3), np.empty(3))
+    args = (
+        asked,
+        asked_day,
+        13,
+        np.full(3, 70.0),
+        np.full(3, 10.0),
+        np.zeros(0, I64),
+        np.zeros(0, I64),
+        np.ones(3),
+        np.array([1, 0, 0], I64),
+        np.array([0.0, 0.5, SHORT_SHARES[-1]]),
+        np.full(3, 2, I64),
+        np.full(3, 0.9),
+        np.full(3, 0.1),
+        np.empty(3),
+        np.empty(3),
+    )
     changed, after = check(_short_time, short_time_reference, args)
     assert SHORT_SHARES[-1] - 0.1 > 0
     assert changed and after[9].tolist() == [0.9, 0.4, 0.0] and after[8].tolist() == [2, 0, 0]
@@ -688,10 +949,27 @@ def test_dip_by_hand() -> None:
     back, horizon = 4, 4  # as normal_year_dip sizes it: 2 x terms + lead + 2
     plan = np.full((1, back + horizon + 1), 10.0)
     plan[0, back + 1] = 0.0
-    args = (plan, back, horizon, np.array([0], I64), np.array([0, 1, 1], I64), np.array([0], I64), np.array([1.0]),
-            np.zeros(2, I64), np.array([100.0, 0.0]), np.array([1, 1], I64), np.array([0.6, 0.0]), np.zeros(2),
-            np.array([300.25, 0.125]), np.zeros(2), np.zeros(0, I64), np.zeros(3, I64), np.zeros(0, I64), np.zeros(0),
-            np.zeros(2, dtype=bool))
+    args = (
+        plan,
+        back,
+        horizon,
+        np.array([0], I64),
+        np.array([0, 1, 1], I64),
+        np.array([0], I64),
+        np.array([1.0]),
+        np.zeros(2, I64),
+        np.array([100.0, 0.0]),
+        np.array([1, 1], I64),
+        np.array([0.6, 0.0]),
+        np.zeros(2),
+        np.array([300.25, 0.125]),
+        np.zeros(2),
+        np.zeros(0, I64),
+        np.zeros(3, I64),
+        np.zeros(0, I64),
+        np.zeros(0),
+        np.zeros(2, dtype=bool),
+    )
     dip, _ = check(_dip, dip_reference, args)
     assert dip.tolist() == [100.75, 0.5]
 
@@ -708,12 +986,14 @@ def test_short_of_runway_by_hand() -> None:
         made = np.ones(5, dtype=bool)
         made[alone] = alone == 3  # every other supplier has made its redundancies, so only this one can be short
         low_days, state = np.ones(5, I64), np.zeros(5, I64)
-        answer, _ = check(_any_short_of_runway, any_short_of_runway_reference,
-                          (cash, credit, fixed, margin, below, made, low_days, state))
+        answer, _ = check(
+            _any_short_of_runway, any_short_of_runway_reference, (cash, credit, fixed, margin, below, made, low_days, state)
+        )
         assert answer is short, alone
         if short:
             for low, insolvent in ((0, 0), (1, INSOLVENT)):
                 low_days[alone], state[alone] = low, insolvent
-                answer, _ = check(_any_short_of_runway, any_short_of_runway_reference,
-                                  (cash, credit, fixed, margin, below, made, low_days, state))
+                answer, _ = check(
+                    _any_short_of_runway, any_short_of_runway_reference, (cash, credit, fixed, margin, below, made, low_days, state)
+                )
                 assert answer is False, (alone, low, insolvent)

@@ -34,15 +34,18 @@ def test_headline_and_sensitivity_defaults_come_from_the_registry() -> None:
         assert list(subset) == [n for n in names if n in subset]
 
 
-@pytest.mark.parametrize(("key", "value", "shown"), [
-    ("vehicles_lost", 103082, "103,082"),
-    ("supplier_jobs_lost", 24900.40166, "24,900"),
-    ("revenue_lost_gbp", 7.4219e9, "£7.42bn"),
-    ("invoice_backlog_peak_gbp", 883081235.4, "£883.1m"),
-    ("oem_cash_trough_date", "2025-10-27", "Mon 27 Oct 2025"),
-    ("recovered_date_solihull", None, "not reached in the run"),
-    ("days_to_recover", 59, "59 days"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("vehicles_lost", 103082, "103,082"),
+        ("supplier_jobs_lost", 24900.40166, "24,900"),
+        ("revenue_lost_gbp", 7.4219e9, "£7.42bn"),
+        ("invoice_backlog_peak_gbp", 883081235.4, "£883.1m"),
+        ("oem_cash_trough_date", "2025-10-27", "Mon 27 Oct 2025"),
+        ("recovered_date_solihull", None, "not reached in the run"),
+        ("days_to_recover", 59, "59 days"),
+    ],
+)
 def test_values_read_in_their_units(key: str, value: Any, shown: str) -> None:
     """Counts are whole, money scaled with a pound sign, dates spelled out, missing dates said so."""
     assert text(key, value) == shown

@@ -28,8 +28,12 @@ def code_cells(path: Path) -> list[str]:
 
 def test_there_are_four_notebooks() -> None:
     """Quick start, restart plans, interventions and uncertainty are shipped."""
-    assert [p.name for p in FILES] == ["01_quick_start.ipynb", "02_restart_plans.ipynb", "03_interventions.ipynb",
-                                       "04_uncertainty.ipynb"]
+    assert [p.name for p in FILES] == [
+        "01_quick_start.ipynb",
+        "02_restart_plans.ipynb",
+        "03_interventions.ipynb",
+        "04_uncertainty.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -65,8 +69,7 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUPPLYSIM_FAST", "1")
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)"))  # which environment ran it
-    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()  # raises CellExecutionError, naming the cell and the error, on the first failure
     probe = notebook.cells[-1].outputs
     assert probe and probe[0].get("text", "").strip() == sys.prefix, f"the python3 kernel is not {sys.executable}"

@@ -94,9 +94,17 @@ def test_a_manual_team_pays_whole_statements_by_value_in_priority_order() -> Non
     from tests.micro import micro, outage, run
 
     team = {"by_hand": {"start": "2025-01-20", "staff": 2, "gbp_per_person_per_day": 1500}}
-    r = run(micro({"payables.process_invoices": "when_due", "payables.priority": "least_cash_first",
-                   "suppliers.seat_co.count": 3, "payables.manual_teams": team},
-                  outages=outage("2025-01-16", ["invoicing"])))
+    r = run(
+        micro(
+            {
+                "payables.process_invoices": "when_due",
+                "payables.priority": "least_cash_first",
+                "suppliers.seat_co.count": 3,
+                "payables.manual_teams": team,
+            },
+            outages=outage("2025-01-16", ["invoicing"]),
+        )
+    )
     rows = r.daily.set_index("date")
     assert rows.loc["2025-01-19", "supplier_payments_gbp"] == 0
     assert list(rows.loc["2025-01-20":"2025-01-23", "supplier_payments_gbp"]) == [3_000] * 4

@@ -97,8 +97,12 @@ def test_production_recovery_shows_smoothed_output_restart_and_vehicles_lost(tin
     """Production is drawn as trailing 7-day means against the baseline, with the restart and 700 vehicles lost."""
     fig = plots.production_recovery(tiny.daily, tiny.events, tiny.summary)
     rate, lost = fig.axes
-    assert labels(rate) == ["baseline total (no outage)", "all vehicle plants", "plant_a restarts 27 Jan",
-                            "back to 95% of baseline 27 Jan 2025"]
+    assert labels(rate) == [
+        "baseline total (no outage)",
+        "all vehicle plants",
+        "plant_a restarts 27 Jan",
+        "back to 95% of baseline 27 Jan 2025",
+    ]
     assert rate.get_ylabel() == "vehicles/day\n(trailing 7-day mean)"
     assert lost.get_ylabel() == "vehicles lost (cumulative)"
     (lost_line,) = [line for line in lost.get_lines() if line.get_label() == LOST_LINE]
@@ -124,19 +128,28 @@ def test_cash_shows_oem_supplier_cash_and_supplier_counts(tiny: RunResult) -> No
 def test_engine_plants_are_told_apart_from_vehicle_plants() -> None:
     """Vehicle plants are those whose output adds up to production_total; the rest build engines."""
     a, b = np.array([5, 5, 0]), np.array([3, 0, 3])
-    daily = pd.DataFrame({
-        "production_total": a + b, "engines_built": a + b, "production_a": a, "production_b": b,
-        "production_eng": a + b, "baseline_production_total": a + b, "baseline_production_a": a,
-        "baseline_production_b": b, "baseline_production_eng": a + b,
-    })
+    daily = pd.DataFrame(
+        {
+            "production_total": a + b,
+            "engines_built": a + b,
+            "production_a": a,
+            "production_b": b,
+            "production_eng": a + b,
+            "baseline_production_total": a + b,
+            "baseline_production_a": a,
+            "baseline_production_b": b,
+            "baseline_production_eng": a + b,
+        }
+    )
     assert plots.plant_names(daily) == (["a", "b"], ["eng"])
 
 
 def test_restart_date_needs_lost_working_days() -> None:
     """A plant restarts on the first day it builds after three or more lost working days; weekends don't count."""
     dates = pd.date_range("2025-01-06", periods=10)  # Mon..Wed
-    daily = pd.DataFrame({"date": dates, "production_p": [9, 9, 0, 0, 0, 0, 0, 9, 9, 9],
-                          "baseline_production_p": [9, 9, 9, 9, 9, 0, 0, 9, 9, 9]})
+    daily = pd.DataFrame(
+        {"date": dates, "production_p": [9, 9, 0, 0, 0, 0, 0, 9, 9, 9], "baseline_production_p": [9, 9, 9, 9, 9, 0, 0, 9, 9, 9]}
+    )
     assert plots.restart_date(daily, "p", dates[2]) == pd.Timestamp("2025-01-13")
     weekend = daily.assign(production_p=daily["baseline_production_p"])
     assert plots.restart_date(weekend, "p", dates[2]) is None
@@ -213,16 +226,23 @@ def test_redraw_reproduces_the_figures_of_a_run(run_folder: Path, tmp_path: Path
 def test_comparison_report_and_redraw(tmp_path: Path) -> None:
     """`supplysim compare` writes overlays and a KPI table that redraw() reproduces."""
     later = tmp_path / "later.yaml"
-    later.write_text(TINY.read_text(encoding="utf-8").replace("erp: [{date: 2025-01-27}]", "erp: [{date: 2025-02-03}]"),
-                     encoding="utf-8")
+    later.write_text(
+        TINY.read_text(encoding="utf-8").replace("erp: [{date: 2025-01-27}]", "erp: [{date: 2025-02-03}]"), encoding="utf-8"
+    )
     out = tmp_path / "cmp"
     result = CliRunner().invoke(main, ["compare", str(TINY), str(later), "--out", str(out)])
     assert result.exit_code == 0, result.output
     pngs = sorted(p.name for p in out.glob("compare_*.png"))
     # a week's later restart of the plants' systems moves production, parts and cash; invoices are processed as before
-    assert pngs == ["compare_oem_cash_gbp.png", "compare_parts_backlog_orders.png", "compare_production_total.png",
-                    "compare_supplier_runway_p05_days.png", "compare_suppliers_runway_under_7_days.png",
-                    "compare_suppliers_under_7_days_cash.png", "compare_vehicles_lost_cum.png"]
+    assert pngs == [
+        "compare_oem_cash_gbp.png",
+        "compare_parts_backlog_orders.png",
+        "compare_production_total.png",
+        "compare_supplier_runway_p05_days.png",
+        "compare_suppliers_runway_under_7_days.png",
+        "compare_suppliers_under_7_days_cash.png",
+        "compare_vehicles_lost_cum.png",
+    ]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(page, images=7)
     assert "<th>tiny</th><th>later</th><th>difference</th>" in page
@@ -242,8 +262,10 @@ class FakeReplications:
 
 def test_replication_figures_and_report(tmp_path: Path) -> None:
     """One fan chart per series and a report with mean and percentiles of each KPI."""
-    summary = {"vehicles_lost": {"mean": 700.0, "p05": 650.0, "p50": 700.0, "p95": 760.0},
-               "invoice_backlog_peak_gbp": {"mean": 1.5e6, "p05": 1.0e6, "p50": 1.5e6, "p95": 2.0e6}}
+    summary = {
+        "vehicles_lost": {"mean": 700.0, "p05": 650.0, "p50": 700.0, "p95": 760.0},
+        "invoice_backlog_peak_gbp": {"mean": 1.5e6, "p05": 1.0e6, "p50": 1.5e6, "p95": 2.0e6},
+    }
     written = write_replication_figures(tmp_path, FakeReplications(bands_frame(), summary, "tiny"))
     assert sorted(p.name for p in written) == ["fan_oem_cash_gbp.png", "fan_parts_backlog_orders.png", "report.html"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -263,15 +285,18 @@ def test_redraw_of_a_folder_without_results_says_what_it_needs(tmp_path: Path) -
         redraw(tmp_path)
 
 
-@pytest.mark.parametrize(("key", "value", "text"), [
-    ("invoice_backlog_peak_gbp", 14000.0, "£14.0k"),
-    ("oem_cash_trough_gbp", -2.009e9, "-£2.01bn"),
-    ("invoice_backlog_cleared_date", "2025-02-03", "Mon 3 Feb 2025"),
-    ("invoice_backlog_cleared_date", None, "not reached in the run"),
-    ("vehicles_lost", 40583, "40,583"),
-    ("days_to_recover", 7, "7 days"),
-    ("supplier_jobs_lost", 7079.51, "7,080"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("invoice_backlog_peak_gbp", 14000.0, "£14.0k"),
+        ("oem_cash_trough_gbp", -2.009e9, "-£2.01bn"),
+        ("invoice_backlog_cleared_date", "2025-02-03", "Mon 3 Feb 2025"),
+        ("invoice_backlog_cleared_date", None, "not reached in the run"),
+        ("vehicles_lost", 40583, "40,583"),
+        ("days_to_recover", 7, "7 days"),
+        ("supplier_jobs_lost", 7079.51, "7,080"),
+    ],
+)
 def test_kpi_values_carry_their_units(key: str, value: Any, text: str) -> None:
     """KPI values are shown with pounds scaled, dates spelled out and counts with thousands separators."""
     assert report.kpi_value(key, value) == text

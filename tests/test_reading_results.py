@@ -54,8 +54,9 @@ def labels(ax: Any) -> list[str]:
 
 def test_cumulative_loss_spans_the_whole_run_and_ends_at_the_headline(tiny: RunResult) -> None:
     """The lower panel of the production figure runs from the first to the last day and ends at vehicles_lost."""
-    daily = tiny.daily.assign(vehicles_lost_outage_cum=tiny.daily["vehicles_lost_cum"] - 100,
-                              vehicles_lost_supplier_failure_cum=100)
+    daily = tiny.daily.assign(
+        vehicles_lost_outage_cum=tiny.daily["vehicles_lost_cum"] - 100, vehicles_lost_supplier_failure_cum=100
+    )
     fig = plots.production_recovery(daily, tiny.events, tiny.summary)
     _, lost = fig.axes
     first, last = daily["date"].iloc[0], daily["date"].iloc[-1]
@@ -80,8 +81,12 @@ def test_cash_figure_shows_the_floor_and_runway_percentiles(tiny: RunResult) -> 
     in_force = plots.cash(tiny.daily, tiny.events, tiny.summary, cash_floor_gbp=1e6)
     assert "cash floor (credit is drawn below it)" in labels(in_force.axes[0])
     daily = tiny.daily.drop(columns="oem_cash_floor_gbp").assign(
-        supplier_runway_p05_days=np.full(n, 5.0), supplier_runway_p25_days=np.full(n, 30.0),
-        supplier_runway_p50_days=np.full(n, 365.0), suppliers_runway_under_7_days=1, suppliers_runway_under_14_days=2)
+        supplier_runway_p05_days=np.full(n, 5.0),
+        supplier_runway_p25_days=np.full(n, 30.0),
+        supplier_runway_p50_days=np.full(n, 365.0),
+        suppliers_runway_under_7_days=1,
+        suppliers_runway_under_14_days=2,
+    )
     fig = plots.cash(daily, tiny.events, tiny.summary, cash_floor_gbp=1e6)
     oem, runway, counts = fig.axes
     assert "cash floor £1.0m (credit is drawn below it)" in labels(oem)
@@ -93,10 +98,15 @@ def test_cash_figure_shows_the_floor_and_runway_percentiles(tiny: RunResult) -> 
 def test_a_figure_shows_only_its_events_and_its_systems() -> None:
     """Plant restarts are not on the parts-centre figure; an outage names the figure's systems and counts the rest."""
     day = pd.Timestamp("2025-09-01")
-    events = pd.DataFrame({"date": [day, day, day + pd.Timedelta(days=9), day + pd.Timedelta(days=9), day],
-                           "kind": ["outage", "outage", "restore", "restore", "manual_team_start"],
-                           "entity": ["gplc_wms", "mes_solihull", "gplc_wms", "mes_solihull", "team"],
-                           "value": [0.0, 0.0, 1.0, 1.0, 50.0], "detail": ["attack", "attack", "attack", "attack", "staff"]})
+    events = pd.DataFrame(
+        {
+            "date": [day, day, day + pd.Timedelta(days=9), day + pd.Timedelta(days=9), day],
+            "kind": ["outage", "outage", "restore", "restore", "manual_team_start"],
+            "entity": ["gplc_wms", "mes_solihull", "gplc_wms", "mes_solihull", "team"],
+            "value": [0.0, 0.0, 1.0, 1.0, 50.0],
+            "detail": ["attack", "attack", "attack", "attack", "staff"],
+        }
+    )
     groups = event_groups(events, "parts_backlog", ("gplc_wms",))
     assert [text for _, _, text in groups] == ["outage 'attack': gplc_wms (and 1 other systems) down", "back: gplc_wms"]
     assert [kind for _, kind, _ in event_groups(events, "invoice_backlog", ())] == ["manual_team_start"]
@@ -109,8 +119,14 @@ def test_scenario_titles_are_the_description_in_words() -> None:
     assert scenario_title(text, "jlr_2025") == "JLR 2025 cyber attack"
     assert scenario_title("A normal year with no outage.", "baseline") == "A normal year with no outage"
     assert scenario_title("", "tiny") == "tiny"
-    context = figure_context({"name": "x", "description": "X.", "treasury": {"facilities": {
-        "a": {"draw_below_gbp": 1e9}, "b": {"draw_below_gbp": 5e8}}}, "parts_centre": {"systems": ["wms"]}})
+    context = figure_context(
+        {
+            "name": "x",
+            "description": "X.",
+            "treasury": {"facilities": {"a": {"draw_below_gbp": 1e9}, "b": {"draw_below_gbp": 5e8}}},
+            "parts_centre": {"systems": ["wms"]},
+        }
+    )
     assert context.cash_floor_gbp == 1e9 and context.systems["parts_backlog"] == ("wms",)
 
 
@@ -128,8 +144,9 @@ def test_compare_picks_the_series_that_differ() -> None:
 def test_csv_money_has_at_most_two_decimals_and_counts_are_whole(tmp_path: Path) -> None:
     """comparison.csv of two flagship variants: money to the penny, counts integers, date differences in days."""
     out = tmp_path / "cmp"
-    result = CliRunner().invoke(main, ["compare", str(FLAGSHIP), str(ROOT / "scenarios" / "jlr_2025_no_support.yaml"),
-                                       "--out", str(out), "--no-figures"])
+    result = CliRunner().invoke(
+        main, ["compare", str(FLAGSHIP), str(ROOT / "scenarios" / "jlr_2025_no_support.yaml"), "--out", str(out), "--no-figures"]
+    )
     assert result.exit_code == 0, result.output
     rows = list(pd.read_csv(out / "comparison.csv", dtype=str, keep_default_na=False).itertuples(index=False))
     for row in rows:
@@ -144,13 +161,16 @@ def test_csv_money_has_at_most_two_decimals_and_counts_are_whole(tmp_path: Path)
     assert "Supplier jobs lost" in result.output and "£" in result.output and "days" in result.output
 
 
-@pytest.mark.parametrize(("key", "value", "cell"), [
-    ("revenue_lost_gbp", 7421904000.000001, 7421904000.0),
-    ("supplier_cash_shortfall_gbp", 754123.456789, 754123.46),
-    ("supplier_jobs_lost", 24900.401663, 24900),
-    ("oem_cash_trough_date", "2025-10-27", pd.Timestamp("2025-10-27").date()),
-    ("production_recovered_date", None, None),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "cell"),
+    [
+        ("revenue_lost_gbp", 7421904000.000001, 7421904000.0),
+        ("supplier_cash_shortfall_gbp", 754123.456789, 754123.46),
+        ("supplier_jobs_lost", 24900.401663, 24900),
+        ("oem_cash_trough_date", "2025-10-27", pd.Timestamp("2025-10-27").date()),
+        ("production_recovered_date", None, None),
+    ],
+)
 def test_plain_values_are_rounded_in_their_units(key: str, value: Any, cell: Any) -> None:
     """Money to the penny, counts whole, dates as dates, missing as None."""
     assert plain(key, value) == cell
@@ -163,8 +183,9 @@ def test_one_kpi_table_for_runs_comparisons_and_replications() -> None:
     assert one.to_dict() == {"value": {"Vehicles lost against the baseline": "103,082", "Revenue lost": "£7.42bn"}}
     two = kpi_table({"a": {"suppliers_insolvent": 2}, "b": {"suppliers_insolvent": 6}}, ["suppliers_insolvent"])
     assert two.loc["Suppliers insolvent"].tolist() == ["2", "6"]
-    reps = kpi_table({"vehicles_lost": {"p05": 48400.0, "p50": 50800.0, "p95": 123500.0, "mean": 65400.0, "n": 200}},
-                     ["vehicles_lost"])
+    reps = kpi_table(
+        {"vehicles_lost": {"p05": 48400.0, "p50": 50800.0, "p95": 123500.0, "mean": 65400.0, "n": 200}}, ["vehicles_lost"]
+    )
     assert list(reps.columns) == ["p05", "p50", "p95", "mean"] and reps.iloc[0, 2] == "123,500"
 
 
@@ -175,10 +196,11 @@ def test_share_of_replications_stopped_is_counted_by_hand() -> None:
     """Two runs over 8 days: one builds nothing from day 4, so from day 7 (a full week under half) half are stopped."""
     dates = np.arange(np.datetime64("2025-01-01"), np.datetime64("2025-01-09"))
     normal = np.full(8, 10)
-    runs = [Outcome("0", None, {}, {"production_total": normal, "baseline_production_total": normal}),
-            Outcome("1", None, {}, {"production_total": np.array([10, 10, 10, 10, 0, 0, 0, 0]),
-                                    "baseline_production_total": normal}),
-            Outcome("2", "failed", {}, {})]
+    runs = [
+        Outcome("0", None, {}, {"production_total": normal, "baseline_production_total": normal}),
+        Outcome("1", None, {}, {"production_total": np.array([10, 10, 10, 10, 0, 0, 0, 0]), "baseline_production_total": normal}),
+        Outcome("2", "failed", {}, {}),
+    ]
     shares = shares_frame(dates, runs)["share"].tolist()
     # trailing 7 days of run 1: 40 of 70 on day 7 (index 6), 30 of 70 on day 8: under half only on day 8
     assert shares == [0, 0, 0, 0, 0, 0, 0, 0.5]
@@ -197,15 +219,29 @@ class FakeReplications:
 def test_replication_report_has_runs_histograms_and_the_chance_of_an_insolvency(tmp_path: Path) -> None:
     """With the table, a sample of runs and shares: a runs chart, histograms and P(at least one insolvency)."""
     dates = pd.date_range("2025-01-01", periods=10)
-    bands = pd.concat([pd.DataFrame({"date": dates, "series": s, "p05": 0.0, "p50": 9.0, "p95": 10.0})
-                       for s in ("production_total", "baseline_production_total")], ignore_index=True)
-    paths = pd.concat([pd.DataFrame({"date": dates, "replication": r, "series": "production_total", "value": 10.0 - r})
-                       for r in range(3)], ignore_index=True)
+    bands = pd.concat(
+        [
+            pd.DataFrame({"date": dates, "series": s, "p05": 0.0, "p50": 9.0, "p95": 10.0})
+            for s in ("production_total", "baseline_production_total")
+        ],
+        ignore_index=True,
+    )
+    paths = pd.concat(
+        [pd.DataFrame({"date": dates, "replication": r, "series": "production_total", "value": 10.0 - r}) for r in range(3)],
+        ignore_index=True,
+    )
     shares = pd.DataFrame({"date": dates, "series": "production_total_below_half", "share": np.linspace(0, 0.5, 10)})
-    table = pd.DataFrame({"replication": [0, 1, 2, 3], "status": ["ok", "ok", "ok", "failed"],
-                          "vehicles_lost": [100, 120, 5000, None], "suppliers_insolvent": [0, 0, 2, None]})
-    reps = FakeReplications(bands, {"vehicles_lost": {"mean": 1740.0, "p05": 102.0, "p50": 120.0, "p95": 4512.0}},
-                            "tiny", table, paths, shares)
+    table = pd.DataFrame(
+        {
+            "replication": [0, 1, 2, 3],
+            "status": ["ok", "ok", "ok", "failed"],
+            "vehicles_lost": [100, 120, 5000, None],
+            "suppliers_insolvent": [0, 0, 2, None],
+        }
+    )
+    reps = FakeReplications(
+        bands, {"vehicles_lost": {"mean": 1740.0, "p05": 102.0, "p50": 120.0, "p95": 4512.0}}, "tiny", table, paths, shares
+    )
     written = write_replication_figures(tmp_path, reps)
     assert [p.name for p in written] == ["runs_production_total.png", "distributions.png", "report.html"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -227,12 +263,28 @@ def test_plot_on_a_foreign_folder_says_so_in_one_paragraph_and_exits_2(tmp_path:
 def test_sweep_and_sensitivity_print_tables_draw_and_redraw(tmp_path: Path) -> None:
     """A sweep and a Morris analysis print a table, write a figure and report, and `plot` redraws both folders."""
     runner = CliRunner()
-    sweep = runner.invoke(main, ["sweep", str(TINY), "--set", "plants.plant_a.daily_rate=100,200", "--out",
-                                 str(tmp_path / "sweep"), "--workers", "1"])
+    sweep = runner.invoke(
+        main, ["sweep", str(TINY), "--set", "plants.plant_a.daily_rate=100,200", "--out", str(tmp_path / "sweep"), "--workers", "1"]
+    )
     assert sweep.exit_code == 0, sweep.output
     assert "daily_rate=100" in sweep.output and "Vehicles lost against the baseline" in sweep.output
-    sens = runner.invoke(main, ["sensitivity", str(TINY), "--param", "plants.plant_a.daily_rate=50:150", "--samples",
-                                "2", "--out", str(tmp_path / "sens"), "--workers", "1", "--kpi", "vehicles_lost"])
+    sens = runner.invoke(
+        main,
+        [
+            "sensitivity",
+            str(TINY),
+            "--param",
+            "plants.plant_a.daily_rate=50:150",
+            "--samples",
+            "2",
+            "--out",
+            str(tmp_path / "sens"),
+            "--workers",
+            "1",
+            "--kpi",
+            "vehicles_lost",
+        ],
+    )
     assert sens.exit_code == 0, sens.output
     assert "mu* " in sens.output and "plants.plant_a.daily_rate" in sens.output
     for folder, png in ((tmp_path / "sweep", "sweep.png"), (tmp_path / "sens", "sensitivity.png")):
@@ -264,8 +316,9 @@ def test_every_option_has_help_and_a_default_and_every_command_an_example(name: 
 def test_headline_names_overrides_and_the_report_and_counts_are_whole(tmp_path: Path) -> None:
     """The run's headline says which --set were applied and where report.html is; -v logs what is happening."""
     out = tmp_path / "run"
-    result = CliRunner().invoke(main, ["-v", "run", str(TINY), "--out", str(out), "--set", "plants.plant_a.daily_rate=200",
-                                       "--excel"])
+    result = CliRunner().invoke(
+        main, ["-v", "run", str(TINY), "--out", str(out), "--set", "plants.plant_a.daily_rate=200", "--excel"]
+    )
     assert result.exit_code == 0, result.output
     assert "overrides applied: plants.plant_a.daily_rate=200" in result.output
     assert f"report: {out / 'report.html'}" in result.output

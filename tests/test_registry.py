@@ -69,8 +69,9 @@ def _worlds(scenario: Any) -> tuple[World, World, World, int]:
     alone = World(realised, root, extra=[lambda w: BuildDays(w.production)])
     alone.run()
     run = World(realised, root, extra=[lambda w: BuildDays(w.production)])
-    baseline = World(baseline_of(realised), root, "scenario", run.supply.table, run.opening,
-                     extra=[lambda w: BuildDays(w.production)])
+    baseline = World(
+        baseline_of(realised), root, "scenario", run.supply.table, run.opening, extra=[lambda w: BuildDays(w.production)]
+    )
     return alone, run, baseline, run_pair(run, baseline)
 
 

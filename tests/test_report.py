@@ -27,8 +27,9 @@ SETS = ["plants.plant_a.daily_rate={dist: uniform, low: 90, high: 110}", "payabl
 
 def run(python: str | Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``supplysim run`` on the tiny scenario with ``python``, from the repository (as a reader types it)."""
-    return subprocess.run([str(python), "-m", "sim", "run", TINY, "--out", str(out), *args], cwd=ROOT,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(python), "-m", "sim", "run", TINY, "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +52,7 @@ def test_sections_in_order_with_links(tiny_run: Path) -> None:
     """The report's sections in order, each linked from the top of the page."""
     page = (tiny_run / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r'<h2 id="([^"]+)">', page)
-    assert headings == ["key-results", "what-the-incident-cost-and-who-bore-it", "charts", "suppliers",
-                        "scenario-and-assumptions"]
+    assert headings == ["key-results", "what-the-incident-cost-and-who-bore-it", "charts", "suppliers", "scenario-and-assumptions"]
     assert re.findall(r'<a href="#([^"]+)">', page) == headings
 
 
@@ -70,14 +70,16 @@ def test_scenario_and_assumptions_of_the_tiny_run(tiny_run: Path) -> None:
     assert f"overrides (--set) {', '.join(SETS)}" in text
     assert f"supplysim 0.1.0, commit {run_info['versions']['supplysim_commit']}" in text
     assert re.search(r"commit [0-9a-f]{40}", text)  # the tests run from a checkout
-    dates = text[text.index("Key dates"):text.index("Interventions and policies")]
-    assert dates == ("Key dates date what happened "
-                     "Mon 20 Jan 2025 outage 'attack': erp and invoicing down "
-                     "Mon 27 Jan 2025 back: erp "
-                     "Mon 27 Jan 2025 plant_a builds again (first vehicles after the outage) "
-                     "Mon 27 Jan 2025 plant_a back to 95% of normal for a week "
-                     "Mon 3 Feb 2025 back: invoicing at 50% "
-                     "Mon 10 Feb 2025 back: invoicing ")
+    dates = text[text.index("Key dates") : text.index("Interventions and policies")]
+    assert dates == (
+        "Key dates date what happened "
+        "Mon 20 Jan 2025 outage 'attack': erp and invoicing down "
+        "Mon 27 Jan 2025 back: erp "
+        "Mon 27 Jan 2025 plant_a builds again (first vehicles after the outage) "
+        "Mon 27 Jan 2025 plant_a back to 95% of normal for a week "
+        "Mon 3 Feb 2025 back: invoicing at 50% "
+        "Mon 10 Feb 2025 back: invoicing "
+    )
     assert "invoicing systems: invoicing; automated invoices per day: 120; priority: oldest_first" in text
     drawn = json.loads((tiny_run / "draws.json").read_text())["plants.plant_a.daily_rate"]
     assert f"plants.plant_a.daily_rate uniform 90 to 110 {drawn:,.4g}" in text
@@ -99,19 +101,22 @@ def test_a_large_supply_base_is_capped_with_those_closest_to_running_out_first()
     """Beyond 20,000 suppliers the page carries the 20,000 whose cash ran out first (then the fewest days of
     cash), and says where the rest are; an endless runway travels as "inf" and a missing date as null."""
     n = MAX_ROWS + 3
-    suppliers = pd.DataFrame({
-        "supplier": [f"s{i:05d}" for i in range(n)],
-        "time_to_survive_days": [float("inf")] + [float(n - i) for i in range(1, n)],
-        "min_cash_gbp": [100.0] * n,
-        "cash_ran_out_date": [pd.NaT] * (n - 1) + [pd.Timestamp("2025-09-10")],
-    })
+    suppliers = pd.DataFrame(
+        {
+            "supplier": [f"s{i:05d}" for i in range(n)],
+            "time_to_survive_days": [float("inf")] + [float(n - i) for i in range(1, n)],
+            "min_cash_gbp": [100.0] * n,
+            "cash_ran_out_date": [pd.NaT] * (n - 1) + [pd.Timestamp("2025-09-10")],
+        }
+    )
     data = table_data(suppliers)
     assert data["total"] == n and len(data["rows"]) == MAX_ROWS
     assert data["rows"][0] == ["s20002", 1.0, 100, "2025-09-10"]  # ran out of cash: first
     assert data["rows"][1] == ["s20001", 2.0, 100, None]  # then the fewest days of cash
     assert "s00000" not in {r[0] for r in data["rows"]}  # the endless runway is last, and left out
-    assert "The page holds the 20,000 closest to running out of cash; suppliers.parquet has all of them." in \
-        supplier_table_html(suppliers)
+    assert "The page holds the 20,000 closest to running out of cash; suppliers.parquet has all of them." in supplier_table_html(
+        suppliers
+    )
     assert table_data(suppliers.head(1))["rows"] == [["s00000", "inf", 100, None]]
 
 
@@ -136,8 +141,10 @@ def test_charts_are_the_same_whichever_process_draws_them(tiny_run: Path) -> Non
     assert first == second
     assert '"id":"p1"' in first.scripts and 'data-root-id="p' in first.html
     assert '"name":"VSpan"' in first.scripts and "back: invoicing at 50%" in first.scripts
-    assert stable_ids(['{"id":"p1011","attributes":{"text":"p77"}}', '<div data-root-id="p1011"></div>']) == \
-        ['{"id":"p1","attributes":{"text":"p77"}}', '<div data-root-id="p1"></div>']
+    assert stable_ids(['{"id":"p1011","attributes":{"text":"p77"}}', '<div data-root-id="p1011"></div>']) == [
+        '{"id":"p1","attributes":{"text":"p77"}}',
+        '<div data-root-id="p1"></div>',
+    ]
 
 
 def environment_without(folder: Path, *packages: str) -> Path:
@@ -145,8 +152,11 @@ def environment_without(folder: Path, *packages: str) -> Path:
     site-packages links each entry of ours but theirs), so they are really not installed; its python."""
     venv.create(folder, with_pip=False, symlinks=True)
     python = folder / "bin" / "python"
-    theirs = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                 capture_output=True, text=True, check=True).stdout.strip())
+    theirs = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
         if entry.name.split("-")[0].lower() not in packages:
             (theirs / entry.name).symlink_to(entry)
@@ -162,8 +172,10 @@ def test_without_bokeh_the_report_has_its_figures_and_says_so(tmp_path: Path) ->
     out = tmp_path / "run"
     proc = run(python, out)
     assert proc.returncode == 0, proc.stderr
-    line = (f"  report: {out / 'report.html'} (static figures: Bokeh is not installed; pip install 'supplysim[report]' "
-            "adds interactive charts)")
+    line = (
+        f"  report: {out / 'report.html'} (static figures: Bokeh is not installed; pip install 'supplysim[report]' "
+        "adds interactive charts)"
+    )
     assert proc.stdout.splitlines()[-1] == line
     page = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(page, images=4)

@@ -58,8 +58,12 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
     from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("report") / "jlr_2025"
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", "scenarios/jlr_2025.yaml", "--out", str(folder)],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "scenarios/jlr_2025.yaml", "--out", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -80,8 +84,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
         state.page.on("pageerror", lambda e: state.errors.append(str(e)))
         started = time.perf_counter()
         state.page.goto((folder / "report.html").as_uri())
-        state.page.wait_for_function("() => window.Bokeh !== undefined && Bokeh.documents.length === 1 && "
-                                     "document.querySelectorAll('.charts > div').length === 5")
+        state.page.wait_for_function(
+            "() => window.Bokeh !== undefined && Bokeh.documents.length === 1 && "
+            "document.querySelectorAll('.charts > div').length === 5"
+        )
         state.page.locator(".bk-Canvas canvas").nth(4).wait_for()
         state.page.wait_for_function("() => Bokeh.documents[0].is_idle")
         state.load_s = time.perf_counter() - started
@@ -91,8 +97,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
 
 def _blue_pixels(page: Any) -> list[int]:
     """For each chart, the pixels of its canvas layers in this run's colour (its line)."""
-    return list(page.locator(".bk-Canvas").evaluate_all(
-        """(charts, rgb) => charts.map(chart => {
+    return list(
+        page.locator(".bk-Canvas").evaluate_all(
+            """(charts, rgb) => charts.map(chart => {
              let n = 0;
              for (const c of (chart.shadowRoot || chart).querySelectorAll('canvas')) {
                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -100,7 +107,10 @@ def _blue_pixels(page: Any) -> list[int]:
                  if (Math.abs(d[i] - rgb[0]) < 12 && Math.abs(d[i + 1] - rgb[1]) < 12 && Math.abs(d[i + 2] - rgb[2]) < 12
                      && d[i + 3] > 200) n++;
              }
-             return n; })""", list(RUN_BLUE)))
+             return n; })""",
+            list(RUN_BLUE),
+        )
+    )
 
 
 def _centre(page: Any, chart: int) -> tuple[float, float]:
@@ -118,12 +128,19 @@ def test_five_charts_are_drawn(report: Report, record_property: Callable[[str, o
     page = report.page
     assert page.evaluate("() => Bokeh.documents[0].roots().length") == 5
     titles = page.evaluate("() => Bokeh.documents[0].roots().map(r => r.title.text)")
-    assert titles == ["Invoice backlog: clearance curve", "Production recovery (7-day average)", "OEM cash",
-                      "Supplier runway", "Parts centre: retailers' orders waiting"]
+    assert titles == [
+        "Invoice backlog: clearance curve",
+        "Production recovery (7-day average)",
+        "OEM cash",
+        "Supplier runway",
+        "Parts centre: retailers' orders waiting",
+    ]
     blue = _blue_pixels(page)
     assert len(blue) == 5 and all(n > 100 for n in blue), blue
-    events = page.evaluate("() => Bokeh.documents[0].roots()[0].renderers.filter(r => r.glyph.type === 'VSpan')"
-                           ".flatMap(r => Array.from(r.data_source.data.event))")
+    events = page.evaluate(
+        "() => Bokeh.documents[0].roots()[0].renderers.filter(r => r.glyph.type === 'VSpan')"
+        ".flatMap(r => Array.from(r.data_source.data.event))"
+    )
     assert "back: supplier_invoicing at 46%" in events  # the first restore step, as drawn at this seed
 
 
@@ -134,8 +151,9 @@ def test_hover_shows_the_values_of_a_day(report: Report) -> None:
     page.mouse.move(x - 40, y + 20)
     tooltip = page.locator(".bk-Tooltip").first
     tooltip.wait_for(state="visible")
-    shown = tooltip.evaluate("e => [...e.shadowRoot.children].filter(c => c.tagName !== 'STYLE').map(c => c.innerText)"
-                             ".join(' ')")  # Bokeh draws it in its shadow DOM
+    shown = tooltip.evaluate(
+        "e => [...e.shadowRoot.children].filter(c => c.tagName !== 'STYLE').map(c => c.innerText).join(' ')"
+    )  # Bokeh draws it in its shadow DOM
     assert "this run" in shown and "no outage" in shown and re.search(r"\w{3} \d\d \w{3} 2025", shown), shown
     page.mouse.move(0, 0)
 

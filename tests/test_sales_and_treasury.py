@@ -34,6 +34,7 @@ def series(r: Any, column: str) -> Any:
 
 # --- vehicles travel ------------------------------------------------------------------------------
 
+
 def test_a_vehicle_is_wholesaled_on_arrival_and_paid_after_settlement() -> None:
     """Transit 3 days, settlement 5; the plant stops 17-22 Jan. The last vehicles before the stop, built on
     16 Jan, are wholesaled on 19 Jan (16 + 3) and paid on 24 Jan (19 + 5); nothing arrives 20-25 Jan; the
@@ -106,8 +107,10 @@ def test_investment_and_incident_costs_take_exactly_their_daily_amounts() -> Non
     """GBP 1,000 a day of investment: cash rises GBP 88,000 a day. An incident's GBP 7,000 over 16-22 Jan is
     GBP 1,000 a day (GBP 87,000); its GBP 10,000 over 1-3 Feb is 1,000,000 pence / 3: 333,333 pence on 1 and
     2 Feb and 333,334 on 3 Feb. The baseline has no incident, so it ends GBP 17,000 richer."""
-    costs = {"it_recovery": {"amount_gbp": 7_000, "first": "2025-01-16", "last": "2025-01-22"},
-             "claims": {"amount_gbp": 10_000, "first": "2025-02-01", "last": "2025-02-03"}}
+    costs = {
+        "it_recovery": {"amount_gbp": 7_000, "first": "2025-01-16", "last": "2025-01-22"},
+        "claims": {"amount_gbp": 10_000, "first": "2025-02-01", "last": "2025-02-03"},
+    }
     attack = {"attack": {"start": "2025-01-16", "systems": ["warehouse"], "costs": costs}}
     r = run(micro(treasury={**TREASURY, "investment_gbp_per_day": 1_000}, outages=attack))
     change = series(r, "oem_cash_gbp").diff()
@@ -120,7 +123,9 @@ def test_investment_and_incident_costs_take_exactly_their_daily_amounts() -> Non
     assert r.summary["oem_free_cash_flow_gbp"] == 60 * 88_000 - 17_000
     incidents = r.events[r.events["kind"] == "incident_cost"]
     assert list(zip(incidents["date"].dt.date, incidents["entity"], incidents["value"], strict=True)) == [
-        (date(2025, 1, 16), "it_recovery", 7_000), (date(2025, 2, 1), "claims", 10_000)]
+        (date(2025, 1, 16), "it_recovery", 7_000),
+        (date(2025, 2, 1), "claims", 10_000),
+    ]
 
 
 def test_a_drawing_is_repaid_from_cash_above_the_floor_and_margin() -> None:
@@ -128,18 +133,24 @@ def test_a_drawing_is_repaid_from_cash_above_the_floor_and_margin() -> None:
     so GBP 411,000 is drawn. Cash then rises 89,000 a day: 1,267,000 on 9 Jan is only 67,000 above 1.2m
     (under the minimum); 10 Jan: 1,356,000, repay 156,000; 11 Jan: 89,000 above; 12 Jan: repay 178,000;
     13 Jan: 89,000 above covers the last 77,000, repaid whole, leaving cash at GBP 1,212,000."""
-    policy = {"floor_gbp": 1_000_000, "minimum_draw_gbp": 100_000, "repay": "latest_drawn_first",
-              "repay_margin_gbp": 200_000}
-    treasury = {**TREASURY, "opening_cash_gbp": 500_000, "draw_policy": policy,
-                "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06"}}}
+    policy = {"floor_gbp": 1_000_000, "minimum_draw_gbp": 100_000, "repay": "latest_drawn_first", "repay_margin_gbp": 200_000}
+    treasury = {
+        **TREASURY,
+        "opening_cash_gbp": 500_000,
+        "draw_policy": policy,
+        "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06"}},
+    }
     r = run(micro(treasury=treasury))
     drawn = series(r, "facility_rcf_drawn_gbp")
     assert drawn[:"2025-01-14"].tolist() == [411_000, 411_000, 411_000, 411_000, 255_000, 255_000, 77_000, 0, 0]
     assert day(r, "2025-01-13")["oem_cash_gbp"] == 1_212_000
     moves = r.events[r.events["kind"].isin(["facility_draw", "facility_repay"])]
     assert list(zip(moves["date"].dt.day, moves["kind"], moves["value"], strict=True)) == [
-        (6, "facility_draw", 411_000), (10, "facility_repay", 156_000), (12, "facility_repay", 178_000),
-        (13, "facility_repay", 77_000)]
+        (6, "facility_draw", 411_000),
+        (10, "facility_repay", 156_000),
+        (12, "facility_repay", 178_000),
+        (13, "facility_repay", 77_000),
+    ]
     assert r.summary["facilities_drawn_peak_gbp"] == 411_000
     assert r.summary["facilities_drawn_peak_date"] == date(2025, 1, 6)
     assert r.summary["facilities_repaid_date"] == date(2025, 1, 13)
@@ -152,8 +163,10 @@ def test_facilities_are_drawn_in_order_and_repaid_latest_first() -> None:
     66,000), then on 12 Jan 66,000 of b and the other 23,000 to a, and a's last 77,000 on 13 Jan. Listing b
     first in the order draws all 411,000 from b."""
     policy = {"floor_gbp": 1_000_000, "repay": "latest_drawn_first", "repay_margin_gbp": 200_000}
-    facilities = {"a": {"size_gbp": 100_000, "available_from": "2025-01-06"},
-                  "b": {"size_gbp": 1_000_000, "available_from": "2025-01-06"}}
+    facilities = {
+        "a": {"size_gbp": 100_000, "available_from": "2025-01-06"},
+        "b": {"size_gbp": 1_000_000, "available_from": "2025-01-06"},
+    }
     treasury = {**TREASURY, "opening_cash_gbp": 500_000, "draw_policy": policy, "facilities": facilities}
     r = run(micro(treasury=treasury))
     a, b = series(r, "facility_a_drawn_gbp"), series(r, "facility_b_drawn_gbp")
@@ -177,17 +190,31 @@ def test_the_floor_in_force_follows_the_facilities_available() -> None:
 
 # --- quarters -------------------------------------------------------------------------------------
 
+
 def test_quarters_add_up_to_the_run() -> None:
     """120 days from Mon 6 Jan 2025: 85 days in 2025 Q1 (to 31 Mar), 35 in Q2; with a fiscal year from April
     those are FY25 Q4 and FY26 Q1. Production 8,500 and 3,500; free cash flow 89,000 a day (the GBP 411,000
     drawn on the first day is financing, not free cash flow): 7,565,000 and 3,115,000."""
-    treasury = {**TREASURY, "opening_cash_gbp": 500_000,
-                "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06",
-                                       "draw_below_gbp": 1_000_000}}}
+    treasury = {
+        **TREASURY,
+        "opening_cash_gbp": 500_000,
+        "facilities": {"rcf": {"size_gbp": 2_000_000, "available_from": "2025-01-06", "draw_below_gbp": 1_000_000}},
+    }
     r = run(micro({"horizon_days": 120, "fiscal_year_start_month": 4}, treasury=treasury))
     q = r.quarters
-    assert list(q.columns) == ["basis", "quarter", "first_date", "last_date", "days", "complete", "measure", "unit",
-                               "run", "baseline", "difference"]
+    assert list(q.columns) == [
+        "basis",
+        "quarter",
+        "first_date",
+        "last_date",
+        "days",
+        "complete",
+        "measure",
+        "unit",
+        "run",
+        "baseline",
+        "difference",
+    ]
     for basis, labels in (("calendar", ["2025 Q1", "2025 Q2"]), ("fiscal", ["FY25 Q4", "FY26 Q1"])):
         rows = q[q["basis"] == basis].set_index(["quarter", "measure"])
         assert sorted({label for label, _ in rows.index}) == labels
@@ -204,12 +231,20 @@ def test_quarters_add_up_to_the_run() -> None:
 
 def test_quarters_of_a_run_with_an_outage_sum_to_its_totals() -> None:
     """Whatever happens, each basis's quarters sum to the run's totals and the baseline's."""
-    r = run(micro({"horizon_days": 120}, sales=ABROAD,
-                  outages=outage("2025-03-20", ["erp", "wholesale"], {"erp": [{"date": "2025-04-10"}]})))
+    r = run(
+        micro(
+            {"horizon_days": 120},
+            sales=ABROAD,
+            outages=outage("2025-03-20", ["erp", "wholesale"], {"erp": [{"date": "2025-04-10"}]}),
+        )
+    )
     for basis in ("calendar", "fiscal"):
         rows = r.quarters[r.quarters["basis"] == basis]
-        for measure, column in (("production", "production_total"), ("wholesale", "wholesale_vehicles"),
-                                ("oem_free_cash_flow", "oem_free_cash_flow_gbp")):
+        for measure, column in (
+            ("production", "production_total"),
+            ("wholesale", "wholesale_vehicles"),
+            ("oem_free_cash_flow", "oem_free_cash_flow_gbp"),
+        ):
             got = rows[rows["measure"] == measure]
             assert got["run"].sum() == pytest.approx(r.daily[column].sum(), abs=1e-6)
             assert got["baseline"].sum() == pytest.approx(r.daily[f"baseline_{column}"].sum(), abs=1e-6)
@@ -217,18 +252,42 @@ def test_quarters_of_a_run_with_an_outage_sum_to_its_totals() -> None:
 
 # --- scenario rules -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sections", "path", "words"), [
-    ({"sales": {**SALES, "markets": {"a": {"share": 0}}}}, "sales.markets", "share is zero"),
-    ({"treasury": {**TREASURY, "draw_policy": {"order": ["nope"]}}}, "treasury.draw_policy.order.0", "unknown facility"),
-    ({"treasury": {**TREASURY, "draw_policy": {"minimum_draw_gbp": 100, "repay": "latest_drawn_first",
-                                               "repay_margin_gbp": 50}}},
-     "treasury.draw_policy.repay_margin_gbp", "at least minimum_draw_gbp"),
-    ({"outages": {"a": {"start": "2025-01-10", "systems": ["erp"],
-                        "costs": {"it": {"amount_gbp": 1, "first": "2025-01-12", "last": "2025-01-11"}}}}},
-     "outages.a.costs.it.last", "before first"),
-    ({"sales": {**SALES, "markets": {"a": {"share": 1, "transit_days": 400}}}}, "sales.markets.a.transit_days",
-     "between 0 and 365"),
-])
+
+@pytest.mark.parametrize(
+    ("sections", "path", "words"),
+    [
+        ({"sales": {**SALES, "markets": {"a": {"share": 0}}}}, "sales.markets", "share is zero"),
+        ({"treasury": {**TREASURY, "draw_policy": {"order": ["nope"]}}}, "treasury.draw_policy.order.0", "unknown facility"),
+        (
+            {
+                "treasury": {
+                    **TREASURY,
+                    "draw_policy": {"minimum_draw_gbp": 100, "repay": "latest_drawn_first", "repay_margin_gbp": 50},
+                }
+            },
+            "treasury.draw_policy.repay_margin_gbp",
+            "at least minimum_draw_gbp",
+        ),
+        (
+            {
+                "outages": {
+                    "a": {
+                        "start": "2025-01-10",
+                        "systems": ["erp"],
+                        "costs": {"it": {"amount_gbp": 1, "first": "2025-01-12", "last": "2025-01-11"}},
+                    }
+                }
+            },
+            "outages.a.costs.it.last",
+            "before first",
+        ),
+        (
+            {"sales": {**SALES, "markets": {"a": {"share": 1, "transit_days": 400}}}},
+            "sales.markets.a.transit_days",
+            "between 0 and 365",
+        ),
+    ],
+)
 def test_bad_markets_and_treasury_are_named(sections: dict[str, Any], path: str, words: str) -> None:
     with pytest.raises(ScenarioError) as info:
         micro(**sections)
@@ -237,33 +296,56 @@ def test_bad_markets_and_treasury_are_named(sections: dict[str, Any], path: str,
 
 # --- conservation and branching with every new flow -----------------------------------------------
 
+
 @st.composite
 def money_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """Small scenarios with markets, investment, incident costs and facilities drawn and repaid."""
     data: dict[str, Any] = copy.deepcopy(BASE)
     data["horizon_days"] = draw(st.integers(20, 50))
-    data["plants"]["plant"]["working_days"] = draw(st.sampled_from([BASE["plants"]["plant"]["working_days"],
-                                                                    ["mon", "tue", "wed", "thu", "fri"]]))
+    data["plants"]["plant"]["working_days"] = draw(
+        st.sampled_from([BASE["plants"]["plant"]["working_days"], ["mon", "tue", "wed", "thu", "fri"]])
+    )
     n = draw(st.integers(0, 3))
-    data["sales"]["markets"] = {f"m{i}": {"share": draw(st.floats(0.1, 1.0)), "transit_days": draw(st.integers(0, 12)),
-                                          "settlement_days": draw(st.integers(0, 8))} for i in range(n)}
+    data["sales"]["markets"] = {
+        f"m{i}": {
+            "share": draw(st.floats(0.1, 1.0)),
+            "transit_days": draw(st.integers(0, 12)),
+            "settlement_days": draw(st.integers(0, 8)),
+        }
+        for i in range(n)
+    }
     data["sales"]["max_wholesale_per_day"] = draw(st.sampled_from([60, 1000]))
-    data["treasury"] = {"opening_cash_gbp": draw(st.sampled_from([100_000, 900_000])), "fixed_costs_gbp_per_day": 10_000,
-                        "investment_gbp_per_day": draw(st.sampled_from([0, 30_000])),
-                        "draw_policy": {"floor_gbp": 1_000_000, "minimum_draw_gbp": draw(st.sampled_from([0, 50_000])),
-                                        "repay": draw(st.sampled_from(["never", "latest_drawn_first"])),
-                                        "repay_margin_gbp": 100_000},
-                        "facilities": {"a": {"size_gbp": 300_000, "available_from": "2025-01-06",
-                                             "annual_interest_rate": 0.05},
-                                       "b": {"size_gbp": 2_000_000, "available_from": "2025-01-12",
-                                             "government_guaranteed": True}}}
+    data["treasury"] = {
+        "opening_cash_gbp": draw(st.sampled_from([100_000, 900_000])),
+        "fixed_costs_gbp_per_day": 10_000,
+        "investment_gbp_per_day": draw(st.sampled_from([0, 30_000])),
+        "draw_policy": {
+            "floor_gbp": 1_000_000,
+            "minimum_draw_gbp": draw(st.sampled_from([0, 50_000])),
+            "repay": draw(st.sampled_from(["never", "latest_drawn_first"])),
+            "repay_margin_gbp": 100_000,
+        },
+        "facilities": {
+            "a": {"size_gbp": 300_000, "available_from": "2025-01-06", "annual_interest_rate": 0.05},
+            "b": {"size_gbp": 2_000_000, "available_from": "2025-01-12", "government_guaranteed": True},
+        },
+    }
     start = 6 + draw(st.integers(0, 15))
     systems = draw(st.lists(st.sampled_from(["erp", "invoicing", "wholesale"]), min_size=1, unique=True))
-    data["outages"] = {"attack": {
-        "start": f"2025-01-{start:02d}", "systems": systems,
-        "restore": {s: [{"after_days": draw(st.integers(0, 15))}] for s in systems if draw(st.booleans())},
-        "costs": {"it": {"amount_gbp": draw(st.sampled_from([1, 99_999.99, 3e6])), "first": f"2025-01-{start:02d}",
-                         "last": f"2025-02-{draw(st.integers(1, 28)):02d}"}}}}
+    data["outages"] = {
+        "attack": {
+            "start": f"2025-01-{start:02d}",
+            "systems": systems,
+            "restore": {s: [{"after_days": draw(st.integers(0, 15))}] for s in systems if draw(st.booleans())},
+            "costs": {
+                "it": {
+                    "amount_gbp": draw(st.sampled_from([1, 99_999.99, 3e6])),
+                    "first": f"2025-01-{start:02d}",
+                    "last": f"2025-02-{draw(st.integers(1, 28)):02d}",
+                }
+            },
+        }
+    }
     return data
 
 

@@ -80,8 +80,10 @@ def test_runs_started_together_never_share_a_folder(tmp_path: Path, force: bool)
     seed = json.loads((out / "run.json").read_text())["seed"]
     assert is_result(out) and codes[seed] == 0
     assert hidden(tmp_path) == [] and (tmp_path / "notes.txt").read_text() == "mine"
-    unchanged_except({k: v for k, v in before.items() if not k.startswith("out")},
-                     {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("out")})
+    unchanged_except(
+        {k: v for k, v in before.items() if not k.startswith("out")},
+        {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("out")},
+    )
 
 
 def test_something_written_into_the_claimed_folder_is_kept(tmp_path: Path) -> None:
@@ -103,16 +105,14 @@ def test_force_replaces_only_an_earlier_result_folder(tmp_path: Path, what: str)
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "thesis.tex").write_text("years of work")
     (tmp_path / "link").symlink_to(tmp_path / "foreign")
-    target = {"scenario": scenario, "device": Path("/dev/null"), "foreign": tmp_path / "foreign",
-              "link": tmp_path / "link"}[what]
+    target = {"scenario": scenario, "device": Path("/dev/null"), "foreign": tmp_path / "foreign", "link": tmp_path / "link"}[what]
     before = snapshot(tmp_path)
     message = refused(cli("run", str(scenario), "--out", str(target), "--force", "--no-figures"))
     assert "--force replaces only an earlier result folder" in message and str(target) in message
     assert snapshot(tmp_path) == before and Path("/dev/null").is_char_device()
 
 
-def test_output_locations_that_cannot_be_written_fail_before_simulating(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_output_locations_that_cannot_be_written_fail_before_simulating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A parent that is a file, a dangling link, the current folder, a read-only parent: exit 2 at once (nothing is
     simulated), nothing created."""
     import sim.simulation
@@ -126,8 +126,7 @@ def test_output_locations_that_cannot_be_written_fail_before_simulating(tmp_path
     (tmp_path / "locked").mkdir()
     monkeypatch.chdir(tmp_path)
     before = snapshot(tmp_path)
-    cases = {"afile/out": "is not a folder", "dangling": "symbolic link", ".": "current folder",
-             str(tmp_path): "current folder"}
+    cases = {"afile/out": "is not a folder", "dangling": "symbolic link", ".": "current folder", str(tmp_path): "current folder"}
     for out, words in cases.items():
         for force in ((), ("--force",)):
             assert words in refused(cli("run", str(TINY), "--out", out, "--no-figures", *force)), out
@@ -194,8 +193,10 @@ def test_a_killed_pool_worker_loses_no_finished_replication(tmp_path: Path, alwa
     worker every time it runs is recorded as failed, and no other with it."""
     marker = tmp_path / "killed"
     once = "" if always else " and not m.exists()"
-    body = (f"import os, signal, pathlib; m = pathlib.Path({str(marker)!r})\n"
-            f"    if seed.spawn_key == (5,){once}: m.write_text('killed'); os.kill(os.getpid(), signal.SIGKILL)")
+    body = (
+        f"import os, signal, pathlib; m = pathlib.Path({str(marker)!r})\n"
+        f"    if seed.spawn_key == (5,){once}: m.write_text('killed'); os.kill(os.getpid(), signal.SIGKILL)"
+    )
     out = tmp_path / "out"
     proc = patched(body, "run", str(TINY), "--out", str(out), "--replications", "40", "--workers", "2", "--no-figures")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
@@ -230,31 +231,50 @@ main()
 
 def patched(body: str, *args: str) -> subprocess.CompletedProcess[str]:
     """supplysim ARGS in a process whose simulate() first runs ``body`` (one statement)."""
-    return subprocess.run([sys.executable, "-c", PATCHED.format(body=body), *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", PATCHED.format(body=body), *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_a_conservation_error_in_a_monte_carlo_run_exits_3_naming_replication_and_seed(tmp_path: Path) -> None:
     """A broken identity in replication 2 of 4 is a model defect: exit 3 naming the replication, its seed and how
     to reproduce it; no results are written and no worker is left."""
-    body = ("simulation.violations = (lambda world: ['money (OEM): a penny went missing']) "
-            "if seed.spawn_key == (2,) else checks")
-    proc = patched(body, "run", str(TINY), "--out", str(tmp_path / "out"), "--replications", "4", "--workers", "2",
-                   "--seed", "7", "--no-figures")
+    body = "simulation.violations = (lambda world: ['money (OEM): a penny went missing']) if seed.spawn_key == (2,) else checks"
+    proc = patched(
+        body,
+        "run",
+        str(TINY),
+        "--out",
+        str(tmp_path / "out"),
+        "--replications",
+        "4",
+        "--workers",
+        "2",
+        "--seed",
+        "7",
+        "--no-figures",
+    )
     assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
     assert "model error (please report)" in proc.stderr and "replication 2 of tiny (seed 7" in proc.stderr
     assert "--seed 7 --replications 3" in proc.stderr and "a penny went missing" in proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("error", "code", "words"), [
-    ("RuntimeError('engine fault')", 3, "model error (please report): every one of the 3 runs of tiny failed"),
-    ("__import__('sim.scenario.errors', fromlist=['x']).ScenarioError('tiny', [])", 2,
-     "error: every one of the 3 runs of tiny failed"),
-])
+@pytest.mark.parametrize(
+    ("error", "code", "words"),
+    [
+        ("RuntimeError('engine fault')", 3, "model error (please report): every one of the 3 runs of tiny failed"),
+        (
+            "__import__('sim.scenario.errors', fromlist=['x']).ScenarioError('tiny', [])",
+            2,
+            "error: every one of the 3 runs of tiny failed",
+        ),
+    ],
+)
 def test_every_replication_failing_is_one_paragraph(tmp_path: Path, error: str, code: int, words: str) -> None:
     """Every replication failing writes nothing and says why: exit 2 if the scenario's draws are to blame, else 3."""
-    proc = patched(f"raise {error}", "run", str(TINY), "--out", str(tmp_path / "out"), "--replications", "3",
-                   "--workers", "1", "--no-figures")
+    proc = patched(
+        f"raise {error}", "run", str(TINY), "--out", str(tmp_path / "out"), "--replications", "3", "--workers", "1", "--no-figures"
+    )
     assert proc.returncode == code and "Traceback" not in proc.stderr and words in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []

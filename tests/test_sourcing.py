@@ -53,8 +53,15 @@ def test_a_second_source_takes_over_once_qualified() -> None:
     built (130 at the line). F+2: 60 (only B's 30 a day arrive since F+1). F+3 to F+10: 30 a day. On F+10 B
     is qualified and ships 100, built from F+11. Lost to A's failure: 40 + 8 x 70 = 600."""
     first = {**SEAT, "capacity_margin": 0.0, "resourcing_lead_time_days": 365}
-    second = {**SEAT, "capacity_margin": 0.0, "cash_days": 1000, "second_source_for": "a_co", "source_share": 0.3,
-              "surge_share": 1.0, "qualification_days": 10}
+    second = {
+        **SEAT,
+        "capacity_margin": 0.0,
+        "cash_days": 1000,
+        "second_source_for": "a_co",
+        "source_share": 0.3,
+        "surge_share": 1.0,
+        "qualification_days": 10,
+    }
     r = run(micro(UNPAID, suppliers={"a_co": first, "b_co": second}, outages=INVOICING_DOWN))
     assert r.suppliers.set_index("supplier").loc["a_co", "insolvent_date"].date() == LET_GO
     assert built(r, "plant", LET_GO, 12) == [100, 100, 60] + [30] * 8 + [100]
@@ -102,14 +109,17 @@ def test_plant_shares_spread_members_over_plants() -> None:
     assert (r.daily["production_total"] == 200).all()
 
 
-@pytest.mark.parametrize(("supplier", "field"), [
-    ({"plants": ["nowhere"]}, "plants"),
-    ({"plants": ["plant"], "plant_shares": {"plant": 1.0}}, "plant_shares"),
-    ({"plant_shares": {"plant": 0.0}}, "plant_shares"),
-    ({"second_source_for": "missing_co", "source_share": 0.3}, "second_source_for"),
-    ({"second_source_for": "seat_co"}, "source_share"),
-    ({"source_share": 0.3}, "source_share"),
-])
+@pytest.mark.parametrize(
+    ("supplier", "field"),
+    [
+        ({"plants": ["nowhere"]}, "plants"),
+        ({"plants": ["plant"], "plant_shares": {"plant": 1.0}}, "plant_shares"),
+        ({"plant_shares": {"plant": 0.0}}, "plant_shares"),
+        ({"second_source_for": "missing_co", "source_share": 0.3}, "second_source_for"),
+        ({"second_source_for": "seat_co"}, "source_share"),
+        ({"source_share": 0.3}, "source_share"),
+    ],
+)
 def test_a_bad_sourcing_names_its_field(supplier: dict[str, Any], field: str) -> None:
     """Each sourcing mistake is refused, naming the supplier's field."""
     suppliers = {**BASE["suppliers"], "other_co": {**SEAT, **supplier}}

@@ -27,8 +27,7 @@ def test_unsteady_sweep_points_are_flagged_and_left_out_of_the_means(tmp_path: P
     """Capacity 0.5 (not steady) and 100 (steady), 2 replications each: the first point's rows are flagged, it has
     no run to average (its means are empty) and two runs left out; the second keeps both."""
     data, lines = read_yaml(TINY)
-    table = run_sweep(data, str(TINY), parse_grid((f"{CAPACITY}=0.5,100",)), replications=2, seed=3, workers=1,
-                      lines=lines)
+    table = run_sweep(data, str(TINY), parse_grid((f"{CAPACITY}=0.5,100",)), replications=2, seed=3, workers=1, lines=lines)
     assert table["baseline_steady"].tolist() == [False, False, True, True]
     assert table.attrs["runs_unsteady"] == 2
     summary = sweep_summary(table)
@@ -39,8 +38,22 @@ def test_unsteady_sweep_points_are_flagged_and_left_out_of_the_means(tmp_path: P
 
 
 def test_the_sweep_command_prints_how_many_runs_it_left_out(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["sweep", str(TINY), "--set", f"{CAPACITY}=0.5,100", "--replications", "2",
-                                       "--workers", "1", "--no-figures", "--out", str(tmp_path / "s")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "sweep",
+            str(TINY),
+            "--set",
+            f"{CAPACITY}=0.5,100",
+            "--replications",
+            "2",
+            "--workers",
+            "1",
+            "--no-figures",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 runs left out of the statistics: their no-outage baseline was not steady" in result.output
 
@@ -49,8 +62,17 @@ def test_morris_leaves_out_whole_trajectories_with_an_unsteady_run(tmp_path: Pat
     """Capacity from 0 to 4 on Morris's four levels (0, 1.33, 2.67, 4): runs at 0 are not steady. A trajectory
     (one parameter: two runs) with such a run is left out whole; the rest are analysed."""
     data, lines = read_yaml(TINY)
-    ranking = run_sensitivity(data, str(TINY), parse_params((f"{CAPACITY}=0:4",)), method="morris", samples=6,
-                              seed=2, workers=1, kpis=["invoice_backlog_peak_gbp"], lines=lines)
+    ranking = run_sensitivity(
+        data,
+        str(TINY),
+        parse_params((f"{CAPACITY}=0:4",)),
+        method="morris",
+        samples=6,
+        seed=2,
+        workers=1,
+        kpis=["invoice_backlog_peak_gbp"],
+        lines=lines,
+    )
     design = pd.DataFrame(ranking.attrs["design"])
     flags = design["baseline_steady"].to_numpy().reshape(-1, 2)
     assert (design.loc[~design["baseline_steady"], CAPACITY] == 0).all()

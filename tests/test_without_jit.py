@@ -29,8 +29,13 @@ from tests.micro import BASE, micro, outage
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.yaml"))
-HAND_CHECKED = ["tests/test_actors.py", "tests/test_workforce.py", "tests/test_sourcing.py", "tests/test_payables.py",
-                "tests/test_sales_and_treasury.py"]
+HAND_CHECKED = [
+    "tests/test_actors.py",
+    "tests/test_workforce.py",
+    "tests/test_sourcing.py",
+    "tests/test_payables.py",
+    "tests/test_sales_and_treasury.py",
+]
 UNPAID = {"payables.process_invoices": "when_due"}
 JIT_OFF = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
 
@@ -44,34 +49,68 @@ def scenarios() -> dict[str, Scenario]:
     supplier in distress paid at once what it is owed."""
     tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
     seat = BASE["suppliers"]["seat_co"]
-    people = {"suppliers.seat_co.working_capital": "normal_year", "suppliers.seat_co.short_time_after_idle_days": 5,
-              "suppliers.seat_co.recall_days": 10, "suppliers.seat_co.redundancy_below_runway_days": 2000,
-              "suppliers.seat_co.pay_late_below_runway_days": 1000, "suppliers.seat_co.max_pay_late_days": 3}
-    schemes = {"supplier_finance": {"start": "2025-01-06", "budget_gbp": 1e6, "prepay_share": 0.8, "days_after_order": 2,
-                                    "restart_critical_only": False, "tier2_pass_through": True},
-               "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6, "tiers": [2]}}
+    people = {
+        "suppliers.seat_co.working_capital": "normal_year",
+        "suppliers.seat_co.short_time_after_idle_days": 5,
+        "suppliers.seat_co.recall_days": 10,
+        "suppliers.seat_co.redundancy_below_runway_days": 2000,
+        "suppliers.seat_co.pay_late_below_runway_days": 1000,
+        "suppliers.seat_co.max_pay_late_days": 3,
+    }
+    schemes = {
+        "supplier_finance": {
+            "start": "2025-01-06",
+            "budget_gbp": 1e6,
+            "prepay_share": 0.8,
+            "days_after_order": 2,
+            "restart_critical_only": False,
+            "tier2_pass_through": True,
+        },
+        "short_time_work": {"start": "2025-01-20", "payroll_share_covered": 0.6, "tiers": [2]},
+    }
     first = {**seat, "capacity_margin": 0.0, "resourcing_lead_time_days": 365}
-    second = {**seat, "capacity_margin": 0.0, "cash_days": 1000, "second_source_for": "a_co", "source_share": 0.3,
-              "surge_share": 1.0, "qualification_days": 10}
+    second = {
+        **seat,
+        "capacity_margin": 0.0,
+        "cash_days": 1000,
+        "second_source_for": "a_co",
+        "source_share": 0.3,
+        "surge_share": 1.0,
+        "qualification_days": 10,
+    }
     return {
         **{f"tests/scenarios/{path.name}": load_scenario(path) for path in TEST_SCENARIOS},
-        "micro: phased restart": micro(outages=outage("2025-01-16", ["erp", "invoicing"], {
-            "erp": [{"date": "2025-01-23"}], "invoicing": [{"after_days": 10, "capacity": 0.5}, {"after_days": 20}]})),
-        "micro: people, tier 2 and schemes": micro(people, suppliers={**BASE["suppliers"], "frame_co": tier2},
-                                                   interventions=schemes,
-                                                   outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-02-05"}]})),
-        "micro: let go, second source": micro(UNPAID, suppliers={"a_co": first, "b_co": second},
-                                              outages=outage("2025-01-16", ["invoicing"])),
-        "micro: paid at once": micro(UNPAID, outages=outage("2025-01-16", ["invoicing"]),
-                                     supplier_distress={"accelerate_payment": True}),
+        "micro: phased restart": micro(
+            outages=outage(
+                "2025-01-16",
+                ["erp", "invoicing"],
+                {"erp": [{"date": "2025-01-23"}], "invoicing": [{"after_days": 10, "capacity": 0.5}, {"after_days": 20}]},
+            )
+        ),
+        "micro: people, tier 2 and schemes": micro(
+            people,
+            suppliers={**BASE["suppliers"], "frame_co": tier2},
+            interventions=schemes,
+            outages=outage("2025-01-16", ["erp"], {"erp": [{"date": "2025-02-05"}]}),
+        ),
+        "micro: let go, second source": micro(
+            UNPAID, suppliers={"a_co": first, "b_co": second}, outages=outage("2025-01-16", ["invoicing"])
+        ),
+        "micro: paid at once": micro(
+            UNPAID, outages=outage("2025-01-16", ["invoicing"]), supplier_distress={"accelerate_payment": True}
+        ),
     }
 
 
 def tables(scenario: Scenario) -> dict[str, Any]:
     """A run's daily, supplier and event tables and its summary (as JSON text: every value written exactly)."""
     result = simulate(scenario, 1)
-    return {"daily": result.daily, "suppliers": result.suppliers, "events": result.events,
-            "summary": json.dumps(jsonable(result.summary), sort_keys=True)}
+    return {
+        "daily": result.daily,
+        "suppliers": result.suppliers,
+        "events": result.events,
+        "summary": json.dumps(jsonable(result.summary), sort_keys=True),
+    }
 
 
 def assert_same_frame(a: pd.DataFrame, b: pd.DataFrame, where: str) -> None:
@@ -89,8 +128,9 @@ def assert_same_frame(a: pd.DataFrame, b: pd.DataFrame, where: str) -> None:
 
 def _without_jit(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 # In the subprocess: check that no kernel is compiled, then note every kernel called while simulating.

@@ -23,8 +23,13 @@ def test_runway_on_idle_costs_runs_out_on_day_seven() -> None:
     nothing on the 8th. On its current burn (its cash fall over the last 7 days, per day) its runway is 9.3
     days on 18 Jan (40,000 / (30,000 / 7)) and 5.25 days on 19 Jan: under 14 days from 18 Jan, under 7 from
     19 Jan."""
-    over = {**UNPAID, "suppliers.seat_co.unit_price_gbp": 100, "suppliers.seat_co.fixed_cost_share": 1.0,
-            "suppliers.seat_co.variable_cost_share": 0.0, "suppliers.seat_co.runway_days": 7}
+    over = {
+        **UNPAID,
+        "suppliers.seat_co.unit_price_gbp": 100,
+        "suppliers.seat_co.fixed_cost_share": 1.0,
+        "suppliers.seat_co.variable_cost_share": 0.0,
+        "suppliers.seat_co.runway_days": 7,
+    }
     r = run(micro(over, outages=IDLE_AND_UNPAID))
     sup = r.suppliers.iloc[0]
     assert sup["opening_cash_gbp"] == 70_000 and sup["time_to_survive_days"] == 7.0
@@ -90,8 +95,9 @@ def test_a_short_tier1_supplier_pays_its_tier2_bills_late() -> None:
     tier2 = {"tier": 2, "customers": ["seat_co"], "customer_price_share": 0.2, "payment_terms_days": 10, "cash_days": 10}
     suppliers = {**BASE["suppliers"], "frame_co": tier2}
     on_time = run(micro(suppliers=suppliers))
-    late = run(micro({"suppliers.seat_co.pay_late_below_runway_days": 1000, "suppliers.seat_co.max_pay_late_days": 3},
-                     suppliers=suppliers))
+    late = run(
+        micro({"suppliers.seat_co.pay_late_below_runway_days": 1000, "suppliers.seat_co.max_pay_late_days": 3}, suppliers=suppliers)
+    )
     assert on_time.world is not None and late.world is not None
     difference = late.world.ledger.supplier_cash - on_time.world.ledger.supplier_cash
     assert difference.tolist() == [60_000, -60_000]  # pence
@@ -109,9 +115,18 @@ def test_bills_paid_late_go_on_while_another_supplier_is_insolvent() -> None:
     weak = {**BASE["suppliers"]["seat_co"], "unit_price_gbp": 5, "cash_days": 1}
     weak_tier2 = {**tier2, "customers": ["weak_co"]}
     suppliers = {**BASE["suppliers"], "frame_co": tier2, "weak_co": weak, "bolt_co": weak_tier2}
-    late = run(micro({**UNPAID, "suppliers.seat_co.pay_late_below_runway_days": 1e9, "suppliers.seat_co.max_pay_late_days": 3,
-                      "suppliers.seat_co.cash_days": 1000},
-                     suppliers=suppliers, outages=outage("2025-01-16", ["invoicing"])))
+    late = run(
+        micro(
+            {
+                **UNPAID,
+                "suppliers.seat_co.pay_late_below_runway_days": 1e9,
+                "suppliers.seat_co.max_pay_late_days": 3,
+                "suppliers.seat_co.cash_days": 1000,
+            },
+            suppliers=suppliers,
+            outages=outage("2025-01-16", ["invoicing"]),
+        )
+    )
     assert late.summary["suppliers_insolvent"] >= 1
     assert late.suppliers.set_index("supplier").loc["weak_co", "state"] != "active"
     paid_late = late.daily.set_index("date")["tier2_bills_paid_late_cum"]
@@ -141,8 +156,9 @@ def test_the_worlds_of_a_run_share_the_normal_weeks_only_where_their_normal_year
         _expected_week(day, s.cum_plan[0], s.lane_sup, s.lane_plant, s.base_share * s.lane_ppu, s.table.lead_time, alone)
         assert np.array_equal(first.workforce.normal_weeks.week(day, s), alone)
         assert baseline.workforce.normal_weeks.week(day, baseline.supply) is first.workforce.normal_weeks.week(day, s)
-    doubled = realised.model_copy(update={"plants": {name: p.model_copy(update={"daily_rate": 2 * p.daily_rate})
-                                                     for name, p in realised.plants.items()}})
+    doubled = realised.model_copy(
+        update={"plants": {name: p.model_copy(update={"daily_rate": 2 * p.daily_rate}) for name, p in realised.plants.items()}}
+    )
     other = World(doubled, root, suppliers=first.supply.table, start=first.opening)
     assert other.workforce.normal_weeks is not first.workforce.normal_weeks
     week = first.workforce.normal_weeks.week(20, s)

@@ -105,9 +105,17 @@ def check_batch_size(runs: int, option: str) -> None:
     """Refuse a batch of more than MAX_RUNS runs before a seed is spawned or a point built (``option``: what to
     change), as every run's results are held in memory until the batch is written."""
     if runs > MAX_RUNS:
-        raise ScenarioError(COMMAND_LINE, [Problem(option, f"{runs:,} runs in one batch, over the limit of {MAX_RUNS:,} "
-                                                           "(each keeps its KPIs and daily series in memory until all "
-                                                           "are written); split it into several commands")])
+        raise ScenarioError(
+            COMMAND_LINE,
+            [
+                Problem(
+                    option,
+                    f"{runs:,} runs in one batch, over the limit of {MAX_RUNS:,} "
+                    "(each keeps its KPIs and daily series in memory until all "
+                    "are written); split it into several commands",
+                )
+            ],
+        )
 
 
 def require_a_success(outcomes: Sequence[Outcome], source: str) -> None:
@@ -116,8 +124,11 @@ def require_a_success(outcomes: Sequence[Outcome], source: str) -> None:
         return
     first = outcomes[0]
     user = all(str(o.error).startswith("ScenarioError:") for o in outcomes)
-    raise AllRunsFailed(f"every one of the {len(outcomes)} runs of {source} failed, so nothing was written; the first, at "
-                        f"seed {first.label}: {first.error}", user)
+    raise AllRunsFailed(
+        f"every one of the {len(outcomes)} runs of {source} failed, so nothing was written; the first, at "
+        f"seed {first.label}: {first.error}",
+        user,
+    )
 
 
 def usable_cpus() -> int:
@@ -172,8 +183,13 @@ def _dask_executor(scheduler: str | None, dask_workers: int | None) -> Iterator[
             client = Client(scheduler, timeout="20s")
         else:
             with dask.config.set(LOCAL_WORKER_CONFIG):  # handed by each nanny to its worker
-                cluster = LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0" if dashboard else None, silence_logs=logging.ERROR)
+                cluster = LocalCluster(
+                    n_workers=dask_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0" if dashboard else None,
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster)
         if dashboard:
             _announce_dashboard(client)
@@ -227,8 +243,9 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def open_executor(workers: int | None, scheduler: str | None, dask_workers: int | None,
-                  tasks: int, isolated: bool = False) -> Iterator[tuple[Executor, str, int]]:
+def open_executor(
+    workers: int | None, scheduler: str | None, dask_workers: int | None, tasks: int, isolated: bool = False
+) -> Iterator[tuple[Executor, str, int]]:
     """The executor for a batch of ``tasks`` jobs: (executor, kind, number of workers). A local pool or Dask
     cluster has at most :func:`usable_cpus` workers; ``isolated``: a worker process even for one worker (a
     run that kills its process then kills that worker, not this one)."""
@@ -255,8 +272,9 @@ def chunk_size(jobs: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(jobs / (CHUNKS_PER_WORKER * workers))))
 
 
-def run_chunk(scenarios: dict[int, tuple[bytes, str]], jobs: list[Job], series: tuple[str, ...],
-              check_daily: bool) -> list[Outcome]:
+def run_chunk(
+    scenarios: dict[int, tuple[bytes, str]], jobs: list[Job], series: tuple[str, ...], check_daily: bool
+) -> list[Outcome]:
     """Run ``jobs`` (in a worker); each scenario arrives pickled, once per task."""
     loaded = {i: (pickle.loads(blob), source) for i, (blob, source) in scenarios.items()}
     with _without_cycle_collection():
@@ -282,8 +300,10 @@ def describe(job: Job, source: str) -> str:
     """A run as a person would find it again: the replication and seed, and the scenario (or sweep point)."""
     root, _, index = job.label.partition("/")
     if index:
-        return (f"replication {index} of {source} (seed {root}; reproduce with --seed {root} --replications "
-                f"{int(index) + 1} --check-daily)")
+        return (
+            f"replication {index} of {source} (seed {root}; reproduce with --seed {root} --replications "
+            f"{int(index) + 1} --check-daily)"
+        )
     return f"the run of {source} at seed {root}"
 
 
@@ -335,10 +355,19 @@ def _progress(show: bool | None, total: int, label: str) -> Iterator[Callable[[i
         yield bar.update
 
 
-def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, workers: int | None = None,
-            scheduler: str | None = None, dask_workers: int | None = None, progress: bool = False,
-            check_daily: bool = False, series: tuple[str, ...] = (), label: str = "simulating",
-            on_progress: Callable[[int, int], None] | None = None) -> tuple[list[Outcome], Execution]:
+def execute(
+    scenarios: Sequence[tuple[Scenario, str]],
+    jobs: Sequence[Job],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    progress: bool = False,
+    check_daily: bool = False,
+    series: tuple[str, ...] = (),
+    label: str = "simulating",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Outcome], Execution]:
     """Run every job (scenario index, seed) and return the outcomes in job order; ``on_progress(done, total)``
     is called (in this thread) each time a chunk of runs comes back.
 
@@ -349,8 +378,13 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
     runs run again after the first loss. A :class:`ConservationError` stops the batch.
     """
     started = time.perf_counter()
-    batch = _Batch([(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios], jobs,
-                   [None] * len(jobs), series, check_daily)
+    batch = _Batch(
+        [(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), source) for s, source in scenarios],
+        jobs,
+        [None] * len(jobs),
+        series,
+        check_daily,
+    )
     local = not (scheduler or dask_workers)
     losses: dict[int, int] = {}
     batch.on_progress = on_progress
@@ -364,8 +398,7 @@ def execute(scenarios: Sequence[tuple[Scenario, str]], jobs: Sequence[Job], *, w
                 if losses[i] < 2:
                     todo.append(i)
                 elif not local or batch.run([i], 1, None, None, size=1, isolated=True)[3]:
-                    batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}",
-                                               {}, {})
+                    batch.results[i] = Outcome(jobs[i].label, f"lost with the worker running it, every time it ran: {why}", {}, {})
                     advance(1)
             lost, todo = batch.run(sorted(todo), workers, scheduler, dask_workers, size=1)[3:] if todo else ({}, [])
     outcomes = [r for r in batch.results if r is not None]
@@ -386,14 +419,21 @@ class _Batch:
     advance: Callable[[int], None] = lambda n: None
     on_progress: Callable[[int, int], None] | None = None
 
-    def run(self, todo: list[int], workers: int | None, scheduler: str | None, dask_workers: int | None,
-            size: int | None = None, isolated: bool = False) -> tuple[str, int, int, dict[int, str], list[int]]:
+    def run(
+        self,
+        todo: list[int],
+        workers: int | None,
+        scheduler: str | None,
+        dask_workers: int | None,
+        size: int | None = None,
+        isolated: bool = False,
+    ) -> tuple[str, int, int, dict[int, str], list[int]]:
         """Run the jobs ``todo`` (indices into ``jobs``) on one executor, filling ``results``: (executor kind,
         workers, chunk size, {job: why} for the jobs lost with a worker that died, the jobs not started after)."""
         lost: dict[int, str] = {}
         with open_executor(workers, scheduler, dask_workers, len(todo), isolated) as (executor, kind, n):
             size = size or chunk_size(len(todo), n)
-            chunks = [todo[first:first + size] for first in range(0, len(todo), size)][::-1]  # popped from the end
+            chunks = [todo[first : first + size] for first in range(0, len(todo), size)][::-1]  # popped from the end
             pending: dict[Future[list[Outcome]], list[int]] = {}
 
             def submit_next() -> None:

@@ -17,8 +17,7 @@ from sim.runner import Destination, atomic_folder, provenance, write_json, write
 from sim.scenario.schema import Scenario
 from sim.scenario.streams import replication_seeds
 
-_KEY_SERIES = ("production_total", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
-               "suppliers_under_7_days_cash")
+_KEY_SERIES = ("production_total", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp", "suppliers_under_7_days_cash")
 BAND_SERIES = _KEY_SERIES + tuple(f"baseline_{s}" for s in _KEY_SERIES)  # the baseline's, for reference
 BAND_COLUMNS = ("date", "series", "p05", "p50", "p95")
 PATH_SERIES = ("production_total",)  # kept day by day for a sample of replications
@@ -59,8 +58,11 @@ def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
 def paths_frame(dates: np.ndarray, outcomes: Sequence[Outcome], series: Sequence[str], runs: int) -> pd.DataFrame:
     """Long table (date, replication, series, value) of ``series`` in the first ``runs`` successful replications."""
     sample = [(i, o) for i, o in enumerate(outcomes) if o.error is None][:runs]
-    parts = [pd.DataFrame({"date": dates, "replication": i, "series": name, "value": o.series[name].astype(float)})
-             for name in series for i, o in sample]
+    parts = [
+        pd.DataFrame({"date": dates, "replication": i, "series": name, "value": o.series[name].astype(float)})
+        for name in series
+        for i, o in sample
+    ]
     return pd.concat(parts, ignore_index=True) if parts else empty_frame(PATH_COLUMNS)
 
 
@@ -86,8 +88,13 @@ def bands_frame(dates: np.ndarray, outcomes: Sequence[Outcome], series: Sequence
     """Long table: date, series, p05, p50, p95 across the ok runs (fixed columns, even when empty)."""
     ok = [o for o in outcomes if o.error is None]
     if not ok:
-        return pd.DataFrame({"date": pd.Series(dtype="datetime64[s]"), "series": pd.Series(dtype=object),
-                             **{c: pd.Series(dtype=float) for c in BAND_COLUMNS[2:]}})
+        return pd.DataFrame(
+            {
+                "date": pd.Series(dtype="datetime64[s]"),
+                "series": pd.Series(dtype=object),
+                **{c: pd.Series(dtype=float) for c in BAND_COLUMNS[2:]},
+            }
+        )
     parts = []
     for name in series:
         p = np.percentile(np.vstack([o.series[name] for o in ok]).astype(float), [5, 50, 95], axis=0)
@@ -97,16 +104,26 @@ def bands_frame(dates: np.ndarray, outcomes: Sequence[Outcome], series: Sequence
 
 def failures_of(table: pd.DataFrame) -> list[dict[str, Any]]:
     failed = table[table["status"] == "failed"]
-    return [{"replication": int(r), "seed": s, "error": e}
-            for r, s, e in zip(failed["replication"], failed["seed"], failed["error"], strict=True)]
+    return [
+        {"replication": int(r), "seed": s, "error": e}
+        for r, s, e in zip(failed["replication"], failed["seed"], failed["error"], strict=True)
+    ]
 
 
 # ------------------------------------------------------------------------------------- replications
 
 
-def run_replications(scenario: Scenario, seed: int | None, replications: int, workers: int | None = None,
-                     scheduler: str | None = None, dask_workers: int | None = None, progress: bool | None = None,
-                     check_daily: bool = False, on_progress: Callable[[int, int], None] | None = None) -> ReplicationSet:
+def run_replications(
+    scenario: Scenario,
+    seed: int | None,
+    replications: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    progress: bool | None = None,
+    check_daily: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ReplicationSet:
     """Run ``replications`` Monte Carlo replications; replication i runs at child i of ``SeedSequence(seed)``.
 
     ``progress``: show a progress bar (None: in a terminal or Jupyter, not in CI or a log file).
@@ -117,29 +134,57 @@ def run_replications(scenario: Scenario, seed: int | None, replications: int, wo
     check_batch_size(replications, "--replications")
     root = scenario.seed if seed is None else int(seed)
     jobs = [Job(0, child, f"{root}/{i}") for i, child in enumerate(replication_seeds(root, replications))]
-    outcomes, info = execute([(scenario, scenario.name)], jobs, workers=workers, scheduler=scheduler,
-                             dask_workers=dask_workers, check_daily=check_daily,
-                             progress=auto_progress() if progress is None else progress,
-                             series=BAND_SERIES, label=f"{scenario.name}: {replications} replications",
-                             on_progress=on_progress)
+    outcomes, info = execute(
+        [(scenario, scenario.name)],
+        jobs,
+        workers=workers,
+        scheduler=scheduler,
+        dask_workers=dask_workers,
+        check_daily=check_daily,
+        progress=auto_progress() if progress is None else progress,
+        series=BAND_SERIES,
+        label=f"{scenario.name}: {replications} replications",
+        on_progress=on_progress,
+    )
     require_a_success(outcomes, scenario.name)
     table = outcome_table(outcomes)
     table.insert(0, "replication", np.arange(replications, dtype=np.int64))
     dates = np.datetime64(scenario.start_date, "D") + np.arange(scenario.horizon_days)
-    return ReplicationSet(scenario, scenario.name, root, replications, table, kpi_summary(table),
-                          bands_frame(dates, outcomes, BAND_SERIES), failures_of(table),
-                          info.executor, info.workers, info.chunk_size, info.compute_s,
-                          paths_frame(dates, outcomes, PATH_SERIES, PATH_RUNS), shares_frame(dates, outcomes), info.rerun)
+    return ReplicationSet(
+        scenario,
+        scenario.name,
+        root,
+        replications,
+        table,
+        kpi_summary(table),
+        bands_frame(dates, outcomes, BAND_SERIES),
+        failures_of(table),
+        info.executor,
+        info.workers,
+        info.chunk_size,
+        info.compute_s,
+        paths_frame(dates, outcomes, PATH_SERIES, PATH_RUNS),
+        shares_frame(dates, outcomes),
+        info.rerun,
+    )
 
 
-def write_replications(out: Path | Destination, reps: ReplicationSet, wall_s: float, force: bool = False,
-                       figures: Callable[[Path], None] | None = None) -> Path:
+def write_replications(
+    out: Path | Destination, reps: ReplicationSet, wall_s: float, force: bool = False, figures: Callable[[Path], None] | None = None
+) -> Path:
     """Write the replication table, KPI summary, daily bands, a sample of runs' production and the share of runs
     stopped (daily_paths.parquet, daily_shares.parquet), scenario and provenance into ``out``."""
-    extra = {"scenario": reps.scenario_name, "replications": reps.replications,
-             "replications_failed": len(reps.failures), "executor": reps.executor, "workers": reps.workers,
-             "chunk_size": reps.chunk_size, "compute_s": round(reps.compute_s, 4), "failures": reps.failures,
-             "replications_rerun": reps.rerun}
+    extra = {
+        "scenario": reps.scenario_name,
+        "replications": reps.replications,
+        "replications_failed": len(reps.failures),
+        "executor": reps.executor,
+        "workers": reps.workers,
+        "chunk_size": reps.chunk_size,
+        "compute_s": round(reps.compute_s, 4),
+        "failures": reps.failures,
+        "replications_rerun": reps.rerun,
+    }
     with atomic_folder(out, force) as tmp:
         reps.table.to_parquet(tmp / "replications.parquet", index=False)
         write_json(tmp / "summary.json", reps.summary)
@@ -151,5 +196,3 @@ def write_replications(out: Path | Destination, reps: ReplicationSet, wall_s: fl
         if figures is not None:
             figures(tmp)
     return out.path if isinstance(out, Destination) else Path(out)
-
-

@@ -98,8 +98,9 @@ def _salib(method: str) -> tuple[Any, Any]:
             from SALib.analyze import sobol as analyze
             from SALib.sample import sobol as sample
     except ImportError:
-        raise ScenarioError("(command line)", [Problem("--method", "SALib is not installed; "
-                                                       "pip install 'supplysim[sensitivity]'")]) from None
+        raise ScenarioError(
+            "(command line)", [Problem("--method", "SALib is not installed; pip install 'supplysim[sensitivity]'")]
+        ) from None
     return sample, analyze
 
 
@@ -107,21 +108,36 @@ def _usable_groups(outcomes: list[Any], size: int, what: str) -> tuple[np.ndarra
     """Which runs the analysis can use: whole groups of ``size`` consecutive runs (a Morris trajectory, or a Sobol
     base sample with its variations), left out when any of their runs failed or finished with a baseline that is
     not steady. Returns the mask of runs kept and each run's steadiness (None: failed)."""
-    steady: list[bool | None] = [None if o.error is not None else bool(o.summary.get("baseline_steady", True))
-                                 for o in outcomes]
+    steady: list[bool | None] = [None if o.error is not None else bool(o.summary.get("baseline_steady", True)) for o in outcomes]
     good = np.array([flag is True for flag in steady])
     groups = good.reshape(-1, size).all(axis=1)
     if not groups.any():
-        raise ScenarioError("(command line)", [Problem("--param", f"no sample of {what} can be analysed: every group of "
-                                                       "runs has one that failed or whose baseline is not steady; "
-                                                       "narrow the ranges")])
+        raise ScenarioError(
+            "(command line)",
+            [
+                Problem(
+                    "--param",
+                    f"no sample of {what} can be analysed: every group of "
+                    "runs has one that failed or whose baseline is not steady; "
+                    "narrow the ranges",
+                )
+            ],
+        )
     return np.repeat(groups, size), steady
 
 
-def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds], method: str = "morris",
-                    samples: int = 16, kpis: list[str] | None = None, seed: int | None = None,
-                    workers: int | None = None, lines: Mapping[Any, Any] | None = None,
-                    progress: bool | None = None) -> pd.DataFrame:
+def run_sensitivity(
+    data: dict[str, Any],
+    source: str,
+    params: dict[str, Bounds],
+    method: str = "morris",
+    samples: int = 16,
+    kpis: list[str] | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    lines: Mapping[Any, Any] | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Rank ``params`` by their effect on each KPI; every sample point runs at the same seed.
 
     Morris lays out ``samples`` trajectories (samples x (k + 1) runs for k parameters); Sobol
@@ -139,8 +155,7 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
     apply_overrides(data, {p: b[0] for p, b in params.items()}, source, lines)  # every path names what exists
     root = base.seed if seed is None else int(seed)
     names = list(params)
-    span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1]))
-            for b in params.values()]
+    span = [(0.0, float((b[1] - b[0]).days)) if isinstance(b[0], date) else (float(b[0]), float(b[1])) for b in params.values()]
     problem = {"num_vars": len(names), "names": names, "bounds": [list(s) for s in span]}
     sample, analyze = _salib(method)
     with warnings.catch_warnings():
@@ -157,17 +172,20 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         scenarios.append((validate_data(apply_overrides(data, overrides, where, lines), where, lines), where))
         design.append({"sample": i, **overrides})
     jobs = [Job(i, np.random.SeedSequence(root), str(root)) for i in range(len(scenarios))]
-    outcomes, info = execute(scenarios, jobs, workers=workers, label=f"{method}: {len(jobs)} runs",
-                             progress=auto_progress() if progress is None else progress)
+    outcomes, info = execute(
+        scenarios,
+        jobs,
+        workers=workers,
+        label=f"{method}: {len(jobs)} runs",
+        progress=auto_progress() if progress is None else progress,
+    )
     require_a_success(outcomes, f"the {method} analysis of {source}")
     known = next((list(o.summary) for o in outcomes if o.error is None), [])
     chosen = list(kpis) if kpis else [k for k in DEFAULT_KPIS if k in known or not known]
     unknown = [k for k in chosen if known and k not in known]
     if unknown:
-        raise ScenarioError("(command line)", [Problem("--kpi", f"unknown KPI {k!r} (known: {', '.join(known)})")
-                                               for k in unknown])
-    kept, steady = _usable_groups(outcomes, len(names) + (1 if method == "morris" else 2), f"the {method} analysis of "
-                                  f"{source}")
+        raise ScenarioError("(command line)", [Problem("--kpi", f"unknown KPI {k!r} (known: {', '.join(known)})") for k in unknown])
+    kept, steady = _usable_groups(outcomes, len(names) + (1 if method == "morris" else 2), f"the {method} analysis of {source}")
     for d, flag in zip(design, steady, strict=True):
         d["baseline_steady"] = flag
     rows = []
@@ -178,36 +196,55 @@ def run_sensitivity(data: dict[str, Any], source: str, params: dict[str, Bounds]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a KPI that never varies has no variance to split
             if method == "morris":
-                res = analyze.analyze(problem, x[kept], y[kept], num_levels=MORRIS_LEVELS, seed=root,
-                                      print_to_console=False)
+                res = analyze.analyze(problem, x[kept], y[kept], num_levels=MORRIS_LEVELS, seed=root, print_to_console=False)
             else:
                 res = analyze.analyze(problem, y[kept], calc_second_order=False, seed=root, print_to_console=False)
         importance = "mu_star" if method == "morris" else "ST"
         for j, name in enumerate(names):
-            row: dict[str, Any] = {"kpi": kpi, "parameter": name, "method": method,
-                                   "importance": float(res[importance][j])}
-            row.update({k: float(res[k][j]) if k in INDICES[method] else float("nan")
-                        for k in (*INDICES["morris"], *INDICES["sobol"])})
+            row: dict[str, Any] = {"kpi": kpi, "parameter": name, "method": method, "importance": float(res[importance][j])}
+            row.update(
+                {k: float(res[k][j]) if k in INDICES[method] else float("nan") for k in (*INDICES["morris"], *INDICES["sobol"])}
+            )
             rows.append(row)
     ranking = pd.DataFrame(rows, columns=[c for c in RANKING_COLUMNS if c != "rank"])
-    ranking["rank"] = (ranking.groupby("kpi", sort=False)["importance"]
-                       .rank(ascending=False, method="min", na_option="bottom").astype("int64"))
+    ranking["rank"] = (
+        ranking.groupby("kpi", sort=False)["importance"].rank(ascending=False, method="min", na_option="bottom").astype("int64")
+    )
     ranking = ranking[list(RANKING_COLUMNS)]
     ranking["kpi"] = pd.Categorical(ranking["kpi"], categories=chosen)
     ranking = ranking.sort_values(["kpi", "rank", "parameter"], kind="stable").reset_index(drop=True)
     ranking["kpi"] = ranking["kpi"].astype(object)
     failed = [{"sample": i, "error": o.error} for i, o in enumerate(outcomes) if o.error is not None]
-    ranking.attrs.update(jsonable({
-        "seed": root, "method": method, "samples": samples, "runs": len(jobs), "failures": failed,
-        "runs_unsteady": sum(flag is False for flag in steady), "runs_left_out": len(jobs) - int(kept.sum()),
-        "params": {p: list(b) for p, b in params.items()}, "executor": info.executor, "workers": info.workers,
-        "compute_s": round(info.compute_s, 4), "runs_rerun": info.rerun, "source": source, "design": design,
-    }))
+    ranking.attrs.update(
+        jsonable(
+            {
+                "seed": root,
+                "method": method,
+                "samples": samples,
+                "runs": len(jobs),
+                "failures": failed,
+                "runs_unsteady": sum(flag is False for flag in steady),
+                "runs_left_out": len(jobs) - int(kept.sum()),
+                "params": {p: list(b) for p, b in params.items()},
+                "executor": info.executor,
+                "workers": info.workers,
+                "compute_s": round(info.compute_s, 4),
+                "runs_rerun": info.rerun,
+                "source": source,
+                "design": design,
+            }
+        )
+    )
     return ranking
 
 
-def write_sensitivity(out: Path | Destination, ranking: pd.DataFrame, wall_s: float, force: bool = False,
-                      figures: Callable[[Path], object] | None = None) -> Path:
+def write_sensitivity(
+    out: Path | Destination,
+    ranking: pd.DataFrame,
+    wall_s: float,
+    force: bool = False,
+    figures: Callable[[Path], object] | None = None,
+) -> Path:
     """Write ranking.parquet, ranking.csv, design.csv (each sample's values and KPIs) and run.json, and
     ``figures(folder)`` (figures and report) into the same folder before it appears."""
     info = {str(k): v for k, v in ranking.attrs.items()}

@@ -61,8 +61,9 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
-                 lines: Mapping[Any, Any] | None = None) -> list[tuple[dict[str, Any], Scenario, str]]:
+def sweep_points(
+    data: dict[str, Any], source: str, grid: dict[str, list[Any]], lines: Mapping[Any, Any] | None = None
+) -> list[tuple[dict[str, Any], Scenario, str]]:
     """Every grid point (overrides, validated scenario, source label); a bad value raises before any run."""
     paths = list(grid)
     points = []
@@ -74,10 +75,18 @@ def sweep_points(data: dict[str, Any], source: str, grid: dict[str, list[Any]],
     return points
 
 
-def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], replications: int = 1,
-              seed: int | None = None, workers: int | None = None, scheduler: str | None = None,
-              dask_workers: int | None = None, progress: bool | None = None,
-              lines: Mapping[Any, Any] | None = None) -> pd.DataFrame:
+def run_sweep(
+    data: dict[str, Any],
+    source: str,
+    grid: dict[str, list[Any]],
+    replications: int = 1,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    progress: bool | None = None,
+    lines: Mapping[Any, Any] | None = None,
+) -> pd.DataFrame:
     """Every grid point x ``replications``, with common random numbers: one row per (point, replication).
 
     Replication i runs at child i of ``SeedSequence(seed)`` at every point, so differences between
@@ -92,9 +101,15 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     for p, (_, scenario, _) in enumerate(points):
         root = scenario.seed if seed is None else int(seed)
         jobs += [Job(p, child, f"{root}/{i}") for i, child in enumerate(replication_seeds(root, replications))]
-    outcomes, info = execute([(s, where) for _, s, where in points], jobs, workers=workers, scheduler=scheduler,
-                             dask_workers=dask_workers, progress=auto_progress() if progress is None else progress,
-                             label=f"sweep: {len(points)} points x {replications} replications")
+    outcomes, info = execute(
+        [(s, where) for _, s, where in points],
+        jobs,
+        workers=workers,
+        scheduler=scheduler,
+        dask_workers=dask_workers,
+        progress=auto_progress() if progress is None else progress,
+        label=f"sweep: {len(points)} points x {replications} replications",
+    )
     require_a_success(outcomes, f"the sweep of {source}")
     lead: dict[str, Any] = {"point": np.repeat(np.arange(len(points), dtype=np.int64), replications)}
     for path in grid:
@@ -102,14 +117,25 @@ def run_sweep(data: dict[str, Any], source: str, grid: dict[str, list[Any]], rep
     lead["replication"] = np.tile(np.arange(replications, dtype=np.int64), len(points))
     table = pd.concat([pd.DataFrame(lead), outcome_table(outcomes)], axis=1)
     failed = int((table["status"] == "failed").sum())
-    table.attrs.update(jsonable({
-        "seed": sorted({int(j.label.split("/")[0]) for j in jobs}), "grid": grid, "points": len(points),
-        "replications": replications, "runs": len(jobs), "runs_failed": failed,
-        "runs_unsteady": int(unsteady(table).sum()), "runs_rerun": info.rerun,
-        "executor": info.executor,
-        "workers": info.workers, "chunk_size": info.chunk_size, "compute_s": round(info.compute_s, 4),
-        "source": source,
-    }))
+    table.attrs.update(
+        jsonable(
+            {
+                "seed": sorted({int(j.label.split("/")[0]) for j in jobs}),
+                "grid": grid,
+                "points": len(points),
+                "replications": replications,
+                "runs": len(jobs),
+                "runs_failed": failed,
+                "runs_unsteady": int(unsteady(table).sum()),
+                "runs_rerun": info.rerun,
+                "executor": info.executor,
+                "workers": info.workers,
+                "chunk_size": info.chunk_size,
+                "compute_s": round(info.compute_s, 4),
+                "source": source,
+            }
+        )
+    )
     return table
 
 
@@ -117,7 +143,7 @@ def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
     """One row per grid point: the grid values, its runs that finished with a steady baseline (``runs_ok``), those
     left out because their baseline was not steady (``runs_unsteady``), and the mean of every numeric KPI over
     the first (dates: mean date)."""
-    grid = [c for c in table.columns[1: list(table.columns).index("replication")]]
+    grid = [c for c in table.columns[1 : list(table.columns).index("replication")]]
     rows = []
     for point, group in table.groupby("point", sort=True):
         row: dict[str, Any] = {"point": point, **{c: group[c].iloc[0] for c in grid}}
@@ -129,8 +155,13 @@ def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_sweep(out: Path | Destination, table: pd.DataFrame, wall_s: float, force: bool = False,
-                figures: Callable[[Path], object] | None = None) -> Path:
+def write_sweep(
+    out: Path | Destination,
+    table: pd.DataFrame,
+    wall_s: float,
+    force: bool = False,
+    figures: Callable[[Path], object] | None = None,
+) -> Path:
     """Write sweep.parquet, sweep.csv (one row per point and replication), sweep_summary.csv and run.json, and
     ``figures(folder)`` (figures and report) into the same folder before it appears."""
     info = {str(k): v for k, v in table.attrs.items()}

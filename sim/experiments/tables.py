@@ -94,13 +94,10 @@ def kpi_summary(table: pd.DataFrame, exclude: Sequence[str] = ()) -> dict[str, d
             out[name] = {**dict.fromkeys(keys), "n": 0}
         elif all(isinstance(v, date) for v in values):
             stats = _stats(np.array([v.toordinal() for v in values], dtype=float))
-            out[name] = {**{k: date.fromordinal(round(s)) for k, s in zip(keys, stats, strict=True)},
-                         "n": len(values)}
+            out[name] = {**{k: date.fromordinal(round(s)) for k, s in zip(keys, stats, strict=True)}, "n": len(values)}
         elif all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
             out[name] = {**dict(zip(keys, _stats(np.array(values, dtype=float)), strict=True)), "n": len(values)}
     return out
-
-
 
 
 # ---------------------------------------------------------------------------------- tables for readers
@@ -109,15 +106,14 @@ def kpi_summary(table: pd.DataFrame, exclude: Sequence[str] = ()) -> dict[str, d
 def grid_columns(table: pd.DataFrame) -> list[str]:
     """The grid's columns of a sweep table: those between ``point`` and ``replication``."""
     columns = list(table.columns)
-    return columns[1: columns.index("replication")] if "point" in columns and "replication" in columns else []
+    return columns[1 : columns.index("replication")] if "point" in columns and "replication" in columns else []
 
 
 def point_names(table: pd.DataFrame) -> dict[int, str]:
     """Each sweep point's grid values in words, e.g. ``budget_gbp=250000000.0``: the last part of each path."""
     grid = grid_columns(table)
     first = table.groupby("point", sort=True).first()
-    return {int(str(p)): ", ".join(f"{c.rsplit('.', 1)[-1]}={_value_text(row[c])}" for c in grid)
-            for p, row in first.iterrows()}
+    return {int(str(p)): ", ".join(f"{c.rsplit('.', 1)[-1]}={_value_text(row[c])}" for c in grid) for p, row in first.iterrows()}
 
 
 def _value_text(value: Any) -> str:
@@ -175,6 +171,13 @@ def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
             importance, spread = f"mu* {shown(r['mu_star'])}", f"sigma {shown(r['sigma'])}"
         else:
             importance, spread = f"ST {r['ST']:.2f}", f"S1 {r['S1']:.2f}"
-        rows.append({"KPI": label(kpi), "rank": int(str(r["rank"])), "parameter": r["parameter"], "importance": importance,
-                     "spread": spread})
+        rows.append(
+            {
+                "KPI": label(kpi),
+                "rank": int(str(r["rank"])),
+                "parameter": r["parameter"],
+                "importance": importance,
+                "spread": spread,
+            }
+        )
     return pd.DataFrame(rows, columns=["KPI", "rank", "parameter", "importance", "spread"])

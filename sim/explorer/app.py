@@ -37,7 +37,8 @@ def cards_html(items: list[Card]) -> str:
         parts.append(
             f'<div class="kpi" data-kpi="{html.escape(c.name)}"><div class="kpi-label">{html.escape(c.label)}</div>'
             f'<div class="kpi-value">{html.escape(c.value)}</div>'
-            f'<div class="kpi-change{" same" if c.same else ""}">vs reference: {html.escape(c.change)}</div>{spread}</div>')
+            f'<div class="kpi-change{" same" if c.same else ""}">vs reference: {html.escape(c.change)}</div>{spread}</div>'
+        )
     return f'<div class="kpis">{"".join(parts)}</div>'
 
 
@@ -46,13 +47,15 @@ def _names(problem: str, path: str) -> bool:
     section holding it)."""
     return problem == path or problem.startswith(path + ".") or path.startswith(problem + ".")
 
+
 class Explorer:
     """The page for one reader: ``session`` holds what is set; ``reference`` is the run the cards and charts
     compare against (by default the scenario as loaded, at its seed). ``workers``: processes a Monte Carlo
     uses (default: up to two). ``height``: the page's height in pixels in a notebook (None: the window's)."""
 
-    def __init__(self, session: Session, reference: Run | None = None, *, workers: int | None = None,
-                 height: int | None = None) -> None:
+    def __init__(
+        self, session: Session, reference: Run | None = None, *, workers: int | None = None, height: int | None = None
+    ) -> None:
         self.session = session
         self.reference = reference if reference is not None else session.run(session.original)
         self.reference_label = f"the scenario as loaded (seed {session.original.seed})"
@@ -68,18 +71,25 @@ class Explorer:
         scenario = session.original
         self.groups = self._lever_groups()
         vehicle_plants = [name for name, p in scenario.plants.items() if p.kind == "vehicle"]
-        self.charts = Charts(chart_specs(list(self.current.daily.columns), vehicle_plants), self.current.daily,
-                             self.reference.daily, chart_window(self.reference.summary))
+        self.charts = Charts(
+            chart_specs(list(self.current.daily.columns), vehicle_plants),
+            self.current.daily,
+            self.reference.daily,
+            chart_window(self.reference.summary),
+        )
         self.chart_panes = [pn.pane.Bokeh(f, sizing_mode="stretch_width", min_width=380) for f in self.charts.figures]
         self.cards = pn.pane.HTML("", sizing_mode="stretch_width", **styled("kpi-cards"))
         self.status = pn.pane.HTML("", sizing_mode="stretch_width", **styled("status-pane"))
-        self.replications = pn.widgets.IntInput(label="Replications", value=40, start=2, end=2000, step=10, width=110,
-                                                css_classes=["mc-replications"])
-        self.mc_button = pn.widgets.Button(label="Run Monte Carlo", color="primary", width=150, margin=(23, 10, 0, 10),
-                                           css_classes=["mc-run"])
+        self.replications = pn.widgets.IntInput(
+            label="Replications", value=40, start=2, end=2000, step=10, width=110, css_classes=["mc-replications"]
+        )
+        self.mc_button = pn.widgets.Button(
+            label="Run Monte Carlo", color="primary", width=150, margin=(23, 10, 0, 10), css_classes=["mc-run"]
+        )
         self.mc_button.on_click(self._start_monte_carlo)
-        self.mc_progress = pn.indicators.Progress(value=0, max=100, width=220, visible=False, margin=(30, 10, 0, 10),
-                                                  **styled("mc-progress"))
+        self.mc_progress = pn.indicators.Progress(
+            value=0, max=100, width=220, visible=False, margin=(30, 10, 0, 10), **styled("mc-progress")
+        )
         self.mc_status = pn.pane.HTML("", margin=(26, 10, 0, 10), sizing_mode="stretch_width", **styled("mc-status-pane"))
         self.view = self._layout(height)
         self._show_all()
@@ -93,24 +103,41 @@ class Explorer:
         title = pn.pane.HTML(
             f'<div class="title">supplysim explorer: {html.escape(name)}</div>'
             f'<div class="subtitle">{html.escape(scenario.description.strip())}</div>',
-            sizing_mode="stretch_width", **styled("header"))
-        download = pn.widgets.FileDownload(callback=self._scenario_file, filename=f"{name}_explored.yaml",
-                                           label="Download scenario (YAML)", width=200, stylesheets=[DOWNLOAD_STYLE],
-                                           css_classes=["download-scenario"])
-        kpis = pn.widgets.FileDownload(callback=self._summary_file, filename=f"{name}_summary.json",
-                                       label="Download KPIs (JSON)", width=180, stylesheets=[DOWNLOAD_STYLE],
-                                       css_classes=["download-kpis"])
-        pin = pn.widgets.Button(label="Pin this run as reference", color="primary", variant="outline", width=190,
-                                css_classes=["pin"])
+            sizing_mode="stretch_width",
+            **styled("header"),
+        )
+        download = pn.widgets.FileDownload(
+            callback=self._scenario_file,
+            filename=f"{name}_explored.yaml",
+            label="Download scenario (YAML)",
+            width=200,
+            stylesheets=[DOWNLOAD_STYLE],
+            css_classes=["download-scenario"],
+        )
+        kpis = pn.widgets.FileDownload(
+            callback=self._summary_file,
+            filename=f"{name}_summary.json",
+            label="Download KPIs (JSON)",
+            width=180,
+            stylesheets=[DOWNLOAD_STYLE],
+            css_classes=["download-kpis"],
+        )
+        pin = pn.widgets.Button(
+            label="Pin this run as reference", color="primary", variant="outline", width=190, css_classes=["pin"]
+        )
         pin.on_click(lambda _: self.pin())
-        reset = pn.widgets.Button(label="Reset to the file", color="primary", variant="outline", width=140,
-                                  css_classes=["reset"])
+        reset = pn.widgets.Button(label="Reset to the file", color="primary", variant="outline", width=140, css_classes=["reset"])
         reset.on_click(lambda _: self.reset())
         header = pn.Row(title, pn.Row(download, kpis, pin, reset, margin=(10, 0)), sizing_mode="stretch_width")
-        sidebar = pn.Column(*[g.card for g in self.groups], width=395, scroll=True, sizing_mode="stretch_height",
-                            margin=(0, 6, 0, 0), css_classes=["levers"])
-        monte_carlo = pn.Row(self.replications, self.mc_button, self.mc_progress, self.mc_status,
-                             sizing_mode="stretch_width")
+        sidebar = pn.Column(
+            *[g.card for g in self.groups],
+            width=395,
+            scroll=True,
+            sizing_mode="stretch_height",
+            margin=(0, 6, 0, 0),
+            css_classes=["levers"],
+        )
+        monte_carlo = pn.Row(self.replications, self.mc_button, self.mc_progress, self.mc_status, sizing_mode="stretch_width")
         grid = pn.GridBox(*self.chart_panes, ncols=2, sizing_mode="stretch_width")
         key = pn.pane.HTML(key_html(), sizing_mode="stretch_width", **styled("chart-key-pane"))
         main = pn.Column(self.status, self.cards, monte_carlo, key, grid, sizing_mode="stretch_both", scroll=True)
@@ -136,8 +163,7 @@ class Explorer:
                 spec = scenario.systems.get(system)
                 users = ", ".join(users_of(scenario, system)) or "nothing modelled"
                 note = (f"{spec.description} · " if spec is not None and spec.description else "") + f"used by: {users}"
-            opened = title == "Run" or title.startswith("Outage") or (
-                system is not None and system in scenario.payables.systems)
+            opened = title == "Run" or title.startswith("Outage") or (system is not None and system in scenario.payables.systems)
             groups.append(LeverGroup(title, members, note, horizon, opened, self._set, self._show_lever))
         return groups
 
@@ -208,12 +234,13 @@ class Explorer:
                 shown = shown or hit
             if not shown and self._last_edited is not None:
                 self._last_edited.show_error(message)
-            self.status.object = (f'<div class="status invalid" data-runs="{self.runs}" data-state="invalid">'
-                                  f'Not run: {html.escape(message)} The results below are for the last valid settings.</div>')
+            self.status.object = (
+                f'<div class="status invalid" data-runs="{self.runs}" data-state="invalid">'
+                f"Not run: {html.escape(message)} The results below are for the last valid settings.</div>"
+            )
 
     def _failed(self, message: str) -> None:
-        self.status.object = (f'<div class="status error" data-runs="{self.runs}" data-state="error">'
-                              f'{html.escape(message)}</div>')
+        self.status.object = f'<div class="status error" data-runs="{self.runs}" data-state="error">{html.escape(message)}</div>'
 
     def _show_all(self) -> None:
         """Every lever shows its value as set, or as drawn at this seed."""
@@ -235,7 +262,8 @@ class Explorer:
         what = f"{len(changes)} field{'s' if len(changes) != 1 else ''} changed" if changes else "as loaded"
         self.status.object = (
             f'<div class="status ok" data-runs="{self.runs}" data-state="ok">Seed {self.session.seed}, {what}; '
-            f'simulated in {self.current.seconds:.2f} s. Compared with {html.escape(self.reference_label)}.</div>')
+            f"simulated in {self.current.seconds:.2f} s. Compared with {html.escape(self.reference_label)}.</div>"
+        )
         self._push()
 
     def _push(self) -> None:
@@ -293,16 +321,23 @@ class Explorer:
         self.mc_button.disabled = True
         self.mc_progress.max, self.mc_progress.value, self.mc_progress.visible = n, 0, True
         self.mc_status.object = f'<div class="mc-status" data-state="running">{n} replications running…</div>'
-        threading.Thread(target=self._monte_carlo, args=(scenario, n, self.version), daemon=True,
-                         name="supplysim-monte-carlo").start()
+        threading.Thread(
+            target=self._monte_carlo, args=(scenario, n, self.version), daemon=True, name="supplysim-monte-carlo"
+        ).start()
 
     def _monte_carlo(self, scenario: Any, n: int, version: int) -> None:
         """The background thread: replications in worker processes, results handed to the event loop."""
         from sim.experiments import run_replications
 
         try:
-            reps = run_replications(scenario, seed=None, replications=n, workers=self.workers, progress=False,
-                                    on_progress=lambda done, total: self._later(self._mc_progress, done))
+            reps = run_replications(
+                scenario,
+                seed=None,
+                replications=n,
+                workers=self.workers,
+                progress=False,
+                on_progress=lambda done, total: self._later(self._mc_progress, done),
+            )
         except Exception as exc:  # shown on the page; the page goes on
             self._later(self._mc_finished, None, version, f"Monte Carlo failed: {type(exc).__name__}: {exc}")
             return
@@ -318,11 +353,15 @@ class Explorer:
             self.mc_status.object = f'<div class="mc-status" data-state="failed">{html.escape(failure)}</div>'
             return
         if version != self.version:
-            self.mc_status.object = ('<div class="mc-status" data-state="stale">The settings changed while the '
-                                     'replications ran: their bands were set aside. Run again for these settings.</div>')
+            self.mc_status.object = (
+                '<div class="mc-status" data-state="stale">The settings changed while the '
+                "replications ran: their bands were set aside. Run again for these settings.</div>"
+            )
             return
         self.bands, self.spread = reps.bands, reps.summary
         failed = f", {len(reps.failures)} failed" if reps.failures else ""
-        self.mc_status.object = (f'<div class="mc-status" data-state="done">{reps.replications} replications{failed} '
-                                 f'in {reps.compute_s:.1f} s: shaded bands hold 90% of them.</div>')
+        self.mc_status.object = (
+            f'<div class="mc-status" data-state="done">{reps.replications} replications{failed} '
+            f"in {reps.compute_s:.1f} s: shaded bands hold 90% of them.</div>"
+        )
         self._show_results()

@@ -34,8 +34,11 @@ class Card:
 
 def card_names(summary: dict[str, Any]) -> list[str]:
     """The KPIs shown as cards, in the registry's order (the summary's)."""
-    return [name for name in summary if name in HEADLINE or (
-        kpi(name) is not None and any(fnmatch.fnmatchcase(name, family) for family in CARD_FAMILIES))]
+    return [
+        name
+        for name in summary
+        if name in HEADLINE or (kpi(name) is not None and any(fnmatch.fnmatchcase(name, family) for family in CARD_FAMILIES))
+    ]
 
 
 def change_text(name: str, value: Any, reference: Any) -> tuple[str, bool]:
@@ -71,8 +74,7 @@ def change_text(name: str, value: Any, reference: Any) -> tuple[str, bool]:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (
-        isinstance(value, float) and math.isnan(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (isinstance(value, float) and math.isnan(value))
 
 
 def cards(summary: dict[str, Any], reference: dict[str, Any], spread: dict[str, Any] | None = None) -> list[Card]:

@@ -183,8 +183,17 @@ def levers(scenario: Scenario) -> list[Lever]:
                 owner = _owner(scenario, path)
                 if owner is not None:
                     help_text = type(owner).model_fields[name].description or ""
-                found.append(Lever(path, group, _label(path, name), kind, value,
-                                   _literal_choices(annotation) if kind == "choice" else (), help_text))
+                found.append(
+                    Lever(
+                        path,
+                        group,
+                        _label(path, name),
+                        kind,
+                        value,
+                        _literal_choices(annotation) if kind == "choice" else (),
+                        help_text,
+                    )
+                )
                 break
     first: dict[str, int] = {}
     for i, lever in enumerate(found):
@@ -209,8 +218,11 @@ def _owner(scenario: Scenario, path: str) -> BaseModel | None:
 def users_of(scenario: Scenario, system: str) -> list[str]:
     """What depends on a system, in words (``production at solihull``, ``invoicing``...)."""
     out = [f"production at {name}" for name, p in scenario.plants.items() if system in p.systems]
-    out += [f"call-offs for {name}" for name, p in scenario.plants.items()
-            if p.call_off_systems is not None and system in p.call_off_systems]
+    out += [
+        f"call-offs for {name}"
+        for name, p in scenario.plants.items()
+        if p.call_off_systems is not None and system in p.call_off_systems
+    ]
     if system in scenario.payables.systems:
         out.append("invoicing")
     if system in scenario.sales.systems:
@@ -223,6 +235,7 @@ def users_of(scenario: Scenario, system: str) -> list[str]:
 
 def describe(dist: Any) -> str:
     """A distribution in words: ``uniform 0.3 to 0.7``, ``uniform 20 Oct 2025 to 10 Nov 2025``."""
+
     def num(x: float) -> str:
         return value_text(x)
 
@@ -236,10 +249,15 @@ def describe(dist: Any) -> str:
     if isinstance(dist, Triangular):
         return f"triangular {num(dist.low)} to {num(dist.high)}, most likely {num(dist.mode)}"
     if isinstance(dist, (Normal, LogNormal)):
-        centre = f"normal mean {num(dist.mean)}, sd {num(dist.sd)}" if isinstance(dist, Normal) else \
-            f"lognormal median {num(dist.median)}, sigma {num(dist.sigma)}"
-        bounds = [f"at least {num(dist.low)}" if dist.low is not None else "",
-                  f"at most {num(dist.high)}" if dist.high is not None else ""]
+        centre = (
+            f"normal mean {num(dist.mean)}, sd {num(dist.sd)}"
+            if isinstance(dist, Normal)
+            else f"lognormal median {num(dist.median)}, sigma {num(dist.sigma)}"
+        )
+        bounds = [
+            f"at least {num(dist.low)}" if dist.low is not None else "",
+            f"at most {num(dist.high)}" if dist.high is not None else "",
+        ]
         return ", ".join([centre, *[b for b in bounds if b]])
     if isinstance(dist, Choice):
         return "one of " + ", ".join(num(v) for v in dist.values)
@@ -272,7 +290,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) >= 1e6:
             exponent = int(math.floor(math.log10(abs(value)) / 3) * 3)
-            mantissa = f"{value / 10 ** exponent:.12g}"
+            mantissa = f"{value / 10**exponent:.12g}"
             if len(mantissa.strip("-").replace(".", "")) <= 4 and float(f"{mantissa}e{exponent}") == value:
                 return f"{mantissa}e{exponent}"  # 500e6, 1.52e9; 123456789 stays as it is
         text = f"{value:.15g}"

@@ -40,8 +40,9 @@ def free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(scenario: str | Path, port: int = 5006, host: str = "127.0.0.1", show: bool = False,
-          ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    scenario: str | Path, port: int = 5006, host: str = "127.0.0.1", show: bool = False, ready: Callable[[str], None] | None = None
+) -> None:
     """Serve the explorer of ``scenario`` at http://HOST:PORT/ until interrupted (``port`` 0: any free port).
     ``ready(url)`` is called once the server listens; ``show`` opens the page in the default browser."""
     os.environ["BOKEH_RESOURCES"] = "server"  # Bokeh's scripts from this server, whatever the environment says
@@ -51,8 +52,16 @@ def serve(scenario: str | Path, port: int = 5006, host: str = "127.0.0.1", show:
     port = port or free_port(host)
     # the page's websocket is accepted only from the page's own address (any, when listening on all)
     origins = ["*"] if host in WILDCARD_HOSTS else [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-    server = pn.serve({"/": page}, port=port, address=host or None, websocket_origin=origins, show=False,
-                      start=False, title=f"supplysim explorer: {Path(scenario).stem}", verbose=False)
+    server = pn.serve(
+        {"/": page},
+        port=port,
+        address=host or None,
+        websocket_origin=origins,
+        show=False,
+        start=False,
+        title=f"supplysim explorer: {Path(scenario).stem}",
+        verbose=False,
+    )
     server.start()
     url = f"http://{'127.0.0.1' if host in WILDCARD_HOSTS else host}:{server.port}/"
     if ready is not None:

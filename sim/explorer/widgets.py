@@ -42,8 +42,9 @@ STYLE = """
 
 # Panel 1.9 draws a FileDownload as a default (grey) button whatever its colour, in its theme's own rules:
 # outline it as the other buttons, over the theme's
-DOWNLOAD_STYLE = ".bk-btn.bk-btn-default { background: #fff !important; border: 1px solid #0072b5 !important; " \
-                 "color: #0072b5 !important; }"
+DOWNLOAD_STYLE = (
+    ".bk-btn.bk-btn-default { background: #fff !important; border: 1px solid #0072b5 !important; color: #0072b5 !important; }"
+)
 
 
 def styled(*classes: str) -> dict[str, Any]:
@@ -85,8 +86,9 @@ class LeverView:
         self.slider: pn.widgets.DateSlider | pn.widgets.FloatSlider | None = None
         self.choice: pn.widgets.Select | pn.widgets.Checkbox | None = None
         if lever.kind == "choice":
-            self.choice = pn.widgets.Select(label=lever.label, options=list(lever.choices), width=250,
-                                            **tip, css_classes=["lever", f"lever-{key}"])
+            self.choice = pn.widgets.Select(
+                label=lever.label, options=list(lever.choices), width=250, **tip, css_classes=["lever", f"lever-{key}"]
+            )
             self.choice.param.watch(lambda e: self._set(str(e.new)), "value")
             row: Any = self.choice
         elif lever.kind == "flag":
@@ -94,24 +96,43 @@ class LeverView:
             self.choice.param.watch(lambda e: self._set("true" if e.new else "false"), "value")
             row = self.choice
         else:
-            self.text = pn.widgets.TextInput(label=lever.label if lever.kind not in ("date", "share") else "",
-                                             width=118 if lever.kind in ("date", "share") else 250,
-                                             **tip, css_classes=["lever", f"lever-{key}"])
+            self.text = pn.widgets.TextInput(
+                label=lever.label if lever.kind not in ("date", "share") else "",
+                width=118 if lever.kind in ("date", "share") else 250,
+                **tip,
+                css_classes=["lever", f"lever-{key}"],
+            )
             self.text.param.watch(lambda e: self._set(e.new), "value")
             if lever.kind == "date":
-                self.slider = pn.widgets.DateSlider(label=lever.label, start=horizon[0], end=horizon[1], value=horizon[0],
-                                                    show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
+                self.slider = pn.widgets.DateSlider(
+                    label=lever.label,
+                    start=horizon[0],
+                    end=horizon[1],
+                    value=horizon[0],
+                    show_value=False,
+                    width=210,
+                    css_classes=[f"lever-slider-{key}"],
+                )
             elif lever.kind == "share":
-                self.slider = pn.widgets.FloatSlider(label=lever.label, start=0.0, end=1.0, step=0.01, value=0.0,
-                                                     show_value=False, width=210, css_classes=[f"lever-slider-{key}"])
+                self.slider = pn.widgets.FloatSlider(
+                    label=lever.label,
+                    start=0.0,
+                    end=1.0,
+                    step=0.01,
+                    value=0.0,
+                    show_value=False,
+                    width=210,
+                    css_classes=[f"lever-slider-{key}"],
+                )
             if self.slider is not None:
                 self.slider.param.watch(self._slid, "value_throttled")
                 row = pn.Row(self.slider, self.text, margin=0)
             else:
                 row = self.text
         self.note = pn.pane.HTML("", visible=False, margin=(0, 10), **styled("lever-note", f"lever-note-{key}"))
-        self.error = pn.pane.HTML("", visible=False, margin=(0, 10), sizing_mode="stretch_width",
-                                  **styled("lever-error", f"lever-error-{key}"))
+        self.error = pn.pane.HTML(
+            "", visible=False, margin=(0, 10), sizing_mode="stretch_width", **styled("lever-error", f"lever-error-{key}")
+        )
         self.view = pn.Column(row, self.note, self.error, margin=(0, 0, 4, 0))
 
     def _set(self, text: str) -> None:
@@ -178,13 +199,27 @@ class LeverGroup:
     """A collapsible card of levers. Its widgets are built when it is first opened: a page of a hundred
     levers then loads in a fraction of the time, and a closed group costs nothing per run."""
 
-    def __init__(self, title: str, members: list[Lever], note: str, horizon: tuple[date, date], opened: bool,
-                 on_set: Callable[[LeverView, str], None], on_built: Callable[[LeverView], None]) -> None:
+    def __init__(
+        self,
+        title: str,
+        members: list[Lever],
+        note: str,
+        horizon: tuple[date, date],
+        opened: bool,
+        on_set: Callable[[LeverView, str], None],
+        on_built: Callable[[LeverView], None],
+    ) -> None:
         self.title, self.members, self.note, self.horizon = title, members, note, horizon
         self._on_set, self._on_built = on_set, on_built
         self.views: list[LeverView] = []
-        self.card = pn.Card(title=title, collapsed=True, sizing_mode="stretch_width", margin=(3, 4),
-                            header_background="#eef2f6", css_classes=["lever-group", f"group-{slug(title)}"])
+        self.card = pn.Card(
+            title=title,
+            collapsed=True,
+            sizing_mode="stretch_width",
+            margin=(3, 4),
+            header_background="#eef2f6",
+            css_classes=["lever-group", f"group-{slug(title)}"],
+        )
         self.card.param.watch(lambda e: self.open() if not e.new else None, "collapsed")
         if opened:
             self.open()
@@ -193,8 +228,11 @@ class LeverGroup:
         """Open the card, building its widgets the first time."""
         if not self.views:
             self.views = [LeverView(lever, self.horizon, self._on_set) for lever in self.members]
-            note = [pn.pane.HTML(f'<div class="group-note">{html.escape(self.note)}</div>', margin=(0, 10),
-                                 **styled())] if self.note else []
+            note = (
+                [pn.pane.HTML(f'<div class="group-note">{html.escape(self.note)}</div>', margin=(0, 10), **styled())]
+                if self.note
+                else []
+            )
             self.card.objects = [*note, *[v.view for v in self.views]]
             for view in self.views:
                 self._on_built(view)

@@ -74,8 +74,13 @@ class EventColumns(NamedTuple):
     @staticmethod
     def of(rows: list[tuple[int, str, str, float, str]]) -> EventColumns:
         """From a few records (day, kind, entity, value, detail)."""
-        return EventColumns(np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows], [r[2] for r in rows],
-                            np.array([r[3] for r in rows], dtype=np.float64), [r[4] for r in rows])
+        return EventColumns(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            np.array([r[3] for r in rows], dtype=np.float64),
+            [r[4] for r in rows],
+        )
 
 
 NO_EVENTS = EventColumns(np.zeros(0, dtype=np.int64), [], [], np.zeros(0), [])
@@ -142,8 +147,7 @@ def copy_state(mine: Any, theirs: Any) -> None:
     assert type(mine) is type(theirs), (type(mine), type(theirs))
     for name in type(mine).STATE:
         value, own = getattr(theirs, name), getattr(mine, name)
-        if isinstance(value, np.ndarray) and isinstance(own, np.ndarray) and own.shape == value.shape \
-                and own.dtype == value.dtype:
+        if isinstance(value, np.ndarray) and isinstance(own, np.ndarray) and own.shape == value.shape and own.dtype == value.dtype:
             np.copyto(own, value)
         elif isinstance(value, list) and value and hasattr(type(value[0]), "STATE"):
             for a, b in zip(own, value, strict=True):

@@ -48,11 +48,17 @@ class SupplierDistress:
     """The OEM's decisions about suppliers in distress, and their outcomes."""
 
     name = "supplier_distress"
-    STATE: ClassVar[tuple[str, ...]] = ("support_spent", "kept", "moved", "comebacks", "first_distress", "_event_groups",
-                                        "_moves")
+    STATE: ClassVar[tuple[str, ...]] = ("support_spent", "kept", "moved", "comebacks", "first_distress", "_event_groups", "_moves")
 
-    def __init__(self, spec: SupplierDistressSpec[float], finance: SupplierFinance, payables: Payables, ledger: Ledger,
-                 root: np.random.SeedSequence, decides: bool = True) -> None:
+    def __init__(
+        self,
+        spec: SupplierDistressSpec[float],
+        finance: SupplierFinance,
+        payables: Payables,
+        ledger: Ledger,
+        root: np.random.SeedSequence,
+        decides: bool = True,
+    ) -> None:
         self.spec = spec
         self.finance = finance
         self.supply = finance.supply
@@ -167,8 +173,12 @@ class SupplierDistress:
         return [(self.has_work, self.decide)]
 
     def readings(self, day: int) -> Readings:
-        return {"suppliers_in_distress": len(self.finance.failing), "suppliers_kept_trading_cum": self.kept,
-                "tools_moved_cum": self.moved, "supplier_support_cum_pence": self.support_spent}
+        return {
+            "suppliers_in_distress": len(self.finance.failing),
+            "suppliers_kept_trading_cum": self.kept,
+            "tools_moved_cum": self.moved,
+            "supplier_support_cum_pence": self.support_spent,
+        }
 
     def series(self) -> dict[str, np.ndarray]:
         return {}
@@ -180,11 +190,13 @@ class SupplierDistress:
             return EventColumns(np.zeros(0, dtype=np.int64), [], [], np.zeros(0), [])
         names = np.asarray(self.supply.table.name, dtype=object)
         sizes = [len(g[2]) for g in groups]
-        return EventColumns(np.repeat(np.array([g[0] for g in groups], dtype=np.int64), sizes),
-                            [g[1] for g, k in zip(groups, sizes, strict=True) for _ in range(k)],
-                            list(names[np.concatenate([g[2] for g in groups])]),
-                            np.concatenate([g[3] for g in groups]).astype(np.float64),
-                            [g[4] for g, k in zip(groups, sizes, strict=True) for _ in range(k)])
+        return EventColumns(
+            np.repeat(np.array([g[0] for g in groups], dtype=np.int64), sizes),
+            [g[1] for g, k in zip(groups, sizes, strict=True) for _ in range(k)],
+            list(names[np.concatenate([g[2] for g in groups])]),
+            np.concatenate([g[3] for g in groups]).astype(np.float64),
+            [g[4] for g, k in zip(groups, sizes, strict=True) for _ in range(k)],
+        )
 
     def violations(self) -> list[str]:
         if self.support_spent > self.budget + self.move_cost * self.moved:

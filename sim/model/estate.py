@@ -47,7 +47,7 @@ class Estate:
             self.outage_start_days[outage_name] = start
             for system in outage.systems:
                 level = np.ones(n)
-                level[max(start, 0):] = 0.0
+                level[max(start, 0) :] = 0.0
                 self.changes.append(SystemChange(start, system, 0.0, outage_name))
                 for step in outage.restore.get(system, []):
                     if step.date is not None:
@@ -55,7 +55,7 @@ class Estate:
                     else:
                         assert step.after_days is not None  # the schema requires one of the two
                         day = start + int(round(step.after_days))
-                    level[max(day, 0):] = step.capacity
+                    level[max(day, 0) :] = step.capacity
                     self.changes.append(SystemChange(day, system, step.capacity, outage_name))
                 self.schedule[system] = np.minimum(self.schedule[system], level)
         self.changes.sort(key=lambda c: (c.day, c.system))
@@ -114,8 +114,9 @@ class Estate:
         """Each system going down (``outage``) or coming back (``restore``), its capacity as the value."""
         if not self.log:
             return NO_EVENTS
-        return EventColumns.of([(max(c.day, 0), "outage" if c.capacity == 0 else "restore", c.system, c.capacity, c.outage)
-                                for c in self.log])
+        return EventColumns.of(
+            [(max(c.day, 0), "outage" if c.capacity == 0 else "restore", c.system, c.capacity, c.outage) for c in self.log]
+        )
 
     def violations(self) -> list[str]:
         return []

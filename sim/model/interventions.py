@@ -26,8 +26,9 @@ NEVER = 1 << 40  # the start day of an intervention the scenario does not have
 
 
 @njit(cache=True)
-def _prepayments(supplier: np.ndarray, value: np.ndarray, share: float, eligible: np.ndarray,
-                 room: int) -> tuple[np.ndarray, np.int64]:
+def _prepayments(
+    supplier: np.ndarray, value: np.ndarray, share: float, eligible: np.ndarray, room: int
+) -> tuple[np.ndarray, np.int64]:
     """Prepay ``share`` of each invoice (whole pence, rounded down) of an eligible supplier, in
     order, while the running total stays within ``room``; the prepaid pence per invoice and their total."""
     prepaid = np.zeros(len(value), dtype=np.int64)
@@ -49,20 +50,38 @@ class EarlyPayment:
     STATE: ClassVar[tuple[str, ...]] = ("outstanding", "cost", "scheduled")  # what changes as the run goes on
 
     @classmethod
-    def create(cls, spec: SupplierFinanceScheme[float, Any] | None, table: SupplierTable, calendar: Calendar,
-               ledger: Ledger) -> EarlyPayment:
+    def create(
+        cls, spec: SupplierFinanceScheme[float, Any] | None, table: SupplierTable, calendar: Calendar, ledger: Ledger
+    ) -> EarlyPayment:
         """The scheme as ``spec`` says (qualifying tiers, restart-critical suppliers only or all); without a
         spec, a scheme that never starts (so every world records the same columns)."""
         if spec is None:
             return cls(NEVER, 0, 0.0, 0, np.zeros(table.n, dtype=np.int64), 0.0, False, ledger)
         eligible = np.isin(table.tier, spec.tiers) & (table.critical | (not spec.restart_critical_only))
-        scheme = cls(calendar.day(spec.start), pence(spec.budget_gbp), spec.prepay_share, int(round(spec.days_after_order)),
-                     eligible.astype(np.int64), spec.annual_cost_rate, spec.tier2_pass_through, ledger)
+        scheme = cls(
+            calendar.day(spec.start),
+            pence(spec.budget_gbp),
+            spec.prepay_share,
+            int(round(spec.days_after_order)),
+            eligible.astype(np.int64),
+            spec.annual_cost_rate,
+            spec.tier2_pass_through,
+            ledger,
+        )
         scheme.budget_gbp = spec.budget_gbp
         return scheme
 
-    def __init__(self, start_day: int, budget: int, share: float, delay: int, eligible: np.ndarray,
-                 annual_rate: float, pass_through: bool, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        start_day: int,
+        budget: int,
+        share: float,
+        delay: int,
+        eligible: np.ndarray,
+        annual_rate: float,
+        pass_through: bool,
+        ledger: Ledger,
+    ) -> None:
         self.start_day = start_day
         self.budget = budget
         self.budget_gbp = budget / 100.0
@@ -133,8 +152,7 @@ class EarlyPayment:
         return []
 
     def _terms(self) -> tuple[Any, ...]:
-        return (self.start_day, self.budget, self.share, self.delay, self.eligible.tobytes(), self.annual_rate,
-                self.pass_through)
+        return (self.start_day, self.budget, self.share, self.delay, self.eligible.tobytes(), self.annual_rate, self.pass_through)
 
     def diverges(self, other: Any, horizon: int) -> int:
         """Two schemes on the same terms act alike; otherwise from the first of their starts."""

@@ -36,13 +36,13 @@ class Invoicing:
         self.finance.on_shipment(day, units, value, fast, day + scheme.delay)
         if len(v):
             terms_days = supply.uniform_terms
-            self.payables.receive(Batch(rows, v, prepaid, due, deliveries.face), day,
-                                  None if terms_days is None else day + terms_days)
+            self.payables.receive(
+                Batch(rows, v, prepaid, due, deliveries.face), day, None if terms_days is None else day + terms_days
+            )
 
     def violations(self) -> list[str]:
         """Money: what tier-1 suppliers sold in the run = the value of the invoices the OEM received for it."""
         sold = int(self.finance.sales[self.finance.supply.table.tier == 1].sum())
         if sold != self.payables.received_value:
-            return [f"money (sales): tier-1 suppliers sold {sold} but the OEM received invoices for "
-                    f"{self.payables.received_value}"]
+            return [f"money (sales): tier-1 suppliers sold {sold} but the OEM received invoices for {self.payables.received_value}"]
         return []

@@ -38,8 +38,9 @@ def _credit(index: np.ndarray, amounts: np.ndarray, sign: int, cash: np.ndarray,
 
 
 @njit(cache=True)
-def _add_each_day(cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: np.ndarray, book2: np.ndarray,
-                  flow2: np.ndarray) -> None:
+def _add_each_day(
+    cash: np.ndarray, net: np.ndarray, book1: np.ndarray, flow1: np.ndarray, book2: np.ndarray, flow2: np.ndarray
+) -> None:
     for s in range(len(cash)):
         cash[s] += net[s]
         book1[s] += flow1[s]
@@ -52,8 +53,14 @@ class Ledger:
     a rescued supplier) also adds to the running cost of interventions."""
 
     name = "ledger"
-    STATE: ClassVar[tuple[str, ...]] = ("oem_cash", "supplier_cash", "oem_flows", "supplier_flows", "transfers",
-                                        "intervention_cost")
+    STATE: ClassVar[tuple[str, ...]] = (
+        "oem_cash",
+        "supplier_cash",
+        "oem_flows",
+        "supplier_flows",
+        "transfers",
+        "intervention_cost",
+    )
 
     def __init__(self, oem_cash: int, supplier_cash: np.ndarray) -> None:
         self.oem_opening = int(oem_cash)

@@ -93,8 +93,9 @@ def _invoices(supply: SupplyBase, shipped: np.ndarray | None) -> list[Batch]:
         if len(lanes) == 0:
             continue
         amounts = value[back[lanes] - 1, lanes]
-        batches.append(Batch(supply.lane_sup[lanes], amounts, np.zeros(len(lanes), dtype=np.int64),
-                             np.full(len(lanes), due, dtype=np.int64)))
+        batches.append(
+            Batch(supply.lane_sup[lanes], amounts, np.zeros(len(lanes), dtype=np.int64), np.full(len(lanes), due, dtype=np.int64))
+        )
     return batches
 
 

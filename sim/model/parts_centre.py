@@ -25,12 +25,20 @@ class PartsCentre:
     """Order queue (arrival day, count) and dispatch capacity per day."""
 
     name = "parts_centre"
-    STATE: ClassVar[tuple[str, ...]] = ("queue", "backlog", "received", "dispatched", "lost", "revenue",
-                                        "receipts")  # what changes in a run
+    STATE: ClassVar[tuple[str, ...]] = (
+        "queue",
+        "backlog",
+        "received",
+        "dispatched",
+        "lost",
+        "revenue",
+        "receipts",
+    )  # what changes in a run
 
     @classmethod
-    def create(cls, spec: PartsCentreSpec[float] | None, estate: Estate, horizon: int, ledger: Ledger,
-               root: np.random.SeedSequence) -> PartsCentre:
+    def create(
+        cls, spec: PartsCentreSpec[float] | None, estate: Estate, horizon: int, ledger: Ledger, root: np.random.SeedSequence
+    ) -> PartsCentre:
         """The parts centre as ``spec`` says: orders constant or Poisson (its own random stream), dispatch
         at the boosted rate while its systems run (or the manual share while they are down), opening with
         the last settlement days of normal orders not yet paid. Without a spec, a centre that never
@@ -48,13 +56,19 @@ class PartsCentre:
         avail = np.maximum(estate.availability(spec.systems)[:horizon], spec.manual_capacity)
         cap = np.floor(rate * spec.recovery_boost * avail + 1e-9).astype(np.int64)
         patience = None if spec.patience_days is None else int(round(spec.patience_days))
-        centre = cls(orders.astype(np.int64), cap, patience, pence(spec.order_value_gbp), int(round(spec.settlement_days)),
-                     ledger)
+        centre = cls(orders.astype(np.int64), cap, patience, pence(spec.order_value_gbp), int(round(spec.settlement_days)), ledger)
         centre.receipts.update(receipts(int(round(rate * centre.order_value)), centre.settlement_days))
         return centre
 
-    def __init__(self, orders: np.ndarray, capacity: np.ndarray, patience_days: int | None,
-                 order_value: int, settlement_days: int, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        orders: np.ndarray,
+        capacity: np.ndarray,
+        patience_days: int | None,
+        order_value: int,
+        settlement_days: int,
+        ledger: Ledger,
+    ) -> None:
         self.configured = True  # False: the scenario has no parts centre
         self.ledger = ledger
         self.orders = orders  # orders arriving each day
@@ -120,9 +134,13 @@ class PartsCentre:
         return []
 
     def readings(self, day: int) -> Readings:
-        return {"parts_orders_cum": self.received, "parts_dispatched_cum": self.dispatched,
-                "parts_backlog_orders": self.backlog, "parts_orders_lost_cum": self.lost,
-                "parts_revenue_cum_pence": self.revenue}
+        return {
+            "parts_orders_cum": self.received,
+            "parts_dispatched_cum": self.dispatched,
+            "parts_backlog_orders": self.backlog,
+            "parts_orders_lost_cum": self.lost,
+            "parts_revenue_cum_pence": self.revenue,
+        }
 
     def series(self) -> dict[str, np.ndarray]:
         return {}
@@ -140,5 +158,6 @@ class PartsCentre:
         """Two parts centres act alike until their orders or their dispatch capacities differ."""
         if not isinstance(other, PartsCentre):
             return 0
-        return min(first_difference(self.orders, other.orders, 0, horizon),
-                   first_difference(self.capacity, other.capacity, 0, horizon))
+        return min(
+            first_difference(self.orders, other.orders, 0, horizon), first_difference(self.capacity, other.capacity, 0, horizon)
+        )

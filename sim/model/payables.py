@@ -67,9 +67,16 @@ def _count_open(chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, due:
 
 
 @njit(cache=True)
-def _take_open(count: int, chosen: np.ndarray, upto: np.ndarray, supplier: np.ndarray, value: np.ndarray,
-               prepaid: np.ndarray, due: np.ndarray,
-               latest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+def _take_open(
+    count: int,
+    chosen: np.ndarray,
+    upto: np.ndarray,
+    supplier: np.ndarray,
+    value: np.ndarray,
+    prepaid: np.ndarray,
+    due: np.ndarray,
+    latest: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """The ``count`` invoices :func:`_count_open` counted, in order: their suppliers, values, prepaid parts and due
     days, and their face value; ``latest`` raised to the last due day taken of each supplier."""
     rows = np.empty(count, dtype=supplier.dtype)
@@ -116,9 +123,13 @@ def _concat(batches: list[Batch]) -> Batch:
     if len(batches) == 1:
         return batches[0]
     faces = [b._face for b in batches if b._face is not None]  # totals already summed carry over
-    return Batch(np.concatenate([b.supplier for b in batches]), np.concatenate([b.value for b in batches]),
-                 np.concatenate([b.prepaid for b in batches]), np.concatenate([b.due for b in batches]),
-                 sum(faces) if len(faces) == len(batches) else None)
+    return Batch(
+        np.concatenate([b.supplier for b in batches]),
+        np.concatenate([b.value for b in batches]),
+        np.concatenate([b.prepaid for b in batches]),
+        np.concatenate([b.due for b in batches]),
+        sum(faces) if len(faces) == len(batches) else None,
+    )
 
 
 class Payables:
@@ -126,15 +137,35 @@ class Payables:
 
     name = "payables"
     # what changes as the run goes on (everything else is fixed when the world is built)
-    STATE: ClassVar[tuple[str, ...]] = ("awaiting", "awaiting_count", "awaiting_value", "paid_early_upto", "queue",
-                                        "waiting", "waiting_count", "by_supplier",
-             "approved", "backlog_count", "backlog_value",
-             "approved_count", "approved_value", "received_count", "received_value", "processed_count",
-             "paid_count", "paid_value", "processed_on", "statements_on", "value_on", "by_hand_value")
+    STATE: ClassVar[tuple[str, ...]] = (
+        "awaiting",
+        "awaiting_count",
+        "awaiting_value",
+        "paid_early_upto",
+        "queue",
+        "waiting",
+        "waiting_count",
+        "by_supplier",
+        "approved",
+        "backlog_count",
+        "backlog_value",
+        "approved_count",
+        "approved_value",
+        "received_count",
+        "received_value",
+        "processed_count",
+        "paid_count",
+        "paid_value",
+        "processed_on",
+        "statements_on",
+        "value_on",
+        "by_hand_value",
+    )
 
     @classmethod
-    def create(cls, spec: PayablesSpec[float, Any], estate: Estate, calendar: Calendar, ledger: Ledger,
-               urgency: Callable[[], np.ndarray]) -> Payables:
+    def create(
+        cls, spec: PayablesSpec[float, Any], estate: Estate, calendar: Calendar, ledger: Ledger, urgency: Callable[[], np.ndarray]
+    ) -> Payables:
         """Accounts payable as ``spec`` says: the automated rate times the invoicing systems' capacity,
         plus each manual team at work that day; ``urgency()`` ranks suppliers (lowest first) when
         processing the least cash first."""
@@ -158,8 +189,14 @@ class Payables:
         payables.teams = [(calendar.day(team.start), name, team.staff) for name, team in spec.manual_teams.items()]
         return payables
 
-    def __init__(self, capacity: np.ndarray, priority: str, when: str = "on_receipt", ledger: Ledger | None = None,
-                 urgency: Callable[[], np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        capacity: np.ndarray,
+        priority: str,
+        when: str = "on_receipt",
+        ledger: Ledger | None = None,
+        urgency: Callable[[], np.ndarray] | None = None,
+    ) -> None:
         """``capacity``: invoices that can be processed each day; ``ledger`` pays the suppliers in the day's
         close (tests drive :meth:`process` and :meth:`pay` directly without one)."""
         self.ledger = ledger
@@ -338,8 +375,11 @@ class Payables:
                 chosen &= mask
             picks.append(chosen)
         if part is not None:  # the oldest invoices of the next supplier that fit in the value left
-            spots = [(int(b.due[i]), k, int(i)) for k, (b, m) in enumerate(zip(self.queue, self.waiting, strict=True))
-                     for i in np.flatnonzero((b.supplier == part) & (b.due <= day) & (True if m is None else m))]
+            spots = [
+                (int(b.due[i]), k, int(i))
+                for k, (b, m) in enumerate(zip(self.queue, self.waiting, strict=True))
+                for i in np.flatnonzero((b.supplier == part) & (b.due <= day) & (True if m is None else m))
+            ]
             for _, k, i in sorted(spots):
                 value = int(self.queue[k].value[i])
                 if value > left:
@@ -491,8 +531,9 @@ class Payables:
                 count = _count_open(chosen, upto, batch.supplier, batch.due)
                 if count == 0:
                     continue
-                rows, values, prepaid, due, face = _take_open(count, chosen, upto, batch.supplier, batch.value,
-                                                              batch.prepaid, batch.due, latest)
+                rows, values, prepaid, due, face = _take_open(
+                    count, chosen, upto, batch.supplier, batch.value, batch.prepaid, batch.due, latest
+                )
                 taken.append(Batch(rows, values, prepaid, due, int(face)))
                 self.awaiting_count -= len(values)
                 self.awaiting_value -= int(face)
@@ -563,8 +604,12 @@ class Payables:
         """Face value of unprocessed invoices past their due date."""
         if not self.queue:
             return 0
-        return int(sum(int(b.value[b.due < day if m is None else (b.due < day) & m].sum())
-                       for b, m in zip(self.queue, self.waiting, strict=True)))
+        return int(
+            sum(
+                int(b.value[b.due < day if m is None else (b.due < day) & m].sum())
+                for b, m in zip(self.queue, self.waiting, strict=True)
+            )
+        )
 
     # --- as an actor ---------------------------------------------------------------------------
     def close(self, day: int) -> None:
@@ -616,8 +661,9 @@ class Payables:
         over = np.flatnonzero(self.processed_on > self.capacity)
         if len(over):
             out.append(f"invoices: processed {int(self.processed_on[over[0]])} > capacity {int(self.capacity[over[0]])}")
-        by_hand = (self.statements_on > np.where(self.statement_capacity > 0, self.statement_capacity, 1 << 40)) | \
-            (self.value_on > np.where(self.value_capacity > 0, self.value_capacity, 1 << 62))
+        by_hand = (self.statements_on > np.where(self.statement_capacity > 0, self.statement_capacity, 1 << 40)) | (
+            self.value_on > np.where(self.value_capacity > 0, self.value_capacity, 1 << 62)
+        )
         if by_hand.any():
             out.append("invoices: manual teams processed more statements or value than their capacity")
         return out

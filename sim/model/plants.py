@@ -61,8 +61,12 @@ class Plant:
     engines_fitted: int = 0
     engines_made: int = 0
 
-    STATE: ClassVar[tuple[str, ...]] = ("engine_stock", "built", "engines_fitted",
-                                        "engines_made")  # what changes as the run goes on
+    STATE: ClassVar[tuple[str, ...]] = (
+        "engine_stock",
+        "built",
+        "engines_fitted",
+        "engines_made",
+    )  # what changes as the run goes on
 
     @classmethod
     def create(cls, name: str, spec: PlantSpec[float], index: int, calendar: Calendar, estate: Estate) -> Plant:

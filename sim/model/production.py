@@ -26,8 +26,9 @@ class Production:
     name = "production"
     STATE: ClassVar[tuple[str, ...]] = ("plants",)  # each plant's own STATE
 
-    def __init__(self, plants: list[Plant], supply: SupplyBase, sales: Sales, ledger: Ledger, cost_per_unit: int,
-                 horizon: int) -> None:
+    def __init__(
+        self, plants: list[Plant], supply: SupplyBase, sales: Sales, ledger: Ledger, cost_per_unit: int, horizon: int
+    ) -> None:
         self.plants = plants
         self.supply = supply
         self.sales = sales

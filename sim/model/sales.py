@@ -45,9 +45,16 @@ def markets_of(spec: SalesSpec[float]) -> list[Market]:
     if not spec.markets:
         return [Market("plants", 1.0, 0, int(round(spec.settlement_days)), None)]
     total = sum(m.share for m in spec.markets.values())
-    return [Market(name, m.share / total, int(round(m.transit_days)),
-                   int(round(spec.settlement_days if m.settlement_days is None else m.settlement_days)), m.country)
-            for name, m in spec.markets.items()]
+    return [
+        Market(
+            name,
+            m.share / total,
+            int(round(m.transit_days)),
+            int(round(spec.settlement_days if m.settlement_days is None else m.settlement_days)),
+            m.country,
+        )
+        for name, m in spec.markets.items()
+    ]
 
 
 def split(vehicles: int, shares: list[float], shipped: list[int]) -> list[int]:
@@ -76,12 +83,24 @@ class Sales:
     (by market and day); wholesale capacity per market and day; receipts to come (pence by day)."""
 
     name = "sales"
-    STATE: ClassVar[tuple[str, ...]] = ("arrivals", "waiting", "sold", "through", "landed", "shipped", "built",
-                                        "wholesaled", "revenue", "collected", "receipts")  # what changes in a run
+    STATE: ClassVar[tuple[str, ...]] = (
+        "arrivals",
+        "waiting",
+        "sold",
+        "through",
+        "landed",
+        "shipped",
+        "built",
+        "wholesaled",
+        "revenue",
+        "collected",
+        "receipts",
+    )  # what changes in a run
 
     @classmethod
-    def create(cls, spec: SalesSpec[float], estate: Estate, horizon: int, ledger: Ledger,
-               built_before: Callable[[int], np.ndarray]) -> Sales:
+    def create(
+        cls, spec: SalesSpec[float], estate: Estate, horizon: int, ledger: Ledger, built_before: Callable[[int], np.ndarray]
+    ) -> Sales:
         """Wholesale as ``spec`` says: each market's capacity is its share of the wholesale capacity, which
         follows the wholesale systems (or the manual share while they are down). ``built_before(days)``: the
         vehicles built on each of the last ``days`` days before day 0, for the opening pipeline."""
@@ -154,7 +173,7 @@ class Sales:
         if day == self.through + 1:
             arrived = self.arrivals[:, day].tolist()
         else:
-            arrived = self.arrivals[:, self.through + 1: day + 1].sum(axis=1).tolist()
+            arrived = self.arrivals[:, self.through + 1 : day + 1].sum(axis=1).tolist()
         self.waiting = [a + b for a, b in zip(self.waiting, arrived, strict=True)]
         self.landed += sum(arrived)
         self.through = day
@@ -198,7 +217,7 @@ class Sales:
     def readings(self, day: int) -> Readings:
         """Vehicles at the plants (without markets: waiting to be wholesaled there), on their way, waiting at
         the markets, and in all (the finished-vehicle stock); wholesales and their revenue so far."""
-        arrived = int(self.arrivals[:, self.through + 1: day + 1].sum()) if day > self.through else 0
+        arrived = int(self.arrivals[:, self.through + 1 : day + 1].sum()) if day > self.through else 0
         waiting = sum(self.waiting) + arrived
         in_transit = self.opening_in_transit + self.built - self.landed - arrived
         return {
@@ -224,17 +243,21 @@ class Sales:
         wholesaled, market by market, none negative; money: opening receivable + revenue = received + to come."""
         out = []
         if int(self.arrivals.sum()) != self.opening_in_transit + self.built:
-            out.append(f"vehicles: opening pipeline {self.opening_in_transit} + built {self.built} != "
-                       f"vehicles sent to the markets {int(self.arrivals.sum())}")
+            out.append(
+                f"vehicles: opening pipeline {self.opening_in_transit} + built {self.built} != "
+                f"vehicles sent to the markets {int(self.arrivals.sum())}"
+            )
         arrived = self.arrivals[:, : self.through + 1].sum(axis=1)
         waiting = np.array(self.waiting, dtype=np.int64)
-        if not np.array_equal(arrived, waiting + self.sold.sum(axis=1)) or (waiting < 0).any() \
-                or self.landed != int(arrived.sum()):
-            out.append(f"vehicles: arrived {arrived.tolist()} != waiting {self.waiting} + wholesaled "
-                       f"{self.sold.sum(axis=1).tolist()}, by market")
+        if not np.array_equal(arrived, waiting + self.sold.sum(axis=1)) or (waiting < 0).any() or self.landed != int(arrived.sum()):
+            out.append(
+                f"vehicles: arrived {arrived.tolist()} != waiting {self.waiting} + wholesaled "
+                f"{self.sold.sum(axis=1).tolist()}, by market"
+            )
         if int(self.sold.sum()) != self.wholesaled or self.revenue != self.wholesaled * self.price:
-            out.append(f"vehicles: wholesaled {self.wholesaled} != sold by market {int(self.sold.sum())}, or revenue "
-                       "!= wholesaled x price")
+            out.append(
+                f"vehicles: wholesaled {self.wholesaled} != sold by market {int(self.sold.sum())}, or revenue != wholesaled x price"
+            )
         if self.opening_receivable + self.revenue != self.collected + sum(self.receipts.values()):
             out.append("wholesale receipts: opening receivable + revenue != received + to come")
         return out

@@ -80,8 +80,9 @@ RUNWAY_CAP = 365  # days: a supplier not burning cash reads as a year of runway
 
 
 @njit(cache=True)
-def _below_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray, below: np.ndarray,
-                  out: np.ndarray) -> bool:
+def _below_runway(
+    cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray, below: np.ndarray, out: np.ndarray
+) -> bool:
     """Which suppliers' runway at idle costs ((cash + credit) / (fixed - margin), at least a penny a day) is below
     their ``below`` days (NaN: never), into ``out``; whether any is."""
     found = False
@@ -92,8 +93,9 @@ def _below_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margi
 
 
 @njit(cache=True)
-def _runway(cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int,
-            tier: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
+def _runway(
+    cash: np.ndarray, week_ago: np.ndarray, credit: np.ndarray, state: np.ndarray, insolvent: int, tier: np.ndarray
+) -> tuple[int, int, int, int, float, float, float]:
     """Runway of every supplier not insolvent on its current burn (its cash fall over the last 7 days, per
     day): cash plus unused credit over the burn, capped at RUNWAY_CAP (no burn: the cap; nothing left: 0).
     Returns how many have under 7 and under 14 days, each by tier (1, 2), and the 5th, 25th and 50th
@@ -142,8 +144,12 @@ Bills = tuple[np.ndarray, np.ndarray, np.ndarray, "int | np.ndarray"]  # payers,
 def _joined(groups: list[Bills]) -> Bills:
     """Several groups of tier-2 bills as one, each bill with the day it fell due."""
     fell = np.concatenate([np.broadcast_to(g[3], g[0].shape) for g in groups]).astype(np.int64)
-    return (np.concatenate([g[0] for g in groups]), np.concatenate([g[1] for g in groups]),
-            np.concatenate([g[2] for g in groups]), fell)
+    return (
+        np.concatenate([g[0] for g in groups]),
+        np.concatenate([g[1] for g in groups]),
+        np.concatenate([g[2] for g in groups]),
+        fell,
+    )
 
 
 IDLE_FLOOR = 0.1  # of fixed costs: the least idle burn an opening runway is counted on
@@ -194,9 +200,17 @@ class SupplierMoney:
         if t.working_capital.any():
             dip = normal_year_dip(supply, plants, start_date, fixed, other_margin, np.asarray(tier2_cost, dtype=np.float64))
             credit = credit + np.where(t.working_capital, np.ceil(dip), 0).astype(np.int64)
-        return cls(total_revenue=total_revenue, fixed=fixed, payroll=payroll, other_margin=other_margin,
-                   normal_costs=normal_costs, tier2_cost=tier2_cost, opening_cash=cash, credit=credit,
-                   jobs=payroll * 365 / (t.wage * 100))
+        return cls(
+            total_revenue=total_revenue,
+            fixed=fixed,
+            payroll=payroll,
+            other_margin=other_margin,
+            normal_costs=normal_costs,
+            tier2_cost=tier2_cost,
+            opening_cash=cash,
+            credit=credit,
+            jobs=payroll * 365 / (t.wage * 100),
+        )
 
 
 class SupplierFinance:
@@ -205,9 +219,28 @@ class SupplierFinance:
     name = "supplier_finance"
     # what changes as the run goes on (everything else is fixed when the world is built)
     STATE: ClassVar[tuple[str, ...]] = (
-        "fixed", "_minus_fixed", "_net_daily", "jobs", "jobs_lost", "jobs_lost_total", "insolvent_day", "replaced_day",
-        "cash_out_day", "min_cash", "failing", "tier2_bills", "tier2_written_off", "tier2_paid_late", "_event_groups",
-        "insolvencies", "replaced_now", "time_to_survive", "cash_week", "sales", "alive_days", "days_all_alive",
+        "fixed",
+        "_minus_fixed",
+        "_net_daily",
+        "jobs",
+        "jobs_lost",
+        "jobs_lost_total",
+        "insolvent_day",
+        "replaced_day",
+        "cash_out_day",
+        "min_cash",
+        "failing",
+        "tier2_bills",
+        "tier2_written_off",
+        "tier2_paid_late",
+        "_event_groups",
+        "insolvencies",
+        "replaced_now",
+        "time_to_survive",
+        "cash_week",
+        "sales",
+        "alive_days",
+        "days_all_alive",
     )
 
     @classmethod
@@ -313,8 +346,9 @@ class SupplierFinance:
         """Suppliers insolvent and not yet replaced."""
         return self.supply.insolvent_count
 
-    def on_shipment(self, day: int, units: np.ndarray, value: np.ndarray, fast: np.ndarray | None = None,
-                    fast_day: int = 0) -> None:
+    def on_shipment(
+        self, day: int, units: np.ndarray, value: np.ndarray, fast: np.ndarray | None = None, fast_day: int = 0
+    ) -> None:
         """Pay variable costs of today's output and book tier-2 bills on their terms (or, for tier-1
         suppliers flagged ``fast``, on ``fast_day``)."""
         t = self.supply.table
@@ -371,8 +405,9 @@ class SupplierFinance:
             self.alive_days += alive
         else:
             self.days_all_alive += 1
-            ledger.suppliers_each_day(("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin),
-                                      self._net_daily)
+            ledger.suppliers_each_day(
+                ("fixed_costs", self._minus_fixed), ("other_customers_margin", self.other_margin), self._net_daily
+            )
         cash = ledger.supplier_cash
         self.cash_week[day % 8] = cash
         self.failing = self._nobody
@@ -385,12 +420,14 @@ class SupplierFinance:
         """Which suppliers' runway at idle costs is below their threshold for paying tier-2 bills late, at the
         start of the day's tier-2 payments (None: nobody's)."""
         short = np.empty(len(self.fixed), dtype=np.bool_)
-        found = _below_runway(self.ledger.supplier_cash, self.credit, self.fixed, self.other_margin,
-                              self.supply.table.pay_late_below, short)
+        found = _below_runway(
+            self.ledger.supplier_cash, self.credit, self.fixed, self.other_margin, self.supply.table.pay_late_below, short
+        )
         return short if found else None
 
-    def _pay_late(self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray,
-                  fell_due: int | np.ndarray, short: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _pay_late(
+        self, day: int, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray, fell_due: int | np.ndarray, short: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A tier-1 supplier ``short`` of cash puts a tier-2 bill off to tomorrow, up to its most days late;
         returns the bills paid today. ``fell_due``: the day each bill fell due (one day for all, or one each)."""
         t = self.supply.table
@@ -470,8 +507,9 @@ class SupplierFinance:
         # a burn is a week's fall in cash (a week's receipts and payments, whatever the weekday); in the first
         # week of a run there is no such week yet, so no burn is read
         week_ago = self.cash_week[(day + 1) % 8] if day >= 7 else cash
-        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(cash, week_ago, self.credit, self.supply.state, INSOLVENT,
-                                                          self.supply.table.tier)
+        u7_1, u7_2, u14_1, u14_2, p05, p25, p50 = _runway(
+            cash, week_ago, self.credit, self.supply.state, INSOLVENT, self.supply.table.tier
+        )
         return {
             "supplier_cash_pence": cash_total,
             "supplier_cash_shortfall_pence": shortfall,

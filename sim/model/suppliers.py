@@ -19,10 +19,25 @@ from sim.scenario.streams import stream
 from sim.scenario.validation import RANGES
 
 FIELDS = (
-    "parts_per_unit", "capacity_margin", "lead_time_days", "payment_terms_days",
-    "oem_revenue_share", "variable_cost_share", "fixed_cost_share", "payroll_share", "cash_days",
-    "credit_days", "average_wage_gbp", "resourcing_lead_time_days", "qualification_days", "short_time_pay_share",
-    "short_time_max_share", "recall_days", "redundancy_share", "redundancy_pay_weeks", "max_pay_late_days",
+    "parts_per_unit",
+    "capacity_margin",
+    "lead_time_days",
+    "payment_terms_days",
+    "oem_revenue_share",
+    "variable_cost_share",
+    "fixed_cost_share",
+    "payroll_share",
+    "cash_days",
+    "credit_days",
+    "average_wage_gbp",
+    "resourcing_lead_time_days",
+    "qualification_days",
+    "short_time_pay_share",
+    "short_time_max_share",
+    "recall_days",
+    "redundancy_share",
+    "redundancy_pay_weeks",
+    "max_pay_late_days",
 )
 # drawn when given, NaN (never, or not used) when not
 OPTIONAL = ("runway_days", "short_time_after_idle_days", "redundancy_below_runway_days", "pay_late_below_runway_days")
@@ -121,8 +136,12 @@ def build_supplier_table(scenario: Realised, root: np.random.SeedSequence, sourc
             values = draw(getattr(spec, f), f"suppliers.{entry}.{f}", n, root)
             problems += _range_problems(f"suppliers.{entry}.{f}", f, values)
             cols[f].append(values)
-        for f, out in (("unit_price_gbp", prices), ("customer_price_share", price_shares),
-                       ("source_share", source_shares), ("surge_share", surge_shares)):
+        for f, out in (
+            ("unit_price_gbp", prices),
+            ("customer_price_share", price_shares),
+            ("source_share", source_shares),
+            ("surge_share", surge_shares),
+        ):
             param = getattr(spec, f)
             values = np.full(n, np.nan) if param is None else draw(param, f"suppliers.{entry}.{f}", n, root)
             if param is not None:
@@ -207,11 +226,15 @@ def _tier2_content_problems(table: SupplierTable) -> list[Problem]:
         return []
     row = int(over[0])
     feeding = sorted({table.entry_names[table.entry[k]] for k in tier2[table.customer[tier2] == row]})
-    return [Problem(f"suppliers.{feeding[0]}.customer_price_share",
-                    f"tier-2 parts worth GBP {content[row] / 100:,.2f} a unit exceed the variable cost of their customer "
-                    f"{table.name[row]} (GBP {table.variable_share[row] * table.price[row] / 100:,.2f} a unit) for "
-                    f"{len(over)} tier-1 supplier(s); lower customer_price_share or parts_per_unit of "
-                    f"{', '.join(feeding)}, or raise the customers' variable_cost_share")]
+    return [
+        Problem(
+            f"suppliers.{feeding[0]}.customer_price_share",
+            f"tier-2 parts worth GBP {content[row] / 100:,.2f} a unit exceed the variable cost of their customer "
+            f"{table.name[row]} (GBP {table.variable_share[row] * table.price[row] / 100:,.2f} a unit) for "
+            f"{len(over)} tier-1 supplier(s); lower customer_price_share or parts_per_unit of "
+            f"{', '.join(feeding)}, or raise the customers' variable_cost_share",
+        )
+    ]
 
 
 def _range_problems(path: str, field: str, values: np.ndarray) -> list[Problem]:
@@ -253,8 +276,9 @@ def _assign_plants(table: SupplierTable, scenario: Realised, entries: list[tuple
             at = np.searchsorted(cum / cum[-1], (np.arange(len(rows)) + 0.5) / len(rows), side="right")
             mask[rows, np.array([column[p] for p in plants])[np.minimum(at, len(plants) - 1)]] = True
         else:
-            using = np.array([column[p] for p, plant in scenario.plants.items() if spec.part_family in plant.part_families],
-                             dtype=np.int64)
+            using = np.array(
+                [column[p] for p, plant in scenario.plants.items() if spec.part_family in plant.part_families], dtype=np.int64
+            )
             mask[np.ix_(rows, using)] = True
     for name, spec in entries:
         if spec.second_source_for is None:

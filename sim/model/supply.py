@@ -51,9 +51,28 @@ class SupplyBase:
     name = "supply"
     # what changes as the run goes on (everything else is fixed when the world is built)
     STATE: ClassVar[tuple[str, ...]] = (
-        "ring", "stock", "in_transit", "received", "shipped_lane", "used", "state", "_last_ship_day", "_folded_day",
-        "week_units", "week_day", "week_all", "insolvent_count", "lane_share", "capacity", "_capacity_units",
-        "qualified_from", "reshare_on", "week_asked", "week_asked_day", "staffing", "fully_staffed",
+        "ring",
+        "stock",
+        "in_transit",
+        "received",
+        "shipped_lane",
+        "used",
+        "state",
+        "_last_ship_day",
+        "_folded_day",
+        "week_units",
+        "week_day",
+        "week_all",
+        "insolvent_count",
+        "lane_share",
+        "capacity",
+        "_capacity_units",
+        "qualified_from",
+        "reshare_on",
+        "week_asked",
+        "week_asked_day",
+        "staffing",
+        "fully_staffed",
     )
 
     @classmethod
@@ -246,21 +265,47 @@ class SupplyBase:
         lanes = len(self.lane_sup)
         order = np.empty(lanes, dtype=np.int64)
         asked = np.empty(n)
-        calloffs(self.group_ahead[day], self.lane_group, self.lane_part, self.part_ppu, self.lane_share, self.safety,
-                 self.stock, self.in_transit, self.lane_sup, order, asked)
+        calloffs(
+            self.group_ahead[day],
+            self.lane_group,
+            self.lane_part,
+            self.part_ppu,
+            self.lane_share,
+            self.safety,
+            self.stock,
+            self.in_transit,
+            self.lane_sup,
+            order,
+            asked,
+        )
         unhindered = self.availability_by_day is None and not self.insolvent_count and self.fully_staffed
         cap = self._capacity_units if unhindered else np.floor(self.capacity * self.ability(day) + 1e-9)
         self.week_asked[day % 7] = asked
         self.week_asked_day[day % 7] = day
         units = np.empty(n, dtype=np.int64)
         rows, lane_value, due = np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64), np.empty(lanes, dtype=np.int64)
-        count, face = dispatch(order, asked, cap, self.lane_sup, self.ring[day % self.ring_size], self.in_transit,
-                                self.shipped_lane, self.lane_price, self.lane_terms, day, units, rows, lane_value, due)
+        count, face = dispatch(
+            order,
+            asked,
+            cap,
+            self.lane_sup,
+            self.ring[day % self.ring_size],
+            self.in_transit,
+            self.shipped_lane,
+            self.lane_price,
+            self.lane_terms,
+            day,
+            units,
+            rows,
+            lane_value,
+            due,
+        )
         if self.week_day[day % 7] > self._folded_day:  # a day not yet folded is about to be overwritten
             self._fold_week()
         value = np.empty(n, dtype=np.int64)
-        self.week_all[day % 7] = output(units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price,
-                                         value, self.week_units[day % 7])
+        self.week_all[day % 7] = output(
+            units, self.tier2.start, self.tier2_customer, self.tier2_ppu, self.table.price, value, self.week_units[day % 7]
+        )
         self.week_day[day % 7] = day
         return units, value, Deliveries(rows[:count], lane_value[:count], due[:count], int(face))
 
@@ -307,8 +352,9 @@ class SupplyBase:
 
     def deliver(self, day: int) -> None:
         """Move the deliveries due on ``day`` from transit to the line side."""
-        arrive(self._ring_flat, self._arrival_cells[day % self.ring_size], self.lane_part, self.stock, self.in_transit,
-               self.received)
+        arrive(
+            self._ring_flat, self._arrival_cells[day % self.ring_size], self.lane_part, self.stock, self.in_transit, self.received
+        )
 
     def buildable(self) -> np.ndarray:
         """Per plant, the units the parts at its line side allow (no limit if it needs none)."""
@@ -387,6 +433,8 @@ class SupplyBase:
         """Two supply bases act alike until their call-off plans or their suppliers' systems differ."""
         if not isinstance(other, SupplyBase):
             return 0
-        return min(first_difference(self.calloff_ok, other.calloff_ok, 1, horizon),
-                   first_difference(self.group_ahead, other.group_ahead, 0, horizon),
-                   first_difference(self.availability_by_day, other.availability_by_day, 0, horizon))
+        return min(
+            first_difference(self.calloff_ok, other.calloff_ok, 1, horizon),
+            first_difference(self.group_ahead, other.group_ahead, 0, horizon),
+            first_difference(self.availability_by_day, other.availability_by_day, 0, horizon),
+        )

@@ -15,9 +15,19 @@ NO_LIMIT = 1 << 40  # units a plant could build from parts it does not need
 
 
 @njit(cache=True)
-def calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_part: np.ndarray, part_ppu: np.ndarray, lane_share: np.ndarray,
-             safety: np.ndarray, stock: np.ndarray, in_transit: np.ndarray, lane_sup: np.ndarray, order: np.ndarray,
-             asked: np.ndarray) -> None:
+def calloffs(
+    ahead: np.ndarray,
+    lane_group: np.ndarray,
+    lane_part: np.ndarray,
+    part_ppu: np.ndarray,
+    lane_share: np.ndarray,
+    safety: np.ndarray,
+    stock: np.ndarray,
+    in_transit: np.ndarray,
+    lane_sup: np.ndarray,
+    order: np.ndarray,
+    asked: np.ndarray,
+) -> None:
     """Each lane's call-off (``order``: its share of its part's planned units ahead, in parts, plus the
     part's safety stock, less the part's stock, rounded to whole parts; less the lane's parts on the road;
     at least nothing) and each supplier's total of them (``asked``, summed as floats in lane order)."""
@@ -38,10 +48,22 @@ def calloffs(ahead: np.ndarray, lane_group: np.ndarray, lane_part: np.ndarray, p
 
 
 @njit(cache=True)
-def dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np.ndarray,
-              ring_row: np.ndarray, in_transit: np.ndarray, shipped_lane: np.ndarray, lane_price: np.ndarray,
-              lane_terms: np.ndarray, day: int, units: np.ndarray, rows: np.ndarray, value: np.ndarray,
-              due: np.ndarray) -> tuple[int, int]:
+def dispatch(
+    order: np.ndarray,
+    asked: np.ndarray,
+    cap: np.ndarray,
+    lane_sup: np.ndarray,
+    ring_row: np.ndarray,
+    in_transit: np.ndarray,
+    shipped_lane: np.ndarray,
+    lane_price: np.ndarray,
+    lane_terms: np.ndarray,
+    day: int,
+    units: np.ndarray,
+    rows: np.ndarray,
+    value: np.ndarray,
+    due: np.ndarray,
+) -> tuple[int, int]:
     """Ship the call-offs: in full where a supplier can, else each of its lanes scaled down to its
     capacity (rounded down). Puts today's shipments on the road (``ring_row``, ``in_transit``) and
     fills ``units`` per supplier. Each lane that shipped is one delivery, invoiced: its supplier,
@@ -84,8 +106,15 @@ def dispatch(order: np.ndarray, asked: np.ndarray, cap: np.ndarray, lane_sup: np
 
 
 @njit(cache=True)
-def output(units: np.ndarray, tier2_first: int, tier2_customer: np.ndarray, tier2_ppu: np.ndarray,
-            price: np.ndarray, value: np.ndarray, week_row: np.ndarray) -> bool:
+def output(
+    units: np.ndarray,
+    tier2_first: int,
+    tier2_customer: np.ndarray,
+    tier2_ppu: np.ndarray,
+    price: np.ndarray,
+    value: np.ndarray,
+    week_row: np.ndarray,
+) -> bool:
     """Complete a day's output per supplier: a tier-2 supplier (rows from ``tier2_first``) makes
     what its tier-1 customer shipped times its parts per unit; ``value`` is units times unit
     price. Records the units in ``week_row``; True when every supplier shipped something."""
@@ -101,8 +130,9 @@ def output(units: np.ndarray, tier2_first: int, tier2_customer: np.ndarray, tier
 
 
 @njit(cache=True)
-def arrive(ring_flat: np.ndarray, cells: np.ndarray, lane_part: np.ndarray, stock: np.ndarray, in_transit: np.ndarray,
-           received: np.ndarray) -> None:
+def arrive(
+    ring_flat: np.ndarray, cells: np.ndarray, lane_part: np.ndarray, stock: np.ndarray, in_transit: np.ndarray, received: np.ndarray
+) -> None:
     """Move each lane's shipment in ``cells`` of the road from transit to its part's line-side stock."""
     for lane in range(len(cells)):
         arriving = ring_flat[cells[lane]]
@@ -135,8 +165,7 @@ def buildable(stock: np.ndarray, part_ppu: np.ndarray, parts_per_plant: np.ndarr
 
 
 @njit(cache=True)
-def take_parts(units: np.ndarray, parts_per_plant: np.ndarray, part_ppu: np.ndarray, stock: np.ndarray,
-               used: np.ndarray) -> None:
+def take_parts(units: np.ndarray, parts_per_plant: np.ndarray, part_ppu: np.ndarray, stock: np.ndarray, used: np.ndarray) -> None:
     """Take the parts for ``units`` built per plant from its line-side stock."""
     part = 0
     for plant in range(len(parts_per_plant)):

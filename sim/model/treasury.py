@@ -60,7 +60,7 @@ def daily_parts(amount: int, first: int, last: int, horizon: int) -> np.ndarray:
     each[-1] += amount - int(each.sum())
     a, b = max(first, 0), min(last + 1, horizon)
     if a < b:
-        out[a:b] = each[a - first: b - first]
+        out[a:b] = each[a - first : b - first]
     return out
 
 
@@ -69,20 +69,31 @@ class Treasury:
     (booked by production), investment, incident costs, credit facilities and their interest."""
 
     name = "treasury"
-    STATE: ClassVar[tuple[str, ...]] = ("draws", "lines", "tranches", "invested",
-                                        "incident_paid")  # what changes as the run goes on (each line's own STATE)
+    STATE: ClassVar[tuple[str, ...]] = (
+        "draws",
+        "lines",
+        "tranches",
+        "invested",
+        "incident_paid",
+    )  # what changes as the run goes on (each line's own STATE)
 
     @classmethod
-    def create(cls, spec: TreasurySpec[float, Any], outages: dict[str, OutageSpec[float, Any]], calendar: Calendar,
-               ledger: Ledger) -> Treasury:
+    def create(
+        cls, spec: TreasurySpec[float, Any], outages: dict[str, OutageSpec[float, Any]], calendar: Calendar, ledger: Ledger
+    ) -> Treasury:
         """The treasury as ``spec`` says, paying the costs of ``outages`` (each item evenly over its dates)."""
         policy = spec.draw_policy
         floor = pence(policy.floor_gbp)
         order = list(policy.order) + [name for name in spec.facilities if name not in policy.order]
         lines = [
-            CreditLine(name, pence(f.size_gbp), calendar.day(f.available_from),
-                       floor if f.draw_below_gbp is None else pence(f.draw_below_gbp), f.government_guaranteed,
-                       f.annual_interest_rate)
+            CreditLine(
+                name,
+                pence(f.size_gbp),
+                calendar.day(f.available_from),
+                floor if f.draw_below_gbp is None else pence(f.draw_below_gbp),
+                f.government_guaranteed,
+                f.annual_interest_rate,
+            )
             for name, f in ((name, spec.facilities[name]) for name in order)
         ]
         horizon = calendar.horizon_days
@@ -94,8 +105,14 @@ class Treasury:
                 incident += parts
                 if parts.any():
                     items.append((int(np.flatnonzero(parts)[0]), name, int(parts.sum()) / 100.0))
-        treasury = cls(pence(spec.fixed_costs_gbp_per_day), pence(spec.investment_gbp_per_day),
-                       pence(spec.other_cost_per_unit_gbp), incident, lines, ledger)
+        treasury = cls(
+            pence(spec.fixed_costs_gbp_per_day),
+            pence(spec.investment_gbp_per_day),
+            pence(spec.other_cost_per_unit_gbp),
+            incident,
+            lines,
+            ledger,
+        )
         treasury.minimum_draw = pence(policy.minimum_draw_gbp)
         treasury.repays = policy.repay != "never"
         treasury.repay_margin = pence(policy.repay_margin_gbp)
@@ -108,8 +125,15 @@ class Treasury:
         treasury.incidents = items
         return treasury
 
-    def __init__(self, fixed_per_day: int, investment_per_day: int, cost_per_unit: int, incident: np.ndarray,
-                 lines: list[CreditLine], ledger: Ledger) -> None:
+    def __init__(
+        self,
+        fixed_per_day: int,
+        investment_per_day: int,
+        cost_per_unit: int,
+        incident: np.ndarray,
+        lines: list[CreditLine],
+        ledger: Ledger,
+    ) -> None:
         self.fixed_per_day = fixed_per_day
         self.investment_per_day = investment_per_day
         self.cost_per_unit = cost_per_unit
@@ -227,8 +251,10 @@ class Treasury:
     def events(self) -> EventColumns:
         """Each facility draw and repayment (GBP), each facility becoming available (its size, GBP), and each
         incident cost on the first day it is paid (what the run pays of it, GBP)."""
-        draws = [(d.day, "facility_draw" if d.amount > 0 else "facility_repay", d.facility, abs(d.amount) / 100.0, "gbp")
-                 for d in self.draws]
+        draws = [
+            (d.day, "facility_draw" if d.amount > 0 else "facility_repay", d.facility, abs(d.amount) / 100.0, "gbp")
+            for d in self.draws
+        ]
         available = [(day, "facility_available", name, size, "gbp") for day, name, size in self.offered]
         incidents = [(day, "incident_cost", name, gbp, "gbp") for day, name, gbp in self.incidents]
         return EventColumns.of(draws + available + incidents)
@@ -242,20 +268,30 @@ class Treasury:
             booked = flows.get(f"facility:{line.name}", 0) + flows.get(f"facility_repayment:{line.name}", 0)
             owed = sum(amount for j, amount in self.tranches if j == i)
             if not (0 <= line.drawn <= line.size) or line.drawn != booked or line.drawn != owed:
-                out.append(f"money (facility {line.name}): drawn {line.drawn} != booked drawings less repayments "
-                           f"{booked} or drawings outstanding {owed}, or outside 0 to {line.size}")
+                out.append(
+                    f"money (facility {line.name}): drawn {line.drawn} != booked drawings less repayments "
+                    f"{booked} or drawings outstanding {owed}, or outside 0 to {line.size}"
+                )
         if self.invested != -flows.get("investment", 0) or self.incident_paid != -flows.get("incident_costs", 0):
             out.append("money (treasury): investment or incident costs paid != booked")
         return out
 
     def _terms(self) -> tuple[Any, ...]:
-        return (self.fixed_per_day, self.investment_per_day, self.cost_per_unit, self.minimum_draw, self.repays,
-                self.repay_margin, [line.terms() for line in self.lines])
+        return (
+            self.fixed_per_day,
+            self.investment_per_day,
+            self.cost_per_unit,
+            self.minimum_draw,
+            self.repays,
+            self.repay_margin,
+            [line.terms() for line in self.lines],
+        )
 
     def diverges(self, other: Any, horizon: int) -> int:
         """Two treasuries act alike until their incident costs differ (given the same costs, facilities and
         policy)."""
         if not isinstance(other, Treasury) or self._terms() != other._terms():
             return 0
-        return min(first_difference(self.incident, other.incident, 0, horizon),
-                   first_difference(self.floors, other.floors, 0, horizon))
+        return min(
+            first_difference(self.incident, other.incident, 0, horizon), first_difference(self.floors, other.floors, 0, horizon)
+        )

@@ -30,8 +30,15 @@ NEVER = 1 << 40
 
 
 @njit(cache=True)
-def _expected_week(day: int, cum_plan: np.ndarray, lane_sup: np.ndarray, lane_plant: np.ndarray, lane_parts: np.ndarray,
-                   lead: np.ndarray, out: np.ndarray) -> None:
+def _expected_week(
+    day: int,
+    cum_plan: np.ndarray,
+    lane_sup: np.ndarray,
+    lane_plant: np.ndarray,
+    lane_parts: np.ndarray,
+    lead: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """Each supplier's call-offs over the week ending ``day`` in a normal year: the parts its lanes feed into
     the plants' normal plans over the week they were called off for (``cum_plan``: cumulative normal plan per
     plant; planned shutdowns and weekends included, so a planned stop is no lack of work)."""
@@ -45,10 +52,23 @@ def _expected_week(day: int, cum_plan: np.ndarray, lane_sup: np.ndarray, lane_pl
 
 
 @njit(cache=True)
-def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.ndarray, peak: np.ndarray,
-                tier2_rows: np.ndarray, tier2_customer: np.ndarray, oem_share: np.ndarray, low_days: np.ndarray,
-                short: np.ndarray, after: np.ndarray, max_share: np.ndarray, recall_step: np.ndarray,
-                demand: np.ndarray, today: np.ndarray) -> bool:
+def _short_time(
+    asked: np.ndarray,
+    asked_day: np.ndarray,
+    day: int,
+    normal: np.ndarray,
+    peak: np.ndarray,
+    tier2_rows: np.ndarray,
+    tier2_customer: np.ndarray,
+    oem_share: np.ndarray,
+    low_days: np.ndarray,
+    short: np.ndarray,
+    after: np.ndarray,
+    max_share: np.ndarray,
+    recall_step: np.ndarray,
+    demand: np.ndarray,
+    today: np.ndarray,
+) -> bool:
     """Each supplier's share of staff on short time for tomorrow. Its demand is its call-offs over the week
     ending ``day`` as a share of that week's in a normal year (``normal``; at most 1, and 1 when none were
     due), and today's call-offs a share of a normal working day's (a tier-2 supplier's are its customer's); of
@@ -94,14 +114,26 @@ def _short_time(asked: np.ndarray, asked_day: np.ndarray, day: int, normal: np.n
 
 
 @njit(cache=True)
-def _any_short_of_runway(cash: np.ndarray, credit: np.ndarray, fixed: np.ndarray, margin: np.ndarray,
-                         below: np.ndarray, made: np.ndarray, low_days: np.ndarray, state: np.ndarray) -> bool:
+def _any_short_of_runway(
+    cash: np.ndarray,
+    credit: np.ndarray,
+    fixed: np.ndarray,
+    margin: np.ndarray,
+    below: np.ndarray,
+    made: np.ndarray,
+    low_days: np.ndarray,
+    state: np.ndarray,
+) -> bool:
     """Whether any supplier that might make redundancies today (yet to make them, short of work: ``low_days``
     above nothing, not insolvent) has cash and credit for fewer days of idle costs than its threshold (NaN:
     none), with a hair of slack so that rounding never hides one."""
     for s in range(len(cash)):
-        if (not made[s] and low_days[s] > 0 and state[s] != INSOLVENT
-                and cash[s] + credit[s] < below[s] * max(fixed[s] - margin[s], 1) * (1 + 1e-9) + 1):
+        if (
+            not made[s]
+            and low_days[s] > 0
+            and state[s] != INSOLVENT
+            and cash[s] + credit[s] < below[s] * max(fixed[s] - margin[s], 1) * (1 + 1e-9) + 1
+        ):
             return True
     return False
 
@@ -119,8 +151,14 @@ class NormalWeeks:
 
     def serves(self, supply: SupplyBase) -> NormalWeeks:
         """This cache, if ``supply``'s normal year is the one it holds; otherwise a cache of its own."""
-        inputs = (supply.cum_plan[0], supply.lane_sup, supply.lane_plant, supply.base_share, supply.lane_ppu,
-                  supply.table.lead_time)
+        inputs = (
+            supply.cum_plan[0],
+            supply.lane_sup,
+            supply.lane_plant,
+            supply.base_share,
+            supply.lane_ppu,
+            supply.table.lead_time,
+        )
         if self._inputs is None:
             self._inputs = inputs
             return self
@@ -132,8 +170,15 @@ class NormalWeeks:
         week = self._weeks.get(day)
         if week is None:
             week = np.empty(supply.table.n)
-            _expected_week(day, supply.cum_plan[0], supply.lane_sup, supply.lane_plant, supply.base_share * supply.lane_ppu,
-                           supply.table.lead_time, week)
+            _expected_week(
+                day,
+                supply.cum_plan[0],
+                supply.lane_sup,
+                supply.lane_plant,
+                supply.base_share * supply.lane_ppu,
+                supply.table.lead_time,
+                week,
+            )
             self._weeks[day] = week
         return week
 
@@ -151,11 +196,26 @@ class Workforce:
     """Every supplier's staff: on short time, made redundant, at work."""
 
     name = "workforce"
-    STATE: ClassVar[tuple[str, ...]] = ("short", "low_days", "redundant", "ever_short", "made_redundant", "stw_paid",
-                                        "_settled", "ever_short_count", "made_redundant_count")
+    STATE: ClassVar[tuple[str, ...]] = (
+        "short",
+        "low_days",
+        "redundant",
+        "ever_short",
+        "made_redundant",
+        "stw_paid",
+        "_settled",
+        "ever_short_count",
+        "made_redundant_count",
+    )
 
-    def __init__(self, finance: SupplierFinance, ledger: Ledger, stw: ShortTimeWork[float, Any] | None,
-                 calendar: Calendar, normal_weeks: NormalWeeks | None = None) -> None:
+    def __init__(
+        self,
+        finance: SupplierFinance,
+        ledger: Ledger,
+        stw: ShortTimeWork[float, Any] | None,
+        calendar: Calendar,
+        normal_weeks: NormalWeeks | None = None,
+    ) -> None:
         """``normal_weeks``: the normal year's weekly call-offs, shared with the other worlds of a run."""
         self.finance = finance
         self.supply: SupplyBase = finance.supply
@@ -196,9 +256,23 @@ class Workforce:
         s = self.supply
         n = len(self.short)
         expected = self.normal_weeks.week(day, s)
-        changed = _short_time(s.week_asked, s.week_asked_day, day, expected, s.peak_units, s.tier2_rows,
-                              s.tier2_customer, s.table.oem_share, self.low_days, self.short, self.after,
-                              s.table.short_time_max_share, self.recall_step, np.empty(n), np.empty(n))
+        changed = _short_time(
+            s.week_asked,
+            s.week_asked_day,
+            day,
+            expected,
+            s.peak_units,
+            s.tier2_rows,
+            s.tier2_customer,
+            s.table.oem_share,
+            self.low_days,
+            self.short,
+            self.after,
+            s.table.short_time_max_share,
+            self.recall_step,
+            np.empty(n),
+            np.empty(n),
+        )
         if changed:
             self.ever_short |= self.short > 0
             self.ever_short_count = int(self.ever_short.sum())
@@ -226,8 +300,18 @@ class Workforce:
         if not self._redundancies_possible:
             return False
         f = self.finance
-        return bool(_any_short_of_runway(self.ledger.supplier_cash, f.credit, f.fixed, f.other_margin, self._thresholds,
-                                         self.made_redundant, self.low_days, self.supply.state))
+        return bool(
+            _any_short_of_runway(
+                self.ledger.supplier_cash,
+                f.credit,
+                f.fixed,
+                f.other_margin,
+                self._thresholds,
+                self.made_redundant,
+                self.low_days,
+                self.supply.state,
+            )
+        )
 
     def _redundancies(self, day: int, supported: np.ndarray | None) -> bool:
         """A supplier short of work (its call-offs low) whose runway at idle costs is below its threshold makes its
@@ -309,8 +393,7 @@ class Workforce:
         if not np.array_equal(self.after, other.after):
             return 0
         mine = (self.stw_start, self.stw_end, self.stw_share, self.stw_min_short, self.stw_eligible.tobytes(), self.active)
-        theirs = (other.stw_start, other.stw_end, other.stw_share, other.stw_min_short, other.stw_eligible.tobytes(),
-                  other.active)
+        theirs = (other.stw_start, other.stw_end, other.stw_share, other.stw_min_short, other.stw_eligible.tobytes(), other.active)
         if mine == theirs:
             return horizon
         return min([d for d in (self.stw_start, other.stw_start) if d is not None] or [0])

@@ -19,8 +19,9 @@ from sim.model.supply import SupplyBase
 from sim.scenario.schema import WEEKDAYS
 
 
-def normal_year_dip(supply: SupplyBase, plants: list[Plant], start_date: date, fixed: np.ndarray,
-                    other_margin: np.ndarray, tier2_cost: np.ndarray) -> np.ndarray:
+def normal_year_dip(
+    supply: SupplyBase, plants: list[Plant], start_date: date, fixed: np.ndarray, other_margin: np.ndarray, tier2_cost: np.ndarray
+) -> np.ndarray:
     """Per supplier, the deepest fall of its cash below where it opened over a normal year (pence, at least
     nothing): ``fixed`` and ``other_margin`` are its daily fixed costs and other customers' margin, and
     ``tier2_cost`` what its tier-2 suppliers charge per unit it makes (pence)."""
@@ -34,10 +35,27 @@ def normal_year_dip(supply: SupplyBase, plants: list[Plant], start_date: date, f
     tier2_start = np.searchsorted(supply.tier2_customer[by_customer], np.arange(t.n + 1))
     is_tier2 = np.zeros(t.n, dtype=np.bool_)
     is_tier2[supply.tier2_rows] = True
-    return _dip(plan, back, horizon, by_supplier, lane_start, supply.lane_plant, supply.base_share * supply.lane_ppu,
-                t.lead_time, t.price.astype(np.float64), t.terms, t.variable_share, tier2_cost.astype(np.float64),
-                fixed.astype(np.float64), other_margin.astype(np.float64), by_customer, tier2_start, supply.tier2_rows,
-                supply.tier2_ppu.astype(np.float64), is_tier2)
+    return _dip(
+        plan,
+        back,
+        horizon,
+        by_supplier,
+        lane_start,
+        supply.lane_plant,
+        supply.base_share * supply.lane_ppu,
+        t.lead_time,
+        t.price.astype(np.float64),
+        t.terms,
+        t.variable_share,
+        tier2_cost.astype(np.float64),
+        fixed.astype(np.float64),
+        other_margin.astype(np.float64),
+        by_customer,
+        tier2_start,
+        supply.tier2_rows,
+        supply.tier2_ppu.astype(np.float64),
+        is_tier2,
+    )
 
 
 def normal_plan(supply: SupplyBase, plants: list[Plant], start_date: date, back: int, ahead: int) -> np.ndarray:
@@ -50,7 +68,7 @@ def normal_plan(supply: SupplyBase, plants: list[Plant], start_date: date, back:
         for k in range(back):
             plan[plant.index, k] = plant.spec.daily_rate * working[(first_weekday - back + k) % 7]
         days = np.diff(supply.cum_plan[0, plant.index])[:ahead]
-        plan[plant.index, back: back + len(days)] = days
+        plan[plant.index, back : back + len(days)] = days
     return plan
 
 
@@ -65,11 +83,27 @@ def shipments_before(supply: SupplyBase, plan: np.ndarray, back: int) -> np.ndar
 
 
 @njit(cache=True)
-def _dip(plan: np.ndarray, back: int, horizon: int, lane_order: np.ndarray, lane_start: np.ndarray,
-         lane_plant: np.ndarray, lane_parts: np.ndarray, lead: np.ndarray, price: np.ndarray, terms: np.ndarray,
-         variable_share: np.ndarray, tier2_cost: np.ndarray, fixed: np.ndarray, other_margin: np.ndarray,
-         tier2_order: np.ndarray, tier2_start: np.ndarray, tier2_rows: np.ndarray, tier2_ppu: np.ndarray,
-         is_tier2: np.ndarray) -> np.ndarray:
+def _dip(
+    plan: np.ndarray,
+    back: int,
+    horizon: int,
+    lane_order: np.ndarray,
+    lane_start: np.ndarray,
+    lane_plant: np.ndarray,
+    lane_parts: np.ndarray,
+    lead: np.ndarray,
+    price: np.ndarray,
+    terms: np.ndarray,
+    variable_share: np.ndarray,
+    tier2_cost: np.ndarray,
+    fixed: np.ndarray,
+    other_margin: np.ndarray,
+    tier2_order: np.ndarray,
+    tier2_start: np.ndarray,
+    tier2_rows: np.ndarray,
+    tier2_ppu: np.ndarray,
+    is_tier2: np.ndarray,
+) -> np.ndarray:
     """Each first-tier supplier's shipments a day (its lanes' shares of their plants' plans ``lead`` days on),
     the bills of its tier-2 suppliers (their parts in those shipments, on their terms) and its cash path; then
     each of its tier-2 suppliers' paths. One supplier's days at a time (``lane_start``/``tier2_start``: where
@@ -95,21 +129,33 @@ def _dip(plan: np.ndarray, back: int, horizon: int, lane_order: np.ndarray, lane
             k2 = tier2_rows[j]
             for k in range(days - terms[k2]):
                 bills[k + terms[k2]] += units[k] * tier2_ppu[j] * price[k2]
-        dip[c] = _lowest(units, bills, back, horizon, price[c], terms[c], variable_share[c], tier2_cost[c], fixed[c],
-                         other_margin[c])
+        dip[c] = _lowest(
+            units, bills, back, horizon, price[c], terms[c], variable_share[c], tier2_cost[c], fixed[c], other_margin[c]
+        )
         for i in range(tier2_start[c], tier2_start[c + 1]):
             j = tier2_order[i]
             k2 = tier2_rows[j]
             for k in range(days):
                 theirs[k] = units[k] * tier2_ppu[j]
-            dip[k2] = _lowest(theirs, none, back, horizon, price[k2], terms[k2], variable_share[k2], 0.0, fixed[k2],
-                              other_margin[k2])
+            dip[k2] = _lowest(
+                theirs, none, back, horizon, price[k2], terms[k2], variable_share[k2], 0.0, fixed[k2], other_margin[k2]
+            )
     return dip
 
 
 @njit(cache=True)
-def _lowest(units: np.ndarray, bills: np.ndarray, back: int, horizon: int, price: float, terms: int,
-            variable_share: float, tier2_cost: float, fixed: float, other_margin: float) -> float:
+def _lowest(
+    units: np.ndarray,
+    bills: np.ndarray,
+    back: int,
+    horizon: int,
+    price: float,
+    terms: int,
+    variable_share: float,
+    tier2_cost: float,
+    fixed: float,
+    other_margin: float,
+) -> float:
     """How far a supplier's cash falls below where it opened over the horizon (at least nothing): it is paid
     ``terms`` days after it ships, pays its variable costs (less its tier-2 content, billed separately) when it
     ships, its tier-2 ``bills`` and fixed costs, and earns other customers' margin every day."""

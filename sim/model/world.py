@@ -58,9 +58,16 @@ class World:
     # links between actors that hold no state of their own
     GLUE = ("invoicing",)
 
-    def __init__(self, scenario: Realised, root: np.random.SeedSequence, source: str = "scenario",
-                 suppliers: SupplierTable | None = None, start: Opening | None = None,
-                 extra: Sequence[Callable[[World], Actor]] = (), suppliers_fail: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Realised,
+        root: np.random.SeedSequence,
+        source: str = "scenario",
+        suppliers: SupplierTable | None = None,
+        start: Opening | None = None,
+        extra: Sequence[Callable[[World], Actor]] = (),
+        suppliers_fail: bool = True,
+    ) -> None:
         """``suppliers`` and ``start``: the population drawn and the opening trade of another world of
         the same network and seed (a run and its baseline trade with the same suppliers, from the same
         position); made here when not given. ``extra``: makers of further actors, each given the world
@@ -83,22 +90,36 @@ class World:
         interventions = scenario.interventions
         self.finance = finance = SupplierFinance.create(supply, money, ledger, estate.first_outage_start)
         self.workforce = Workforce(finance, ledger, interventions.short_time_work, calendar, self.opening.normal_weeks)
-        self.payables = Payables.create(scenario.payables, estate, calendar, ledger,
-                                        lambda: finance.days_of_cash(ledger.supplier_cash))
+        self.payables = Payables.create(
+            scenario.payables, estate, calendar, ledger, lambda: finance.days_of_cash(ledger.supplier_cash)
+        )
         self.payables.open_with(self.opening.invoices)
         finance.open_with(self.opening.tier2_bills)
         self.distress = SupplierDistress(scenario.supplier_distress, finance, self.payables, ledger, root, suppliers_fail)
         self.early_payment = EarlyPayment.create(interventions.supplier_finance, table, calendar, ledger)
         self.payables.on_true_up.append(self.early_payment.true_up)
-        self.sales = Sales.create(scenario.sales, estate, horizon, ledger,
-                                  functools.partial(opening.vehicles_built_before, plants, calendar.start_date))
+        self.sales = Sales.create(
+            scenario.sales, estate, horizon, ledger, functools.partial(opening.vehicles_built_before, plants, calendar.start_date)
+        )
         self.parts_centre = PartsCentre.create(scenario.parts_centre, estate, horizon, ledger, root)
         self.production = Production(plants, supply, self.sales, ledger, self.treasury.cost_per_unit, horizon)
         self.invoicing = Invoicing(finance, self.payables, self.early_payment)
         supply.on_shipment = weakref.WeakMethod(self.invoicing.__call__)
         self.actors = Registry()
-        for actor in (self.estate, self.production, self.sales, supply, self.payables, self.parts_centre,
-                      self.treasury, finance, self.workforce, self.distress, self.early_payment, ledger):
+        for actor in (
+            self.estate,
+            self.production,
+            self.sales,
+            supply,
+            self.payables,
+            self.parts_centre,
+            self.treasury,
+            finance,
+            self.workforce,
+            self.distress,
+            self.early_payment,
+            ledger,
+        ):
             self.actors.add(actor)  # in this order the day's record lists their readings
         for make in extra:
             self.actors.add(make(self))
@@ -115,8 +136,9 @@ class World:
         """Each day, once: every actor's close steps in order, then the day's record (and the daily
         check, when asked for); and, only when an actor has something to decide, its decisions the next
         morning before anything else happens that day."""
-        steps = sorted(((step, i, fn) for i, actor in enumerate(self.actors) for step, fn in actor.closing()),
-                       key=lambda s: (s[0], s[1]))
+        steps = sorted(
+            ((step, i, fn) for i, actor in enumerate(self.actors) for step, fn in actor.closing()), key=lambda s: (s[0], s[1])
+        )
         day_close = [fn for _, _, fn in steps]
         mornings = [m for actor in self.actors for m in actor.mornings()]
         horizon = self.calendar.horizon_days
@@ -166,4 +188,3 @@ class World:
         if found is None:
             raise KeyError(f"no actor named {name!r} (registered: {', '.join(self.actors.names)})")
         return found
-

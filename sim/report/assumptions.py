@@ -72,8 +72,10 @@ def distribution_text(key: str, dist: Mapping[str, Any]) -> str:
         return f"triangular {fields.get('low')} to {fields.get('high')}, most likely {fields.get('mode')}"
     if kind == "choice":
         return f"one of {fields.get('values')}"
-    bounds = [f"at least {fields['low']}" if dist.get("low") is not None else "",
-              f"at most {fields['high']}" if dist.get("high") is not None else ""]
+    bounds = [
+        f"at least {fields['low']}" if dist.get("low") is not None else "",
+        f"at most {fields['high']}" if dist.get("high") is not None else "",
+    ]
     centre = {k: v for k, v in fields.items() if k not in ("low", "high")}
     return ", ".join([f"{kind} " + ", ".join(f"{k} {v}" for k, v in centre.items()), *[b for b in bounds if b]])
 
@@ -104,8 +106,10 @@ def _settings(path: str, fields: Mapping[str, Any], draws: Mapping[str, Any], sk
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], nowrap: Sequence[int] = ()) -> str:
     """A table of text; ``head`` empty for none; the columns ``nowrap`` (a date, a name) are not broken across lines."""
-    cells = "".join("<tr>" + "".join(f'<td{" class=nowrap" if i in nowrap else ""}>{html.escape(c)}</td>'
-                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
+    cells = "".join(
+        "<tr>" + "".join(f"<td{' class=nowrap' if i in nowrap else ''}>{html.escape(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
     header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>" if head else ""
     return "<table>" + header + cells + "</table>"
 
@@ -119,20 +123,26 @@ def run_rows(scenario: Mapping[str, Any], run_info: Mapping[str, Any]) -> list[t
     seed = run_info.get("seed", scenario.get("seed"))
     rows.append(("seed", f"{seed} (the same scenario and seed give the same results)" if seed is not None else "not recorded"))
     overrides = run_info.get("overrides")
-    rows.append(("overrides (--set)", ", ".join(str(o) for o in overrides) if overrides else
-                 "none" if overrides is not None else "not recorded"))
+    rows.append(
+        (
+            "overrides (--set)",
+            ", ".join(str(o) for o in overrides) if overrides else "none" if overrides is not None else "not recorded",
+        )
+    )
     if run_info.get("command"):
         rows.append(("command", str(run_info["command"])))
     versions = run_info.get("versions") or {}
     if versions:
-        rows.append(("supplysim", f"{versions.get('supplysim', 'unknown')}, commit "
-                                  f"{versions.get('supplysim_commit', 'not recorded')}"))
+        rows.append(
+            ("supplysim", f"{versions.get('supplysim', 'unknown')}, commit {versions.get('supplysim_commit', 'not recorded')}")
+        )
         rows.append(("Python and platform", f"{versions.get('python', '?')} on {versions.get('platform', '?')}"))
     return rows
 
 
-def _restart_rows(daily: pd.DataFrame | None, scenario: Mapping[str, Any], summary: Mapping[str, Any]) -> Iterator[
-        tuple[pd.Timestamp, str]]:
+def _restart_rows(
+    daily: pd.DataFrame | None, scenario: Mapping[str, Any], summary: Mapping[str, Any]
+) -> Iterator[tuple[pd.Timestamp, str]]:
     """Each plant stopped by the outage: the first day it built again, and the day it was back to 95% of normal."""
     start = as_timestamp(summary.get("outage_start_date"))
     if daily is None or daily.empty or start is None:
@@ -148,7 +158,7 @@ def _restart_rows(daily: pd.DataFrame | None, scenario: Mapping[str, Any], summa
         stopped = (built <= 0).nonzero()[0]
         if len(stopped) == 0:
             continue
-        again = (built[stopped[0]:] > 0).nonzero()[0]
+        again = (built[stopped[0] :] > 0).nonzero()[0]
         unit = "engines" if isinstance(spec, Mapping) and spec.get("kind") == "engine" else "vehicles"
         if len(again):
             yield days[stopped[0] + again[0]], f"{plant} builds again (first {unit} after the outage)"
@@ -157,8 +167,9 @@ def _restart_rows(daily: pd.DataFrame | None, scenario: Mapping[str, Any], summa
             yield recovered, f"{plant} back to 95% of normal for a week"
 
 
-def key_date_rows(events: pd.DataFrame | None, daily: pd.DataFrame | None, scenario: Mapping[str, Any],
-                  summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def key_date_rows(
+    events: pd.DataFrame | None, daily: pd.DataFrame | None, scenario: Mapping[str, Any], summary: Mapping[str, Any]
+) -> list[tuple[str, str]]:
     """The run's key dates in order: each outage, each system's restore steps (one row each), manual teams,
     schemes and credit becoming available, and each stopped plant's restart and recovery."""
     rows: list[tuple[pd.Timestamp, int, str]] = []
@@ -181,7 +192,7 @@ def intervention_rows(scenario: Mapping[str, Any], draws: Mapping[str, Any]) -> 
     facilities (government-guaranteed ones named so) and the draw policy, and what the OEM does for a
     supplier in distress."""
     rows = []
-    for name, fields in ((scenario.get("interventions") or {}).items()):
+    for name, fields in (scenario.get("interventions") or {}).items():
         if isinstance(fields, Mapping):
             rows.append((f"{_label(name)} (intervention)", _settings(f"interventions.{name}", fields, draws)))
     payables = scenario.get("payables") or {}
@@ -192,13 +203,13 @@ def intervention_rows(scenario: Mapping[str, Any], draws: Mapping[str, Any]) -> 
     treasury = scenario.get("treasury") or {}
     for name, fields in (treasury.get("facilities") or {}).items():
         kind = "government-guaranteed loan" if fields.get("government_guaranteed") else "credit facility"
-        rows.append((f"{name} ({kind})", _settings(f"treasury.facilities.{name}", fields, draws,
-                                                   skip=("government_guaranteed",))))
+        rows.append((f"{name} ({kind})", _settings(f"treasury.facilities.{name}", fields, draws, skip=("government_guaranteed",))))
     if treasury.get("facilities") and treasury.get("draw_policy"):
         rows.append(("draw policy", _settings("treasury.draw_policy", treasury["draw_policy"], draws)))
     if scenario.get("supplier_distress"):
-        rows.append(("supplier in distress (the OEM's policy)",
-                     _settings("supplier_distress", scenario["supplier_distress"], draws)))
+        rows.append(
+            ("supplier in distress (the OEM's policy)", _settings("supplier_distress", scenario["supplier_distress"], draws))
+        )
     return rows
 
 
@@ -214,22 +225,37 @@ def drawn_rows(scenario: Mapping[str, Any], draws: Mapping[str, Any]) -> list[tu
     return out
 
 
-def assumptions_html(scenario: Mapping[str, Any] | None, draws: Mapping[str, Any] | None, run_info: Mapping[str, Any],
-                     events: pd.DataFrame | None, daily: pd.DataFrame | None, summary: Mapping[str, Any]) -> str:
+def assumptions_html(
+    scenario: Mapping[str, Any] | None,
+    draws: Mapping[str, Any] | None,
+    run_info: Mapping[str, Any],
+    events: pd.DataFrame | None,
+    daily: pd.DataFrame | None,
+    summary: Mapping[str, Any],
+) -> str:
     """The section's HTML (see the module)."""
     scenario, draws = scenario or {}, draws or {}
     description = " ".join(str(scenario.get("description") or "").split())
     parts = [f"<p>{html.escape(description)}</p>" if description else ""]
     parts.append("<h3>The run</h3>" + _table((), run_rows(scenario, run_info), nowrap=(0,)))
     dates = key_date_rows(events, daily, scenario, summary)
-    parts.append("<h3>Key dates</h3>" + (_table(("date", "what happened"), dates, nowrap=(0,)) if dates else
-                                         "<p class='note'>No outage, restore or scheme in this run.</p>"))
+    parts.append(
+        "<h3>Key dates</h3>"
+        + (
+            _table(("date", "what happened"), dates, nowrap=(0,))
+            if dates
+            else "<p class='note'>No outage, restore or scheme in this run.</p>"
+        )
+    )
     interventions = intervention_rows(scenario, draws)
     if interventions:
         parts.append("<h3>Interventions and policies</h3>" + _table(("what", "settings"), interventions))
     drawn = drawn_rows(scenario, draws)
     if drawn:
-        parts.append(f"<details><summary>Uncertain inputs: {len(drawn):,} drawn for this run (seed "
-                     f"{html.escape(str(run_info.get('seed', '?')))})</summary>"
-                     + _table(("field", "distribution", "this run"), drawn) + "</details>")
+        parts.append(
+            f"<details><summary>Uncertain inputs: {len(drawn):,} drawn for this run (seed "
+            f"{html.escape(str(run_info.get('seed', '?')))})</summary>"
+            + _table(("field", "distribution", "this run"), drawn)
+            + "</details>"
+        )
     return "".join(parts)

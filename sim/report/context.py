@@ -84,5 +84,6 @@ def figure_context(data: Mapping[str, Any] | None, name: str = "", draws: Mappin
     if not data:
         return FigureContext(name, name=name, draws=draws or {})
     name = str(data.get("name") or name)
-    return FigureContext(scenario_title(data.get("description"), name), figure_systems(data), cash_floor(data), name,
-                         data, draws or {})
+    return FigureContext(
+        scenario_title(data.get("description"), name), figure_systems(data), cash_floor(data), name, data, draws or {}
+    )

@@ -21,20 +21,32 @@ from sim.results.economics import FINANCING, STAKEHOLDERS
 from sim.results.formats import money_text
 from sim.results.kpis import STATISTICS, label, text
 
-STAKEHOLDER_LABELS = {"oem": "OEM", "tier1_suppliers": "Tier-1 suppliers", "tier2_suppliers": "Tier-2 suppliers",
-                      "supplier_staff": "Suppliers' staff (wages)", "government": "Government (grants)",
-                      "downstream": "Downstream (dealers, logistics)"}
+STAKEHOLDER_LABELS = {
+    "oem": "OEM",
+    "tier1_suppliers": "Tier-1 suppliers",
+    "tier2_suppliers": "Tier-2 suppliers",
+    "supplier_staff": "Suppliers' staff (wages)",
+    "government": "Government (grants)",
+    "downstream": "Downstream (dealers, logistics)",
+}
 # what was lost: the components that are not transfers, which add up to the same total as the stakeholders
-LOST = (("OEM: lost contribution", "oem", ("contribution",)),
-        ("OEM: incident costs", "oem", ("incident_costs",)),
-        ("OEM: tooling moves", "oem", ("tooling_moves",)),
-        ("OEM: extra financing", "oem", FINANCING),
-        ("Tier-1 suppliers: lost value added", "tier1_suppliers", ("value_added",)),
-        ("Tier-2 suppliers: lost value added", "tier2_suppliers", ("value_added",)),
-        ("Downstream", "downstream", ("downstream",)))
-PROFIT = (("lost contribution", "oem_contribution", -1), ("incident costs", "oem_incident_costs", 1),
-          ("supplier support", "oem_supplier_support", 1), ("EBIT lost", "oem_operating_profit", -1),
-          ("extra financing", "oem_financing_costs", 1), ("free cash flow lost", "oem_free_cash_flow", -1))
+LOST = (
+    ("OEM: lost contribution", "oem", ("contribution",)),
+    ("OEM: incident costs", "oem", ("incident_costs",)),
+    ("OEM: tooling moves", "oem", ("tooling_moves",)),
+    ("OEM: extra financing", "oem", FINANCING),
+    ("Tier-1 suppliers: lost value added", "tier1_suppliers", ("value_added",)),
+    ("Tier-2 suppliers: lost value added", "tier2_suppliers", ("value_added",)),
+    ("Downstream", "downstream", ("downstream",)),
+)
+PROFIT = (
+    ("lost contribution", "oem_contribution", -1),
+    ("incident costs", "oem_incident_costs", 1),
+    ("supplier support", "oem_supplier_support", 1),
+    ("EBIT lost", "oem_operating_profit", -1),
+    ("extra financing", "oem_financing_costs", 1),
+    ("free cash flow lost", "oem_free_cash_flow", -1),
+)
 BEGIN, END = "<!-- economics: begin", "<!-- economics: end -->"
 TOTAL = "total"
 
@@ -59,8 +71,11 @@ def countries_of(frame: pd.DataFrame) -> list[str]:
 def stakeholder_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Who bore the loss: one row per stakeholder (and the total), one column per country and the total (GBP)."""
     money, countries = _money(frame), countries_of(frame)
-    rows = {STAKEHOLDER_LABELS[s]: _spread(money[money["stakeholder"] == s], countries) for s in STAKEHOLDERS
-            if (money["stakeholder"] == s).any()}
+    rows = {
+        STAKEHOLDER_LABELS[s]: _spread(money[money["stakeholder"] == s], countries)
+        for s in STAKEHOLDERS
+        if (money["stakeholder"] == s).any()
+    }
     rows["Economic loss"] = _spread(money, countries)
     return pd.DataFrame.from_dict(rows, orient="index", columns=[*countries, TOTAL])
 
@@ -108,14 +123,21 @@ def profit_table(quarters: pd.DataFrame, basis: str = "fiscal") -> pd.DataFrame:
 
 
 def _cells(table: pd.DataFrame, money: bool = True) -> list[list[str]]:
-    return [[str(index), *(money_text(v) if money and isinstance(v, float) else str(v) for v in row)]
-            for index, row in zip(table.index, table.itertuples(index=False), strict=True)]
+    return [
+        [str(index), *(money_text(v) if money and isinstance(v, float) else str(v) for v in row)]
+        for index, row in zip(table.index, table.itertuples(index=False), strict=True)
+    ]
 
 
 def _html(table: pd.DataFrame, first: str, money: bool = True) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [first, *table.columns])
-    body = "".join("<tr>" + f"<td>{html.escape(cells[0])}</td>" + "".join(
-        f'<td class="num">{html.escape(c)}</td>' for c in cells[1:]) + "</tr>" for cells in _cells(table, money))
+    body = "".join(
+        "<tr>"
+        + f"<td>{html.escape(cells[0])}</td>"
+        + "".join(f'<td class="num">{html.escape(c)}</td>' for c in cells[1:])
+        + "</tr>"
+        for cells in _cells(table, money)
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -125,10 +147,12 @@ def html_section(folder: Path) -> str:
     if not (folder / "economics.parquet").is_file():
         return "<p class='note'>No economics table in this run.</p>"
     frame = pd.read_parquet(folder / "economics.parquet")
-    out = ("<p class='note'>Against the baseline, over the run: who bore the loss (transfers between them, such as "
-           "grants, support and wages, move a loss from one to another) and what was lost; the two add up to the same "
-           "economic loss. Countries are where each stakeholder is (the OEM's lost contribution where its plants lost "
-           "vehicles).</p>")
+    out = (
+        "<p class='note'>Against the baseline, over the run: who bore the loss (transfers between them, such as "
+        "grants, support and wages, move a loss from one to another) and what was lost; the two add up to the same "
+        "economic loss. Countries are where each stakeholder is (the OEM's lost contribution where its plants lost "
+        "vehicles).</p>"
+    )
     out += _html(stakeholder_table(frame), "who bore it") + _html(component_table(frame), "what was lost")
     out += "<p class='note'>Suppliers affected: lost more than the scenario's share of their revenue.</p>"
     out += _html(affected_table(frame), "suppliers", money=False)
@@ -143,8 +167,7 @@ def html_section(folder: Path) -> str:
 
 def _markdown(table: pd.DataFrame, first: str, money: bool = True) -> str:
     cells = _cells(table, money)
-    lines = ["| " + " | ".join([first, *map(str, table.columns)]) + " |",
-             "|---|" + "---:|" * len(table.columns)]
+    lines = ["| " + " | ".join([first, *map(str, table.columns)]) + " |", "|---|" + "---:|" * len(table.columns)]
     return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in cells)])
 
 
@@ -161,8 +184,14 @@ def band_table(summary: Mapping[str, Any], kpis: Sequence[str]) -> str:
 
 def band_kpis(summary: Mapping[str, Any]) -> list[str]:
     """The economic KPIs of a replication summary, in its order."""
-    wanted = ("economic_loss_gbp", "loss_", "intervention_cost_oem_gbp", "intervention_cost_government_gbp",
-              "oem_ebit_lost_gbp", "suppliers_affected")
+    wanted = (
+        "economic_loss_gbp",
+        "loss_",
+        "intervention_cost_oem_gbp",
+        "intervention_cost_government_gbp",
+        "oem_ebit_lost_gbp",
+        "suppliers_affected",
+    )
     return [k for k in summary if k.startswith(wanted) and isinstance(summary[k], Mapping)]
 
 
@@ -174,21 +203,32 @@ def readme_block(scenario_path: str, replications: int = 0, workers: int | None 
     spec = load_scenario(scenario_path)
     result = simulate(spec)
     frame = result.economics
-    command = f"python -m sim.report.economics {scenario_path}" + (
-        f" --replications {replications} --workers {workers or 1}" if replications else "") + " --readme README.md"
-    parts = [f"{BEGIN} (generated by `{command}`) -->",
-             f"A run at the scenario's seed ({result.seed}), against its baseline, over the run:\n",
-             _markdown(stakeholder_table(frame), "who bore it"), "",
-             _markdown(component_table(frame), "what was lost"), "",
-             _markdown(affected_table(frame), "suppliers affected", money=False), "",
-             "The OEM's profit by fiscal quarter, beside its cash (lost against the baseline):\n",
-             _markdown(profit_table(result.quarters), "quarter")]
+    command = (
+        f"python -m sim.report.economics {scenario_path}"
+        + (f" --replications {replications} --workers {workers or 1}" if replications else "")
+        + " --readme README.md"
+    )
+    parts = [
+        f"{BEGIN} (generated by `{command}`) -->",
+        f"A run at the scenario's seed ({result.seed}), against its baseline, over the run:\n",
+        _markdown(stakeholder_table(frame), "who bore it"),
+        "",
+        _markdown(component_table(frame), "what was lost"),
+        "",
+        _markdown(affected_table(frame), "suppliers affected", money=False),
+        "",
+        "The OEM's profit by fiscal quarter, beside its cash (lost against the baseline):\n",
+        _markdown(profit_table(result.quarters), "quarter"),
+    ]
     if replications:
         from sim.experiments import run_replications
 
         reps = run_replications(spec, None, replications, workers=workers, progress=False)
-        parts += ["", f"Over {replications} replications (every uncertain input drawn afresh):\n",
-                  band_table(reps.summary, band_kpis(reps.summary))]
+        parts += [
+            "",
+            f"Over {replications} replications (every uncertain input drawn afresh):\n",
+            band_table(reps.summary, band_kpis(reps.summary)),
+        ]
     return "\n".join([*parts, END])
 
 
@@ -198,7 +238,7 @@ def write_readme(path: Path, block: str) -> None:
     start, end = content.find(BEGIN), content.find(END)
     if start < 0 or end < start:
         raise SystemExit(f"{path} has no block between '{BEGIN} ... -->' and '{END}'")
-    path.write_text(content[:start] + block + content[end + len(END):], encoding="utf-8")
+    path.write_text(content[:start] + block + content[end + len(END) :], encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -101,12 +101,17 @@ def describe_events(kind: str, rows: pd.DataFrame, total: int | None = None) -> 
             out.append(f"{e.replace('_', ' ')} scheme starts ({size})")
         return "; ".join(out)
     if kind in ("facility_available", "facility_draw", "facility_repay", "incident_cost"):
-        verb = {"facility_available": "facility available", "facility_draw": "drawn", "facility_repay": "repaid",
-                "incident_cost": "incident cost"}[kind]
+        verb = {
+            "facility_available": "facility available",
+            "facility_draw": "drawn",
+            "facility_repay": "repaid",
+            "incident_cost": "incident cost",
+        }[kind]
         return "; ".join(f"{e} {verb} ({money_text(v)})" for e, v in pairs)
     if kind == "insolvency":
-        return "insolvent: " + entity_names([f"{e} ({v:,.0f} jobs)" if d == "jobs" else e
-                                             for (e, v), d in zip(pairs, details, strict=True)])
+        return "insolvent: " + entity_names(
+            [f"{e} ({v:,.0f} jobs)" if d == "jobs" else e for (e, v), d in zip(pairs, details, strict=True)]
+        )
     return f"{kind_of(kind).label}: {entity_names(entities)}"
 
 

@@ -63,8 +63,9 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame | None]) -> Pat
     return Path(path)
 
 
-def run_sheets(summary: Mapping[str, Any], suppliers: pd.DataFrame | None,
-               quarters: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
+def run_sheets(
+    summary: Mapping[str, Any], suppliers: pd.DataFrame | None, quarters: pd.DataFrame | None
+) -> dict[str, pd.DataFrame | None]:
     """The sheets of a run's workbook: summary, quarters (when the run has them), suppliers."""
     return {"summary": summary_sheet(summary), "quarters": quarters, "suppliers": suppliers}
 

@@ -52,8 +52,9 @@ def changed_window(dates: pd.Series, changed: np.ndarray, before_days: int = 21,
     hi = min(last, pd.Timestamp(dates.iloc[hits[-1]]) + pd.Timedelta(days=after_days))
     hi = max(hi, min(last, lo + pd.Timedelta(days=56)))
     return (first, last) if hi - lo >= 0.9 * (last - first) else (lo, hi)
-def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note: str = "",
-              smooth_days: int = 1) -> Figure:
+
+
+def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note: str = "", smooth_days: int = 1) -> Figure:
     """Median and 5–95% band of one series over replications (``bands``: date, series, p05, p50, p95).
 
     ``ylabel`` names the quantity with its unit; for a money series (``*_gbp``) the unit is
@@ -82,10 +83,15 @@ def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note
     div, unit = money_scale(rows["p05"], rows["p95"]) if series.endswith("_gbp") else (1.0, "")
     suffix = f", {smooth_days}-day mean" if smooth_days > 1 else ""
     if not base.empty:
-        ax.plot(base["date"], smooth(base["p50"].astype(float), smooth_days) / div, color=BASELINE, linestyle="--",
-                linewidth=1.2, label="baseline median (no outage)")
-    ax.fill_between(x, lo / div, hi / div, color=ACTUAL, alpha=0.22, linewidth=0,
-                    label=f"5–95% of replications{suffix}")
+        ax.plot(
+            base["date"],
+            smooth(base["p50"].astype(float), smooth_days) / div,
+            color=BASELINE,
+            linestyle="--",
+            linewidth=1.2,
+            label="baseline median (no outage)",
+        )
+    ax.fill_between(x, lo / div, hi / div, color=ACTUAL, alpha=0.22, linewidth=0, label=f"5–95% of replications{suffix}")
     ax.plot(x, mid / div, color=ACTUAL, linewidth=2.0, label=f"median{suffix}")
     ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
     thousands(ax)
@@ -96,8 +102,16 @@ def fan_chart(bands: pd.DataFrame, series: str, title: str, ylabel: str, *, note
 # ---------------------------------------------------------------- comparisons
 
 
-def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, ylabel: str, *, note: str = "",
-               smooth_days: int = 1, outages: Mapping[str, pd.Timestamp | None] | None = None) -> Figure:
+def comparison(
+    dailies: Mapping[str, pd.DataFrame],
+    series: str,
+    title: str,
+    ylabel: str,
+    *,
+    note: str = "",
+    smooth_days: int = 1,
+    outages: Mapping[str, pd.Timestamp | None] | None = None,
+) -> Figure:
     """One series from several runs overlaid (with each run's baseline, dashed, where it differs), and under it
     each run's difference from the first, over the dates where the runs differ (with three weeks before and four
     after).
@@ -117,15 +131,15 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
         if len(d) == len(first):
             changed |= d[series].to_numpy() != first[series].to_numpy()
     window = changed_window(first["date"], changed)
-    fig, axes = new_figure([2.4, 1.2] if gaps else [1.0], title, window_note(note, first, window),
-                           5.2 if gaps else 4.0)
+    fig, axes = new_figure([2.4, 1.2] if gaps else [1.0], title, window_note(note, first, window), 5.2 if gaps else 4.0)
     ax = axes[0]
     div, unit = money_scale(*(d[series] for _, d in frames)) if series.endswith("_gbp") else (1.0, "")
     suffix = f" ({smooth_days}-day mean)" if smooth_days > 1 else ""
     base_col = f"baseline_{series}"
     baselines = [d[base_col].to_numpy() for _, d in frames if base_col in d]
     same_base = len(baselines) == len(frames) and all(
-        len(b) == len(baselines[0]) and np.allclose(b, baselines[0]) for b in baselines)
+        len(b) == len(baselines[0]) and np.allclose(b, baselines[0]) for b in baselines
+    )
     starts = {n: (outages or {}).get(n) for n, _ in frames}
     shared_start = len(set(starts.values())) == 1  # one line for an outage every run shares
     outage_colour = EVENT_KINDS["outage"].colour
@@ -133,25 +147,47 @@ def comparison(dailies: Mapping[str, pd.DataFrame], series: str, title: str, yla
         color = PALETTE[i % len(PALETTE)]
         if base_col in d and (not same_base or i == 0):
             label_text = "baseline (no outage)" if same_base else f"{name}: baseline"
-            ax.plot(d["date"], smooth(d[base_col].astype(float), smooth_days) / div, linestyle="--", linewidth=1.1,
-                    color=BASELINE if same_base else color, label=label_text, drawstyle="steps-post")
-        ax.plot(d["date"], values[name] / div, color=color, linewidth=2.0 if i == 0 else 1.6, label=f"{name}{suffix}",
-                drawstyle="steps-post")
+            ax.plot(
+                d["date"],
+                smooth(d[base_col].astype(float), smooth_days) / div,
+                linestyle="--",
+                linewidth=1.1,
+                color=BASELINE if same_base else color,
+                label=label_text,
+                drawstyle="steps-post",
+            )
+        ax.plot(
+            d["date"],
+            values[name] / div,
+            color=color,
+            linewidth=2.0 if i == 0 else 1.6,
+            label=f"{name}{suffix}",
+            drawstyle="steps-post",
+        )
         start = starts[name]
         if start is not None and (not shared_start or i == 0) and window[0] <= start <= window[1]:
             for a in axes:
-                a.axvline(mdates.date2num(start), color=outage_colour if shared_start else color,
-                          linestyle=(0, (1, 2)), linewidth=1.2,
-                          label=(f"outage starts {day_of(start)}" if shared_start else f"{name}: outage starts")
-                          if a is ax else None)
+                a.axvline(
+                    mdates.date2num(start),
+                    color=outage_colour if shared_start else color,
+                    linestyle=(0, (1, 2)),
+                    linewidth=1.2,
+                    label=(f"outage starts {day_of(start)}" if shared_start else f"{name}: outage starts") if a is ax else None,
+                )
     ax.set_ylabel(f"{ylabel} ({unit})" if unit else ylabel)
     thousands(ax)
     if gaps:
         gap_ax = axes[1]
         gap_ax.axhline(0, color="#333333", linewidth=0.8)
         for i, (name, gap) in enumerate(gaps.items(), start=1):
-            gap_ax.plot(first["date"], gap / div, color=PALETTE[i % len(PALETTE)], linewidth=1.5,
-                        label=f"{name} minus {first_name}", drawstyle="steps-post")
+            gap_ax.plot(
+                first["date"],
+                gap / div,
+                color=PALETTE[i % len(PALETTE)],
+                linewidth=1.5,
+                label=f"{name} minus {first_name}",
+                drawstyle="steps-post",
+            )
         gap_ax.set_ylabel(f"difference ({unit})" if unit else "difference")
         thousands(gap_ax)
     for a in axes:
@@ -167,8 +203,16 @@ def day_of(ts: pd.Timestamp) -> str:
 # ---------------------------------------------------------------- replications
 
 
-def runs_chart(paths: pd.DataFrame, shares: pd.DataFrame, bands: pd.DataFrame, title: str, *, note: str = "",
-               series: str = "production_total", smooth_days: int = 7) -> Figure:
+def runs_chart(
+    paths: pd.DataFrame,
+    shares: pd.DataFrame,
+    bands: pd.DataFrame,
+    title: str,
+    *,
+    note: str = "",
+    series: str = "production_total",
+    smooth_days: int = 7,
+) -> Figure:
     """Vehicles built per day in a sample of replications (thin lines: ``paths``, long: date, replication,
     series, value), their median and the baseline's (``bands``), and under it the share of all replications
     whose production over the trailing 7 days is below half the baseline's (``shares``: date, series, share)."""
@@ -179,44 +223,72 @@ def runs_chart(paths: pd.DataFrame, shares: pd.DataFrame, bands: pd.DataFrame, t
     ax = axes[0]
     for i, replication in enumerate(runs):
         one = rows[rows["replication"] == replication].sort_values("date")
-        ax.plot(one["date"], smooth(one["value"].astype(float), smooth_days), color=ACTUAL, alpha=0.35,
-                linewidth=0.7, label=f"{len(runs)} replications, one line each" if i == 0 else None)
-    for name, colour, dash, text_label in ((f"baseline_{series}", BASELINE, "--", "baseline median (no outage)"),
-                                           (series, ACCENT, "-", "median of all replications")):
+        ax.plot(
+            one["date"],
+            smooth(one["value"].astype(float), smooth_days),
+            color=ACTUAL,
+            alpha=0.35,
+            linewidth=0.7,
+            label=f"{len(runs)} replications, one line each" if i == 0 else None,
+        )
+    for name, colour, dash, text_label in (
+        (f"baseline_{series}", BASELINE, "--", "baseline median (no outage)"),
+        (series, ACCENT, "-", "median of all replications"),
+    ):
         band = bands[bands["series"] == name].sort_values("date")
         if not band.empty:
-            ax.plot(band["date"], smooth(band["p50"].astype(float), smooth_days), color=colour, linestyle=dash,
-                    linewidth=1.6, label=text_label)
+            ax.plot(
+                band["date"],
+                smooth(band["p50"].astype(float), smooth_days),
+                color=colour,
+                linestyle=dash,
+                linewidth=1.6,
+                label=text_label,
+            )
     ax.set_ylabel(f"vehicles/day\n(trailing {smooth_days}-day mean)")
     ax.set_ylim(bottom=0)
     thousands(ax)
     ax = axes[1]
     if not share.empty:
-        ax.fill_between(share["date"], 0, share["share"].astype(float), color=ACCENT, alpha=0.35, linewidth=0,
-                        step="post")
-        ax.plot(share["date"], share["share"].astype(float), color=ACCENT, linewidth=1.2, drawstyle="steps-post",
-                label=f"replications building under {STOPPED_SHARE:.0%} of the baseline (trailing 7 days)")
+        ax.fill_between(share["date"], 0, share["share"].astype(float), color=ACCENT, alpha=0.35, linewidth=0, step="post")
+        ax.plot(
+            share["date"],
+            share["share"].astype(float),
+            color=ACCENT,
+            linewidth=1.2,
+            drawstyle="steps-post",
+            label=f"replications building under {STOPPED_SHARE:.0%} of the baseline (trailing 7 days)",
+        )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("share of\nreplications")
     for a in axes:
         panel_legend(a)
-    dates = (rows["date"] if not rows.empty else share["date"])
+    dates = rows["date"] if not rows.empty else share["date"]
     if len(dates):
         set_window(axes, (pd.Timestamp(dates.min()), pd.Timestamp(dates.max())))
     return fig
 
 
-def plain_figure(panels: int, title: str, note: str, height_in: float, columns: int | None = None
-                 ) -> tuple[Figure, list[Axes]]:
+def plain_figure(panels: int, title: str, note: str, height_in: float, columns: int | None = None) -> tuple[Figure, list[Axes]]:
     """A figure of ``panels`` small panels in a grid (``columns`` wide), with a title and a source note."""
     columns = columns or min(panels, 3)
     rows = math.ceil(panels / columns)
     height = height_in * rows + 0.9
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-    grid = fig.subplots(rows, columns, squeeze=False, gridspec_kw={
-        "left": 0.85 / WIDTH_IN, "right": 1 - 0.3 / WIDTH_IN, "top": 1 - 0.6 / height, "bottom": 0.75 / height,
-        "hspace": 0.55, "wspace": 0.3})
+    grid = fig.subplots(
+        rows,
+        columns,
+        squeeze=False,
+        gridspec_kw={
+            "left": 0.85 / WIDTH_IN,
+            "right": 1 - 0.3 / WIDTH_IN,
+            "top": 1 - 0.6 / height,
+            "bottom": 0.75 / height,
+            "hspace": 0.55,
+            "wspace": 0.3,
+        },
+    )
     axes = [grid[r, c] for r in range(rows) for c in range(columns)]
     for extra in axes[panels:]:
         extra.set_visible(False)
@@ -268,8 +340,14 @@ def kpi_histograms(table: pd.DataFrame, kpis: Sequence[str], title: str, *, note
                 bins = list(np.arange(values.min() - 0.5, values.max() + 1.5, 1.0))
             else:
                 bins = list(np.histogram_bin_edges(values / div, bins=min(30, max(5, len(values) // 3))))
-            ax.hist(values / div if not (whole and span <= 40) else values, bins=bins, color=ACTUAL, alpha=0.75,
-                    edgecolor="white", linewidth=0.6)
+            ax.hist(
+                values / div if not (whole and span <= 40) else values,
+                bins=bins,
+                color=ACTUAL,
+                alpha=0.75,
+                edgecolor="white",
+                linewidth=0.6,
+            )
             for stat, value, dash in (("median", float(np.median(values)), "-"), ("mean", float(values.mean()), "--")):
                 ax.axvline(value / div, color=ACCENT, linestyle=dash, linewidth=1.3, label=f"{stat} {text(kpi, value)}")
             if unit == "count":
@@ -335,8 +413,9 @@ def _points(ok: pd.DataFrame, columns: list[str], kpi: str) -> pd.DataFrame:
     """Mean, p05 and p95 of ``kpi`` (as numbers) per combination of ``columns``."""
     frame = ok[columns].astype(str).assign(value=_numbers(ok[kpi].tolist()))
     groups = frame.groupby(columns, sort=False)["value"]
-    return pd.DataFrame({"mean": groups.mean(), "p05": groups.quantile(0.05), "p95": groups.quantile(0.95),
-                         "n": groups.count()}).reset_index()
+    return pd.DataFrame(
+        {"mean": groups.mean(), "p05": groups.quantile(0.05), "p95": groups.quantile(0.95), "n": groups.count()}
+    ).reset_index()
 
 
 def _shown(kpi: str, number: float) -> str:
@@ -358,8 +437,9 @@ def _sweep_line(ax: Axes, ok: pd.DataFrame, path: str, kpi: str) -> None:
         return [pd.Timestamp(date.fromordinal(round(v))) if is_date and not math.isnan(v) else v / div for v in values]
 
     if (points["n"] > 1).any():
-        ax.fill_between(xs, y(points["p05"]), y(points["p95"]), color=ACTUAL, alpha=0.18, linewidth=0,
-                        label="5–95% of replications")
+        ax.fill_between(
+            xs, y(points["p05"]), y(points["p95"]), color=ACTUAL, alpha=0.18, linewidth=0, label="5–95% of replications"
+        )
     ax.plot(xs, y(points["mean"]), color=ACTUAL, marker="o", linewidth=1.8, markersize=4, label="mean")
     ax.set_xlabel(_wrap(path, 48), fontsize=8)
     if money:
@@ -383,14 +463,27 @@ def _sweep_heatmap(ax: Axes, ok: pd.DataFrame, across: str, down: str, kpi: str)
     finite = grid[np.isfinite(grid)]
     constant = not len(finite) or finite.min() == finite.max()
     # one neutral scale: darker is higher; which end is better depends on the KPI, and the cells say the values
-    ax.imshow(np.zeros_like(grid) if constant else grid, cmap="Greys" if constant else "Blues", aspect="auto",
-              vmin=0 if constant else finite.min(), vmax=8 if constant else finite.max())
+    ax.imshow(
+        np.zeros_like(grid) if constant else grid,
+        cmap="Greys" if constant else "Blues",
+        aspect="auto",
+        vmin=0 if constant else finite.min(),
+        vmax=8 if constant else finite.max(),
+    )
     if constant:
         ax.set_title(f"{ax.get_title(loc='left')}: the same at every point", fontsize=10, loc="left")
     for i in range(len(rows)):
         for j in range(len(cols)):
-            ax.text(j, i, _shown(kpi, grid[i, j]), ha="center", va="center", fontsize=7.5, color="#111111",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
+            ax.text(
+                j,
+                i,
+                _shown(kpi, grid[i, j]),
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="#111111",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6},
+            )
     ax.set_xticks(range(len(cols)), [_tick(c, across) for c in cols], fontsize=8)
     ax.set_yticks(range(len(rows)), [_tick(r, down) for r in rows], fontsize=8)
     ax.set_xlabel(_wrap(across, 48), fontsize=8)
@@ -423,8 +516,9 @@ def sensitivity_chart(ranking: pd.DataFrame, title: str, *, note: str = "") -> F
             scale = f" ({money})" if money else per
             for _, r in rows.iterrows():
                 colour = PALETTE[parameters.index(str(r["parameter"])) % len(PALETTE)]
-                ax.scatter([r["mu_star"] / div], [r["sigma"] / div], color=colour, s=40, zorder=3,
-                           label=_wrap(str(r["parameter"]), 40))
+                ax.scatter(
+                    [r["mu_star"] / div], [r["sigma"] / div], color=colour, s=40, zorder=3, label=_wrap(str(r["parameter"]), 40)
+                )
             top = float(max(rows["mu_star"].max(), rows["sigma"].max(), 1e-12)) / div * 1.15
             ax.plot([0, top], [0, top], color=BASELINE, linestyle=":", linewidth=1.0)
             ax.set_xlim(0, top)

@@ -52,9 +52,10 @@ def table_html(frame: pd.DataFrame) -> str:
     """A DataFrame of text (e.g. :func:`sim.kpi_table`) as an HTML table, its index as the first column."""
     head = f"<tr><th>{html.escape(str(frame.index.name or ''))}</th>"
     head += "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns) + "</tr>"
-    rows = "".join(f"<tr><td>{html.escape(str(i))}</td>"
-                   + "".join(f'<td class="num">{html.escape(str(v))}</td>' for v in row) + "</tr>"
-                   for i, row in zip(frame.index, frame.itertuples(index=False), strict=True))
+    rows = "".join(
+        f"<tr><td>{html.escape(str(i))}</td>" + "".join(f'<td class="num">{html.escape(str(v))}</td>' for v in row) + "</tr>"
+        for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
     return f"<table>{head}{rows}</table>"
 
 
@@ -70,21 +71,29 @@ def write_replication_figures(folder: Path, reps: Replications) -> list[Path]:
     paths, shares = _frame(getattr(reps, "paths", None)), _frame(getattr(reps, "shares", None))
     count, seed = getattr(reps, "replications", None), getattr(reps, "seed", None)
     scenario = getattr(reps, "scenario", None)
-    title = getattr(reps, "title", None) or (scenario_title(scenario.description, reps.scenario_name) if scenario
-                                             else reps.scenario_name)
-    note = f"supplysim {__version__}, scenario {reps.scenario_name}" + (f", {count} replications" if count else "") \
+    title = getattr(reps, "title", None) or (
+        scenario_title(scenario.description, reps.scenario_name) if scenario else reps.scenario_name
+    )
+    note = (
+        f"supplysim {__version__}, scenario {reps.scenario_name}"
+        + (f", {count} replications" if count else "")
         + (f", seed {seed}" if seed is not None else "")
+    )
     shown: list[tuple[Path, str]] = []
     runs_drawn = paths is not None and shares is not None and "production_total" in set(bands["series"])
     if runs_drawn:
         assert paths is not None and shares is not None
         sample = paths["replication"].nunique()
         fig = plots.runs_chart(paths, shares, bands, f"Vehicles built per day, {sample} replications: {title}", note=note)
-        shown.append((save_figure(fig, folder / "runs_production_total.png"),
-                      f"Vehicles built per day in {sample} replications (thin lines) and the median of all (top): each "
-                      "replication either stops again or does not, so a median or a band would hide it. Bottom: the "
-                      "share of all replications whose production over the last 7 days is under half of a normal "
-                      "year's, day by day: the chance that the lines are stopped on that date."))
+        shown.append(
+            (
+                save_figure(fig, folder / "runs_production_total.png"),
+                f"Vehicles built per day in {sample} replications (thin lines) and the median of all (top): each "
+                "replication either stops again or does not, so a median or a band would hide it. Bottom: the "
+                "share of all replications whose production over the last 7 days is under half of a normal "
+                "year's, day by day: the chance that the lines are stopped on that date.",
+            )
+        )
     present = [str(s) for s in bands["series"].unique() if not str(s).startswith("baseline_")]
     ordered = [s for s in plots_order() if s in present] + sorted(s for s in present if s not in plots_order())
     for series in ordered:
@@ -92,29 +101,38 @@ def write_replication_figures(folder: Path, reps: Replications) -> list[Path]:
             continue
         heading, ylabel, days = spec(series)
         fig = plots.fan_chart(bands, series, f"{heading}: {title}", ylabel, note=note, smooth_days=days)
-        shown.append((save_figure(fig, folder / f"fan_{series}.png"),
-                      f"{heading}: the median over replications (line) and the range 5% to 95% of them fall in "
-                      "(band), day by day, against a normal year (dashed)."))
+        shown.append(
+            (
+                save_figure(fig, folder / f"fan_{series}.png"),
+                f"{heading}: the median over replications (line) and the range 5% to 95% of them fall in "
+                "(band), day by day, against a normal year (dashed).",
+            )
+        )
     chance = ""
     if table is not None:
         kpis = [k for k in DISTRIBUTIONS if k in table]
         if kpis:
             fig = plots.kpi_histograms(table, kpis, f"Spread over replications: {title}", note=note)
-            shown.append((save_figure(fig, folder / "distributions.png"),
-                          "How often each outcome occurs over the replications; the vertical lines are the median "
-                          "and the mean. Two humps mean two kinds of outcome (e.g. no supplier fails, or one does and "
-                          "stops the lines again): quote both rather than the mean."))
+            shown.append(
+                (
+                    save_figure(fig, folder / "distributions.png"),
+                    "How often each outcome occurs over the replications; the vertical lines are the median "
+                    "and the mean. Two humps mean two kinds of outcome (e.g. no supplier fails, or one does and "
+                    "stops the lines again): quote both rather than the mean.",
+                )
+            )
         share = plots.at_least_one(table, "suppliers_insolvent")
         if share is not None:
             ok = int((table["status"] == "ok").sum()) if "status" in table else len(table)
-            chance = (f"<p>Chance of at least one supplier insolvency: <b>{share:.0%}</b> "
-                      f"({round(share * ok):,} of {ok:,} replications).</p>")
+            chance = (
+                f"<p>Chance of at least one supplier insolvency: <b>{share:.0%}</b> "
+                f"({round(share * ok):,} of {ok:,} replications).</p>"
+            )
     figures = "".join(img_html(path, path.stem, caption) for path, caption in shown)
     written = [path for path, _ in shown]
     failures = getattr(reps, "failures", None)
     extra = [("Failed replications", failures_table(failures))] if failures else []
-    sections = [("Key results over replications", chance + replication_table(reps.summary)), ("Figures", figures),
-                *extra]
+    sections = [("Key results over replications", chance + replication_table(reps.summary)), ("Figures", figures), *extra]
     written.append(write_html(folder / "report.html", f"supplysim replications: {title}", note, sections))
     return written
 
@@ -148,8 +166,13 @@ def identical_text(identical: Sequence[str], runs: int) -> str:
     return f"Identical in {where}: " + "; ".join(h if h[:2].isupper() else h[:1].lower() + h[1:] for h in headings) + "."
 
 
-def write_comparison_figures(folder: Path, dailies: Mapping[str, pd.DataFrame], events: Mapping[str, pd.DataFrame],
-                             table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> list[Path]:
+def write_comparison_figures(
+    folder: Path,
+    dailies: Mapping[str, pd.DataFrame],
+    events: Mapping[str, pd.DataFrame],
+    table: pd.DataFrame,
+    titles: Mapping[str, str] | None = None,
+) -> list[Path]:
     """Write a figure for each series that differs between the runs (compare_<series>.png: the runs overlaid and
     their difference) and report.html with the KPI ``table``, naming the series identical in every run."""
     folder = Path(folder)
@@ -160,18 +183,19 @@ def write_comparison_figures(folder: Path, dailies: Mapping[str, pd.DataFrame], 
     shown = []
     for series in differ:
         heading, ylabel, days = spec(series)
-        fig = plots.comparison(dailies, series, f"{heading}: {' vs '.join(names)}", ylabel, note=note,
-                               smooth_days=days, outages=outages)
-        caption = (f"{heading} in each run (top) and {', '.join(names[1:])} minus {names[0]} (bottom), over the dates "
-                   "where they differ.")
+        fig = plots.comparison(
+            dailies, series, f"{heading}: {' vs '.join(names)}", ylabel, note=note, smooth_days=days, outages=outages
+        )
+        caption = (
+            f"{heading} in each run (top) and {', '.join(names[1:])} minus {names[0]} (bottom), over the dates where they differ."
+        )
         shown.append((save_figure(fig, folder / f"compare_{series}.png"), caption))
     same = identical_text(identical, len(names))
     figures = "".join(img_html(p, p.stem, c) for p, c in shown) + (f"<p class='note'>{html.escape(same)}</p>" if same else "")
     if not differ:
         figures = "<p>No compared series differs between the runs.</p>" + figures
     runs = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape((titles or {}).get(n, n))}</li>" for n in names)
-    sections = [("Runs", f"<ul>{runs}</ul>"), ("Key results side by side", comparison_table(table)),
-                ("Figures", figures)]
+    sections = [("Runs", f"<ul>{runs}</ul>"), ("Key results side by side", comparison_table(table)), ("Figures", figures)]
     heading = " vs ".join((titles or {}).get(n, n) for n in names)
     written = [p for p, _ in shown]
     written.append(write_html(folder / "report.html", f"supplysim comparison: {heading}", note, sections))
@@ -187,18 +211,25 @@ def write_sweep_figures(folder: Path, table: pd.DataFrame, info: Mapping[str, An
     folder = Path(folder)
     grid = grid_columns(table)
     runs = int((table["status"] == "ok").sum()) if "status" in table else len(table)
-    note = f"supplysim {__version__}, sweep of {info.get('source', 'a scenario')}: {table['point'].nunique()} points x " \
-           f"{info.get('replications', '?')} replications ({runs} runs ok), seed {info.get('seed')}"
+    note = (
+        f"supplysim {__version__}, sweep of {info.get('source', 'a scenario')}: {table['point'].nunique()} points x "
+        f"{info.get('replications', '?')} replications ({runs} runs ok), seed {info.get('seed')}"
+    )
     kpis = sweep_kpis(table)
     title = "KPIs across the sweep"
     if len(grid) > 2:
         title += f" (first two of {len(grid)} axes)"
     fig = plots.sweep_chart(table, grid, kpis, title, note=note)
     figure = save_figure(fig, folder / "sweep.png")
-    how = "a line per KPI, with the 5–95% range of replications where there are several" if len(grid) == 1 \
+    how = (
+        "a line per KPI, with the 5–95% range of replications where there are several"
+        if len(grid) == 1
         else "a heatmap per KPI, each cell the mean over replications"
-    sections = [("Results per point (mean over replications)", table_html(sweep_points_table(table))),
-                ("Figure", img_html(figure, "sweep", f"KPIs against {', '.join(grid)}: {how}."))]
+    )
+    sections = [
+        ("Results per point (mean over replications)", table_html(sweep_points_table(table))),
+        ("Figure", img_html(figure, "sweep", f"KPIs against {', '.join(grid)}: {how}.")),
+    ]
     return [figure, write_html(folder / "report.html", "supplysim sweep", note, sections)]
 
 
@@ -207,15 +238,22 @@ def write_sensitivity_figures(folder: Path, ranking: pd.DataFrame, info: Mapping
     sensitivity ranking; ``info`` is the analysis's run.json."""
     folder = Path(folder)
     method = str(ranking["method"].iloc[0]) if len(ranking) else str(info.get("method", "morris"))
-    note = f"supplysim {__version__}, {method} sensitivity of {info.get('source', 'a scenario')}: {info.get('runs', '?')} " \
-           f"runs, seed {info.get('seed')}"
+    note = (
+        f"supplysim {__version__}, {method} sensitivity of {info.get('source', 'a scenario')}: {info.get('runs', '?')} "
+        f"runs, seed {info.get('seed')}"
+    )
     fig = plots.sensitivity_chart(ranking, f"Which parameters move which KPIs ({method.capitalize()})", note=note)
     figure = save_figure(fig, folder / "sensitivity.png")
-    caption = ("Each dot is a parameter: further right, the more it moves the KPI on average (mu*, in the KPI's "
-               "unit); higher, the more its effect depends on the other parameters (sigma). Above the dotted "
-               "diagonal the effect is mostly interaction." if method == "morris" else
-               "Each parameter's share of the KPI's variance: alone (S1) and with its interactions (ST).")
+    caption = (
+        "Each dot is a parameter: further right, the more it moves the KPI on average (mu*, in the KPI's "
+        "unit); higher, the more its effect depends on the other parameters (sigma). Above the dotted "
+        "diagonal the effect is mostly interaction."
+        if method == "morris"
+        else "Each parameter's share of the KPI's variance: alone (S1) and with its interactions (ST)."
+    )
     kpis = ", ".join(label(str(k)) for k in dict.fromkeys(ranking["kpi"]))
-    sections = [("Ranking", f"<p class='note'>KPIs: {html.escape(kpis)}</p>" + table_html(
-        ranking_table(ranking).set_index("KPI"))), ("Figure", img_html(figure, "sensitivity", caption))]
+    sections = [
+        ("Ranking", f"<p class='note'>KPIs: {html.escape(kpis)}</p>" + table_html(ranking_table(ranking).set_index("KPI"))),
+        ("Figure", img_html(figure, "sensitivity", caption)),
+    ]
     return [figure, write_html(folder / "report.html", f"supplysim sensitivity ({method})", note, sections)]

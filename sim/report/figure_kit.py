@@ -59,8 +59,14 @@ def smooth(values: pd.Series, days: int = SMOOTH_DAYS) -> pd.Series:
     return values.rolling(days, min_periods=days).mean() if days > 1 else values
 
 
-def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key: EventKey | None = None,
-               below: tuple[list[float], float, bool] | None = None) -> tuple[Figure, list[Axes]]:
+def new_figure(
+    ratios: list[float],
+    title: str,
+    note: str,
+    panels_in: float,
+    key: EventKey | None = None,
+    below: tuple[list[float], float, bool] | None = None,
+) -> tuple[Figure, list[Axes]]:
     """Panels sharing a date axis, a title, room on the right for legends and below for the event key.
 
     ``below`` adds a second block of panels under the first with a date axis of its own: (height ratios,
@@ -78,14 +84,26 @@ def new_figure(ratios: list[float], title: str, note: str, panels_in: float, key
         blocks.append((below[0], (AXIS_IN + below[1] + key_in + NOTE_IN) / height, (AXIS_IN + key_in + NOTE_IN) / height))
     axes: list[Axes] = []
     for block_ratios, top, bottom in blocks:
-        grid = fig.subplots(len(block_ratios), 1, sharex=True, squeeze=False, gridspec_kw={
-            "height_ratios": block_ratios, "left": LEFT_IN / WIDTH_IN, "right": 1 - RIGHT_IN / WIDTH_IN, "top": top,
-            "bottom": bottom, "hspace": 0.12})
+        grid = fig.subplots(
+            len(block_ratios),
+            1,
+            sharex=True,
+            squeeze=False,
+            gridspec_kw={
+                "height_ratios": block_ratios,
+                "left": LEFT_IN / WIDTH_IN,
+                "right": 1 - RIGHT_IN / WIDTH_IN,
+                "top": top,
+                "bottom": bottom,
+                "hspace": 0.12,
+            },
+        )
         block: list[Axes] = [grid[i, 0] for i in range(len(block_ratios))]
         locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
         block[-1].xaxis.set_major_locator(locator)
-        block[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-            locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"]))
+        block[-1].xaxis.set_major_formatter(
+            mdates.ConciseDateFormatter(locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d %H:%M"])
+        )
         axes += block
     fig.text(0.1 / WIDTH_IN, 1 - 0.1 / height, title, fontsize=13, fontweight="bold", va="top")
     if note:
@@ -108,18 +126,24 @@ def panel_legend(ax: Axes) -> None:
     """Series legend to the right of its panel, so it never hides data (long labels wrapped to fit)."""
     handles, labels = ax.get_legend_handles_labels()
     wrapped = [textwrap.fill(label, LEGEND_CHARS) for label in labels]
-    ax.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-              borderaxespad=0.0)
+    ax.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, borderaxespad=0.0)
 
 
 def annotate(ax: Axes, x: Any, y: float, text: str, below: bool = True) -> None:
     """A labelled arrow to a point, on the side with room, in a white box so it reads over grid lines."""
     lo, hi = ax.get_xlim()
     right = (mdates.date2num(pd.Timestamp(x)) - lo) / max(hi - lo, 1e-9) > 0.6
-    ax.annotate(text, (x, y), xytext=(-30 if right else 30, -28 if below else 22), textcoords="offset points",
-                fontsize=8.5, ha="right" if right else "left", va="top" if below else "bottom",
-                arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 0.8},
-                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#999999", "lw": 0.6})
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(-30 if right else 30, -28 if below else 22),
+        textcoords="offset points",
+        fontsize=8.5,
+        ha="right" if right else "left",
+        va="top" if below else "bottom",
+        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 0.8},
+        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#999999", "lw": 0.6},
+    )
 
 
 def mark_date(axes: list[Axes], ts: pd.Timestamp | None, color: str = "#222222") -> None:
@@ -194,8 +218,11 @@ def mark_events(fig: Figure, panels: list[tuple[list[Axes], list[Group] | None]]
     numbered = list(enumerate(key.groups, start=1))
     for axes, chosen in panels:
         lo, hi = axes[0].get_xlim()
-        inside = [(n, ts, kind) for n, (ts, kind, text) in numbered
-                  if (chosen is None or (ts, kind, text) in chosen) and lo <= mdates.date2num(ts) <= hi]
+        inside = [
+            (n, ts, kind)
+            for n, (ts, kind, text) in numbered
+            if (chosen is None or (ts, kind, text) in chosen) and lo <= mdates.date2num(ts) <= hi
+        ]
         _lines_and_numbers(axes, inside)
     height = fig.get_figheight()
     top = (NOTE_IN + KEY_ROW_IN * key.rows) / height
@@ -204,8 +231,16 @@ def mark_events(fig: Figure, panels: list[tuple[list[Axes], list[Group] | None]]
         y = top - r * KEY_ROW_IN / height
         for x_in, kind in row:
             spec = kind_of(kind)
-            fig.add_artist(Line2D([x_in / WIDTH_IN, (x_in + 0.3) / WIDTH_IN], [y - 0.07 / height] * 2,
-                                  transform=fig.transFigure, color=spec.colour, linestyle=spec.dash, linewidth=1.6))
+            fig.add_artist(
+                Line2D(
+                    [x_in / WIDTH_IN, (x_in + 0.3) / WIDTH_IN],
+                    [y - 0.07 / height] * 2,
+                    transform=fig.transFigure,
+                    color=spec.colour,
+                    linestyle=spec.dash,
+                    linewidth=1.6,
+                )
+            )
             fig.text((x_in + 0.36) / WIDTH_IN, y, spec.label, fontsize=8, va="top", color="#333333")
     column_in = (WIDTH_IN - 0.2) / len(key.columns)
     below = top - len(key.kinds) * KEY_ROW_IN / height
@@ -227,24 +262,43 @@ def _lines_and_numbers(axes: list[Axes], events: list[tuple[int, pd.Timestamp, s
     for ax in axes:  # one collection per panel and line style rather than one line per event
         for dash in sorted({k.dash for k in styles}):
             chosen = [(x, k.colour) for x, k in zip(xs, styles, strict=True) if k.dash == dash]
-            ax.vlines([x for x, _ in chosen], 0, 1, transform=ax.get_xaxis_transform(), colors=[c for _, c in chosen],
-                      linestyles=dash, linewidth=1.0, alpha=0.8)
+            ax.vlines(
+                [x for x, _ in chosen],
+                0,
+                1,
+                transform=ax.get_xaxis_transform(),
+                colors=[c for _, c in chosen],
+                linestyles=dash,
+                linewidth=1.0,
+                alpha=0.8,
+            )
     last_x = [-np.inf] * STRIP_LEVELS  # rightmost number on each row of the strip
     for (number, _, _), x, spec in zip(events, xs, styles, strict=True):
         free = [i for i in range(STRIP_LEVELS) if x - last_x[i] >= 0.025 * span]  # rows with room
         level = free[0] if free else int(np.argmin(last_x))
         last_x[level] = x
-        axes[0].annotate(str(number), (x, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(0, 8 + 13 * level), textcoords="offset points", ha="center",
-                         va="center", annotation_clip=False, fontsize=7.5, color="white", fontweight="bold",
-                         bbox={"boxstyle": "circle,pad=0.2", "fc": spec.colour, "ec": "none"})
+        axes[0].annotate(
+            str(number),
+            (x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 8 + 13 * level),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            annotation_clip=False,
+            fontsize=7.5,
+            color="white",
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": spec.colour, "ec": "none"},
+        )
 
 
 Window = tuple[pd.Timestamp, pd.Timestamp]
 
 
-def focus(daily: pd.DataFrame, summary: Mapping[str, Any], ends: Iterable[Any] = (), before_days: int = 21,
-          after_days: int = 28) -> Window:
+def focus(
+    daily: pd.DataFrame, summary: Mapping[str, Any], ends: Iterable[Any] = (), before_days: int = 21, after_days: int = 28
+) -> Window:
     """Dates to show: from three weeks before the outage to four weeks after the latest of ``ends``
     (a clearance or recovery date), within the run; the whole run if there is no outage or an end is missing."""
     first, last = pd.Timestamp(daily["date"].iloc[0]), pd.Timestamp(daily["date"].iloc[-1])
@@ -279,8 +333,9 @@ def set_window(axes: list[Axes], window: Window) -> None:
 # ---------------------------------------------------------------- backlog figures
 
 
-def annotate_peak_and_clearance(axes: list[Axes], x: pd.Series, values: pd.Series, peak_date: Any, cleared: Any,
-                        start: Any, peak_text: str, scale: float = 1.0) -> None:
+def annotate_peak_and_clearance(
+    axes: list[Axes], x: pd.Series, values: pd.Series, peak_date: Any, cleared: Any, start: Any, peak_text: str, scale: float = 1.0
+) -> None:
     """Annotate the peak with its date and the clearance date (a dotted line), or say there was none."""
     peak = as_timestamp(peak_date)
     if peak is None or values.max() <= 0:

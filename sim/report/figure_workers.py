@@ -59,8 +59,7 @@ class FigureWorker:
         context = multiprocessing.get_context("fork")
         self.handover: threading.Thread | None = None
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(theirs, self.connection), daemon=True,
-                                       name="supplysim figure worker")
+        self.process = context.Process(target=serve, args=(theirs, self.connection), daemon=True, name="supplysim figure worker")
         # SIGTERM blocked across the fork, and unblocked by the worker once it has its handler: Python forgets a
         # signal that reaches a child before it has set itself up, so ending a worker at once (a scenario refused
         # a millisecond after the fork) could otherwise leave it waiting for a run forever, and this process with it
@@ -93,8 +92,15 @@ class FigureWorker:
         self.process.join()
 
     @contextmanager
-    def run_figures(self, folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                    suppliers: pd.DataFrame, context: FigureContext | str) -> Iterator[None]:
+    def run_figures(
+        self,
+        folder: Path,
+        daily: pd.DataFrame,
+        events: pd.DataFrame,
+        summary: Mapping[str, Any],
+        suppliers: pd.DataFrame,
+        context: FigureContext | str,
+    ) -> Iterator[None]:
         """Draw a run's figures and report.html into ``folder`` while the block runs; wait for them at its end.
 
         ``folder`` must already hold the run's run.json (the figures' note names its seed).
@@ -172,8 +178,14 @@ def end_worker(signum: int, frame: FrameType | None) -> None:
     os._exit(128 + signum)
 
 
-def draw_with_helper(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                     suppliers: pd.DataFrame, context: FigureContext | str) -> None:
+def draw_with_helper(
+    folder: Path,
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    suppliers: pd.DataFrame,
+    context: FigureContext | str,
+) -> None:
     """Draw a run's figures, half here and half (with the report's interactive charts) in a forked helper at the
     same time, then report.html."""
     from sim.report import html as report
@@ -239,8 +251,14 @@ def fork_helper(draw: Callable[[], None], reader: int, writer: int) -> int:
 
 
 @contextmanager
-def drawn_here(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-               suppliers: pd.DataFrame, context: FigureContext | str) -> Iterator[None]:
+def drawn_here(
+    folder: Path,
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    suppliers: pd.DataFrame,
+    context: FigureContext | str,
+) -> Iterator[None]:
     """Draw a run's figures and report.html into ``folder`` in this process, once the block is done."""
     yield
     from sim.report import html as report

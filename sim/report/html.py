@@ -46,19 +46,19 @@ RUN_FIGURES: dict[str, Callable[..., Figure]] = {
 }
 CAPTIONS = {
     "invoice_backlog": "How long suppliers wait to be paid. Top: the value of suppliers' invoices waiting to be "
-                       "processed (blue) against a normal year (dashed), with the part already past its due date; "
-                       "middle: the same in invoices; bottom: the processing capacity that clears them, with "
-                       "invoices received and processed. Numbered lines are the events listed under the figure.",
+    "processed (blue) against a normal year (dashed), with the part already past its due date; "
+    "middle: the same in invoices; bottom: the processing capacity that clears them, with "
+    "invoices received and processed. Numbered lines are the events listed under the figure.",
     "parts_backlog": "Retailers' orders waiting at the parts logistics centre against a normal year (top), and "
-                     "orders received and dispatched per day (bottom): the backlog clears once dispatch runs above "
-                     "the orders coming in.",
+    "orders received and dispatched per day (bottom): the backlog clears once dispatch runs above "
+    "the orders coming in.",
     "production_recovery": "Top: vehicles built per day (trailing 7-day means) per plant and in total in the weeks "
-                           "around the outage, against a normal year. Bottom: vehicles lost against a normal year "
-                           "over the whole run, ending at the headline figure; later steps are stoppages after the "
-                           "restart (e.g. a sole-source supplier failing).",
+    "around the outage, against a normal year. Bottom: vehicles lost against a normal year "
+    "over the whole run, ending at the headline figure; later steps are stoppages after the "
+    "restart (e.g. a sole-source supplier failing).",
     "cash": "Top: the OEM's cash against a normal year, its cash floor and the credit it draws below it. Middle: how "
-            "long suppliers' cash lasts at their current burn (percentiles of active suppliers), or their total "
-            "cash in tables without those columns. Bottom: suppliers short of cash, insolvent and replaced.",
+    "long suppliers' cash lasts at their current burn (percentiles of active suppliers), or their total "
+    "cash in tables without those columns. Bottom: suppliers short of cash, insolvent and replaced.",
 }
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1180px;
@@ -75,8 +75,10 @@ figcaption{color:#444;font-size:.9rem;margin-top:.3rem}
 h3{font-size:1rem;margin:1.2rem 0 .4rem}nav{font-size:.9rem;margin:.6rem 0}nav a{margin-right:1rem}
 details summary{cursor:pointer;color:#1f5fa8;margin:.4rem 0}td.nowrap{white-space:nowrap}
 """
-STATIC_NOTE = ("<p class='note'>Static figures: Bokeh is not installed, so this report has no interactive charts "
-               "(<code>pip install 'supplysim[report]'</code> adds hover and zoom).</p>")
+STATIC_NOTE = (
+    "<p class='note'>Static figures: Bokeh is not installed, so this report has no interactive charts "
+    "(<code>pip install 'supplysim[report]'</code> adds hover and zoom).</p>"
+)
 
 
 # ---------------------------------------------------------------- formatting
@@ -122,8 +124,7 @@ def replication_table(summary: Mapping[str, Any]) -> str:
 def failures_table(failures: Sequence[Mapping[str, Any]]) -> str:
     """Failed replications: which, at which seed, and the error."""
     keys = ("replication", "seed", "error")
-    rows = "".join("<tr>" + "".join(_cell(str(f.get(k, "")), k == "replication") for k in keys) + "</tr>"
-                   for f in failures)
+    rows = "".join("<tr>" + "".join(_cell(str(f.get(k, "")), k == "replication") for k in keys) + "</tr>" for f in failures)
     head = "<tr>" + "".join(f"<th>{k}</th>" for k in keys) + "</tr>"
     return f"<p class='note'>{len(failures)} failed.</p><table>{head}{rows}</table>"
 
@@ -154,16 +155,19 @@ def _missing(value: Any) -> bool:
 
 def save_figure(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as PNG (the figure is not registered with pyplot, so dropping it frees it)."""
-    fig.savefig(path, dpi=plots.DPI, metadata={"Software": f"supplysim {__version__}"},
-                pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    fig.savefig(
+        path, dpi=plots.DPI, metadata={"Software": f"supplysim {__version__}"}, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL}
+    )
     return path
 
 
 def img_html(path: Path, alt: str, caption: str) -> str:
     """A figure with its caption, the PNG embedded as a data URI."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
 
 
 def anchor(heading: str) -> str:
@@ -177,10 +181,12 @@ def write_html(path: Path, title: str, note: str, sections: Sequence[tuple[str, 
     body = "".join(f'<h2 id="{anchor(heading)}">{html.escape(heading)}</h2>{content}' for heading, content in sections)
     links = "".join(f'<a href="#{anchor(heading)}">{html.escape(heading)}</a>' for heading, _ in sections)
     nav = f"<nav>{links}</nav>" if len(sections) > 2 else ""
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>"
-            f'<p class="note">{html.escape(note)}</p>{nav}{body}{scripts}</body></html>\n')
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>"
+        f'<p class="note">{html.escape(note)}</p>{nav}{body}{scripts}</body></html>\n'
+    )
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -204,15 +210,22 @@ def as_context(context: FigureContext | str) -> FigureContext:
     return context if isinstance(context, FigureContext) else FigureContext(context, name=context)
 
 
-def write_run_figures(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                      suppliers: pd.DataFrame, context: FigureContext | str) -> list[Path]:
+def write_run_figures(
+    folder: Path,
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    suppliers: pd.DataFrame,
+    context: FigureContext | str,
+) -> list[Path]:
     """Write invoice_backlog.png, parts_backlog.png, production_recovery.png, cash.png and report.html."""
     written = [draw_run_figure(folder, name, daily, events, summary, context) for name in RUN_FIGURES]
     return [*written, write_run_report(folder, daily, events, summary, suppliers, context)]
 
 
-def draw_run_figure(folder: Path, name: str, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                    context: FigureContext | str) -> Path:
+def draw_run_figure(
+    folder: Path, name: str, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], context: FigureContext | str
+) -> Path:
     """Write one of the :data:`RUN_FIGURES` as ``<name>.png``; the note names the seed in the folder's run.json."""
     folder = Path(folder)
     context = as_context(context)
@@ -229,23 +242,28 @@ def has_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
-def run_charts(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-               context: FigureContext) -> InteractiveCharts | None:
+def run_charts(
+    daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], context: FigureContext
+) -> InteractiveCharts | None:
     """The run's interactive charts, or None where Bokeh is not installed."""
     if not has_bokeh():
         return None
     from sim.report.interactive import interactive_charts
 
-    plants = [name for name, plant in (context.scenario.get("plants") or {}).items()
-              if isinstance(plant, Mapping) and plant.get("kind", "vehicle") == "vehicle"]
+    plants = [
+        name
+        for name, plant in (context.scenario.get("plants") or {}).items()
+        if isinstance(plant, Mapping) and plant.get("kind", "vehicle") == "vehicle"
+    ]
     return interactive_charts(daily, summary, plants, events, context.systems)
 
 
 CHARTS_PART = ".report-charts.partial.json"  # charts built by a figure worker's helper, until the report takes them
 
 
-def save_run_charts(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                    context: FigureContext | str) -> None:
+def save_run_charts(
+    folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], context: FigureContext | str
+) -> None:
     """Build the run's interactive charts (None without Bokeh) into a hidden file of ``folder``, for
     :func:`take_run_charts` (a figure worker's helper builds them while the worker draws)."""
     charts = run_charts(daily, events, summary, as_context(context))
@@ -265,9 +283,15 @@ def take_run_charts(folder: Path) -> InteractiveCharts | None:
     return InteractiveCharts(part["html"], part["scripts"])
 
 
-def write_run_report(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any],
-                     suppliers: pd.DataFrame, context: FigureContext | str,
-                     charts: InteractiveCharts | None | Literal["build"] = "build") -> Path:
+def write_run_report(
+    folder: Path,
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    suppliers: pd.DataFrame,
+    context: FigureContext | str,
+    charts: InteractiveCharts | None | Literal["build"] = "build",
+) -> Path:
     """Write report.html around the run's figures (already in ``folder``, with its run.json): the sections below.
 
     ``charts``: the run's interactive charts already built (by a figure worker's helper), None for the static
@@ -285,12 +309,29 @@ def write_run_report(folder: Path, daily: pd.DataFrame, events: pd.DataFrame, su
         ("Suppliers", supplier_table_html(suppliers)),
         ("Scenario and assumptions", assumptions),
     ]
-    return write_html(folder / "report.html", f"supplysim report: {context.title}",
-                      run_note(folder, context.name or context.title), sections, charts.scripts if charts else "")
+    return write_html(
+        folder / "report.html",
+        f"supplysim report: {context.title}",
+        run_note(folder, context.name or context.title),
+        sections,
+        charts.scripts if charts else "",
+    )
 
 
-__all__ = ["CAPTIONS", "RUN_FIGURES", "as_context", "draw_run_figure", "img_html", "kpi_label", "kpi_table", "kpi_value",
-           "run_note", "save_figure", "save_run_charts", "take_run_charts", "write_html", "write_run_figures",
-           "write_run_report"]
-
-
+__all__ = [
+    "CAPTIONS",
+    "RUN_FIGURES",
+    "as_context",
+    "draw_run_figure",
+    "img_html",
+    "kpi_label",
+    "kpi_table",
+    "kpi_value",
+    "run_note",
+    "save_figure",
+    "save_run_charts",
+    "take_run_charts",
+    "write_html",
+    "write_run_figures",
+    "write_run_report",
+]

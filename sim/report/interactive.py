@@ -22,11 +22,18 @@ from bokeh.resources import INLINE
 from sim.report.charts import Chart, Charts, chart_specs, chart_window, key_html
 from sim.report.events import EVENT_KINDS, event_groups
 
-STYLE = ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:.6rem 1.2rem;margin:.4rem 0}" \
-        ".chart-key{font-size:.85rem;color:#444;margin:.3rem 0}"
+STYLE = (
+    ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:.6rem 1.2rem;margin:.4rem 0}"
+    ".chart-key{font-size:.85rem;color:#444;margin:.3rem 0}"
+)
 # the PNG figure whose events each chart marks (sim.report.events), and Bokeh's names for matplotlib's dashes
-CHART_EVENTS = {"backlog": "invoice_backlog", "production": "production_recovery", "cash": "cash", "runway": "cash",
-                "parts": "parts_backlog"}
+CHART_EVENTS = {
+    "backlog": "invoice_backlog",
+    "production": "production_recovery",
+    "cash": "cash",
+    "runway": "cash",
+    "parts": "parts_backlog",
+}
 DASHES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dashdot"}
 MODEL_ID = re.compile(r'"id":"(p\d+)"')
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -71,19 +78,27 @@ def mark_events(chart: Chart, events: pd.DataFrame | None, systems: Mapping[str,
     groups = event_groups(events, figure, systems.get(figure)) if figure is not None else []
     if not groups:
         return
-    source = ColumnDataSource({"date": pd.DatetimeIndex([day for day, _, _ in groups]).to_numpy(),
-                               "event": [text for _, _, text in groups],
-                               "colour": [EVENT_KINDS[kind].colour for _, kind, _ in groups],
-                               "dash": [DASHES[EVENT_KINDS[kind].dash] for _, kind, _ in groups]})
-    spans = chart.figure.vspan("date", source=source, line_color="colour", line_dash="dash", line_width=1.5,
-                               line_alpha=0.7)
-    chart.figure.add_tools(HoverTool(renderers=[spans], tooltips=[("event", "@date{%a %d %b %Y}: @event")],
-                                     formatters={"@date": "datetime"}))
+    source = ColumnDataSource(
+        {
+            "date": pd.DatetimeIndex([day for day, _, _ in groups]).to_numpy(),
+            "event": [text for _, _, text in groups],
+            "colour": [EVENT_KINDS[kind].colour for _, kind, _ in groups],
+            "dash": [DASHES[EVENT_KINDS[kind].dash] for _, kind, _ in groups],
+        }
+    )
+    spans = chart.figure.vspan("date", source=source, line_color="colour", line_dash="dash", line_width=1.5, line_alpha=0.7)
+    chart.figure.add_tools(
+        HoverTool(renderers=[spans], tooltips=[("event", "@date{%a %d %b %Y}: @event")], formatters={"@date": "datetime"})
+    )
 
 
-def interactive_charts(daily: pd.DataFrame, summary: Mapping[str, Any], vehicle_plants: Sequence[str],
-                       events: pd.DataFrame | None = None,
-                       systems: Mapping[str, Sequence[str]] | None = None) -> InteractiveCharts:
+def interactive_charts(
+    daily: pd.DataFrame,
+    summary: Mapping[str, Any],
+    vehicle_plants: Sequence[str],
+    events: pd.DataFrame | None = None,
+    systems: Mapping[str, Sequence[str]] | None = None,
+) -> InteractiveCharts:
     """The run's charts against its baseline, opening on the weeks around the outage: the invoice backlog
     clearance curve, production recovery per plant, the OEM's cash, supplier runway and the parts centre's backlog,
     each marking the ``events`` its PNG figure marks (``systems``: the systems each figure depends on)."""

@@ -56,40 +56,58 @@ from sim.report.figure_kit import (
 )
 
 __all__ = [  # the figures, and the formatting helpers the report uses
-    "DPI", "as_timestamp", "cash", "comparison", "day_text", "fan_chart", "invoice_backlog", "kpi_histograms",
-    "money_text", "parts_backlog", "plant_names", "production_recovery", "restart_date", "runs_chart",
-    "sensitivity_chart", "sweep_chart",
+    "DPI",
+    "as_timestamp",
+    "cash",
+    "comparison",
+    "day_text",
+    "fan_chart",
+    "invoice_backlog",
+    "kpi_histograms",
+    "money_text",
+    "parts_backlog",
+    "plant_names",
+    "production_recovery",
+    "restart_date",
+    "runs_chart",
+    "sensitivity_chart",
+    "sweep_chart",
 ]
 RUNWAY_CAP_DAYS = 365  # the daily runway percentiles are capped here
 
 
-def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-                    note: str = "", systems: Collection[str] | None = None) -> Figure:
+def invoice_backlog(
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    title: str = "",
+    note: str = "",
+    systems: Collection[str] | None = None,
+) -> Figure:
     """Invoice backlog clearance: value (£) and count of unprocessed invoices against the baseline,
     the processing capacity (invoices/day), and the outage, restores, manual teams and schemes."""
     x = daily["date"]
     window = focus(daily, summary, [summary.get("invoice_backlog_cleared_date")])
     key = event_key(in_window(event_groups(events, "invoice_backlog", systems), window))
-    fig, axes = new_figure([3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}",
-                           window_note(note, daily, window), 6.2, key)
+    fig, axes = new_figure(
+        [3.0, 2.0, 1.4], f"Invoice backlog{': ' + title if title else ''}", window_note(note, daily, window), 6.2, key
+    )
     set_window(axes, window)
     value, overdue = daily["invoice_backlog_gbp"], daily["invoice_overdue_gbp"]
     base = daily["baseline_invoice_backlog_gbp"]
     div, unit = money_scale(value, overdue, base)
     ax = axes[0]
-    ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)",
-            drawstyle="steps-post")
+    ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)", drawstyle="steps-post")
     ax.fill_between(x, 0, value / div, color=ACTUAL, alpha=0.12, linewidth=0, step="post")
-    ax.plot(x, value / div, color=ACTUAL, linewidth=2.0, label="backlog (invoices not yet processed)",
-            drawstyle="steps-post")
+    ax.plot(x, value / div, color=ACTUAL, linewidth=2.0, label="backlog (invoices not yet processed)", drawstyle="steps-post")
     ax.plot(x, overdue / div, color=ACCENT, linewidth=1.3, label="of which overdue", drawstyle="steps-post")
     ax.set_ylabel(f"backlog value ({unit})")
     ax.set_ylim(0, max(float(value.max()), float(base.max())) / div * 1.15 or 1.0)
     thousands(ax)
     count, base_count = daily["invoice_backlog_count"], daily["baseline_invoice_backlog_count"]
     ax = axes[1]
-    ax.plot(x, base_count, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)",
-            drawstyle="steps-post")
+    ax.plot(x, base_count, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)", drawstyle="steps-post")
     ax.plot(x, count, color=ACTUAL, linewidth=2.0, label="backlog", drawstyle="steps-post")
     ax.set_ylabel("backlog (invoices)")
     ax.set_ylim(0, max(float(count.max()), float(base_count.max())) * 1.15 or 1.0)
@@ -99,58 +117,98 @@ def invoice_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[
         annotate(ax, x.iloc[at], float(count.iloc[at]), f"peak {int(count.iloc[at]):,} invoices")
     ax = axes[2]
     ax.step(x, daily["invoice_capacity"], where="post", color="#2ca02c", linewidth=1.5, label="processing capacity")
-    ax.plot(x, smooth(daily["invoices_received"].astype(float)), color="#555555", linewidth=1.0,
-            label="received (7-day mean)", drawstyle="steps-post")
-    ax.plot(x, smooth(daily["invoices_processed"].astype(float)), color=ACTUAL, linewidth=1.0,
-            label="processed (7-day mean)", drawstyle="steps-post")
+    ax.plot(
+        x,
+        smooth(daily["invoices_received"].astype(float)),
+        color="#555555",
+        linewidth=1.0,
+        label="received (7-day mean)",
+        drawstyle="steps-post",
+    )
+    ax.plot(
+        x,
+        smooth(daily["invoices_processed"].astype(float)),
+        color=ACTUAL,
+        linewidth=1.0,
+        label="processed (7-day mean)",
+        drawstyle="steps-post",
+    )
     ax.set_ylabel("invoices/day")
     ax.set_ylim(bottom=0)
     thousands(ax)
     for a in axes:
         panel_legend(a)
     peak = summary.get("invoice_backlog_peak_gbp")
-    annotate_peak_and_clearance(axes, x, value, summary.get("invoice_backlog_peak_date"),
-                                summary.get("invoice_backlog_cleared_date"), summary.get("outage_start_date"),
-                                money_text(float(peak)) if peak is not None else "", div)
+    annotate_peak_and_clearance(
+        axes,
+        x,
+        value,
+        summary.get("invoice_backlog_peak_date"),
+        summary.get("invoice_backlog_cleared_date"),
+        summary.get("outage_start_date"),
+        money_text(float(peak)) if peak is not None else "",
+        div,
+    )
     mark_events(fig, [(axes, None)], key)
     return fig
 
 
-def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-                  note: str = "", systems: Collection[str] | None = None) -> Figure:
+def parts_backlog(
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    title: str = "",
+    note: str = "",
+    systems: Collection[str] | None = None,
+) -> Figure:
     """Parts-centre backlog: retailer orders waiting (orders) against the baseline, orders lost,
     and orders received and dispatched per day, with outage and restore dates."""
     x = daily["date"]
     window = focus(daily, summary, [summary.get("parts_backlog_cleared_date")])
     key = event_key(in_window(event_groups(events, "parts_backlog", systems), window))
-    fig, axes = new_figure([3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}",
-                           window_note(note, daily, window), 4.6, key)
+    fig, axes = new_figure(
+        [3.0, 1.6], f"Parts-centre order backlog{': ' + title if title else ''}", window_note(note, daily, window), 4.6, key
+    )
     set_window(axes, window)
     ax = axes[0]
-    ax.plot(x, daily["baseline_parts_backlog_orders"], color=BASELINE, linestyle="--", linewidth=1.2,
-            label="baseline (no outage)", drawstyle="steps-post")
+    ax.plot(
+        x,
+        daily["baseline_parts_backlog_orders"],
+        color=BASELINE,
+        linestyle="--",
+        linewidth=1.2,
+        label="baseline (no outage)",
+        drawstyle="steps-post",
+    )
     backlog = daily["parts_backlog_orders"]
     ax.fill_between(x, 0, backlog, color=ACTUAL, alpha=0.12, linewidth=0, step="post")
     ax.plot(x, backlog, color=ACTUAL, linewidth=2.0, label="orders waiting", drawstyle="steps-post")
     if daily["parts_orders_lost_cum"].max() > 0:
-        ax.plot(x, daily["parts_orders_lost_cum"], color=ACCENT, linewidth=1.3, label="orders lost (cumulative)",
-                drawstyle="steps-post")
+        ax.plot(
+            x, daily["parts_orders_lost_cum"], color=ACCENT, linewidth=1.3, label="orders lost (cumulative)", drawstyle="steps-post"
+        )
     ax.set_ylabel("backlog (orders)")
     ax.set_ylim(0, max(float(backlog.max()), float(daily["parts_orders_lost_cum"].max())) * 1.15 or 1.0)
     thousands(ax, integer=True)
     ax = axes[1]
     ax.plot(x, daily["parts_orders"], color="#555555", linewidth=1.0, label="orders received", drawstyle="steps-post")
-    ax.plot(x, daily["parts_dispatched"], color=ACTUAL, linewidth=1.3, label="orders dispatched",
-            drawstyle="steps-post")
+    ax.plot(x, daily["parts_dispatched"], color=ACTUAL, linewidth=1.3, label="orders dispatched", drawstyle="steps-post")
     ax.set_ylabel("orders/day")
     ax.set_ylim(bottom=0)
     thousands(ax)
     for a in axes:
         panel_legend(a)
     peak = summary.get("parts_backlog_peak_orders")
-    annotate_peak_and_clearance(axes, x, backlog.astype(float), summary.get("parts_backlog_peak_date"),
-                                summary.get("parts_backlog_cleared_date"), summary.get("outage_start_date"),
-                                f"{int(peak):,} orders" if peak is not None else "")
+    annotate_peak_and_clearance(
+        axes,
+        x,
+        backlog.astype(float),
+        summary.get("parts_backlog_peak_date"),
+        summary.get("parts_backlog_cleared_date"),
+        summary.get("outage_start_date"),
+        f"{int(peak):,} orders" if peak is not None else "",
+    )
     mark_events(fig, [(axes, None)], key)
     return fig
 
@@ -161,8 +219,7 @@ def parts_backlog(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[st
 def plant_names(daily: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(vehicle plants, engine plants): vehicle plants are those whose production adds up to
     production_total, in the run and in its baseline (the daily table does not say which is which)."""
-    plants = [c.removeprefix("production_") for c in daily.columns
-              if c.startswith("production_") and c != "production_total"]
+    plants = [c.removeprefix("production_") for c in daily.columns if c.startswith("production_") and c != "production_total"]
     arrays = {c: daily[c].to_numpy(float) for c in daily.columns if "production_" in c}
 
     def adds_up(names: list[str], prefix: str) -> bool:
@@ -208,8 +265,15 @@ LOSS_CAUSES = (  # daily columns of cumulative vehicles lost by cause (they add 
 OLDER_TABLES = "(not in this run's tables: saved by an older version)"
 
 
-def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *,
-                        title: str = "", note: str = "", systems: Collection[str] | None = None) -> Figure:
+def production_recovery(
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    title: str = "",
+    note: str = "",
+    systems: Collection[str] | None = None,
+) -> Figure:
     """Vehicles built per day (trailing 7-day means) per vehicle plant and in total against the baseline,
     engines built and each plant's restart, over the weeks around the outage; under it, vehicles lost against
     the baseline (cumulative, by cause where the run's table has the split) over the whole run, ending at the
@@ -226,8 +290,7 @@ def production_recovery(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapp
     key = event_key([g for g in found if g in upper or g in lower])
     figure_title = f"Production recovery{': ' + title if title else ''}"
     if zoomed:
-        fig, axes = new_figure([1.0], figure_title, window_note(note, daily, window), 3.0, key,
-                               below=([1.0], 1.9, bool(lower)))
+        fig, axes = new_figure([1.0], figure_title, window_note(note, daily, window), 3.0, key, below=([1.0], 1.9, bool(lower)))
     else:
         fig, axes = new_figure([3.0, 1.9], figure_title, note, 4.9, key)
     rate, lost_ax = axes
@@ -247,8 +310,15 @@ def _production_rates(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any])
     x = daily["date"]
     vehicle, engine = plant_names(daily)
     start = as_timestamp(summary.get("outage_start_date"))
-    ax.plot(x, smooth(daily["baseline_production_total"].astype(float)), color=BASELINE, linestyle="--",
-            linewidth=1.3, label="baseline total (no outage)", drawstyle="steps-post")
+    ax.plot(
+        x,
+        smooth(daily["baseline_production_total"].astype(float)),
+        color=BASELINE,
+        linestyle="--",
+        linewidth=1.3,
+        label="baseline total (no outage)",
+        drawstyle="steps-post",
+    )
     total = smooth(daily["production_total"].astype(float))
     ax.plot(x, total, color=ACTUAL, linewidth=2.4, label="all vehicle plants", drawstyle="steps-post")
     for i, plant in enumerate(vehicle if len(vehicle) > 1 else []):
@@ -258,19 +328,44 @@ def _production_rates(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any])
         label = plant + (f" (restart {day_text(restart, year=False)})" if restart is not None else "")
         ax.plot(x, series, color=color, linewidth=1.3, label=label, drawstyle="steps-post")
         if restart is not None:
-            ax.plot([mdates.date2num(restart)], [0], marker="^", markersize=9, color=color, markeredgecolor="white",
-                    clip_on=False, zorder=5)
+            ax.plot(
+                [mdates.date2num(restart)],
+                [0],
+                marker="^",
+                markersize=9,
+                color=color,
+                markeredgecolor="white",
+                clip_on=False,
+                zorder=5,
+            )
     for plant in engine:
         restart = restart_date(daily, plant, start)
         label = f"{plant} (engines/day" + (f", restart {day_text(restart, year=False)})" if restart else ")")
-        ax.plot(x, smooth(daily[f"production_{plant}"].astype(float)), color="#555555", linestyle=":",
-                linewidth=1.6, label=label, zorder=3, drawstyle="steps-post")
+        ax.plot(
+            x,
+            smooth(daily[f"production_{plant}"].astype(float)),
+            color="#555555",
+            linestyle=":",
+            linewidth=1.6,
+            label=label,
+            zorder=3,
+            drawstyle="steps-post",
+        )
     if len(vehicle) == 1:
         restart = restart_date(daily, vehicle[0], start)
         if restart is not None:
-            ax.plot([mdates.date2num(restart)], [0], marker="^", markersize=9, color=ACTUAL, markeredgecolor="white",
-                    clip_on=False, zorder=5, linestyle="none",
-                    label=f"{vehicle[0]} restarts {day_text(restart, year=False)}")
+            ax.plot(
+                [mdates.date2num(restart)],
+                [0],
+                marker="^",
+                markersize=9,
+                color=ACTUAL,
+                markeredgecolor="white",
+                clip_on=False,
+                zorder=5,
+                linestyle="none",
+                label=f"{vehicle[0]} restarts {day_text(restart, year=False)}",
+            )
     ax.set_ylabel("vehicles/day\n(trailing 7-day mean)")
     ax.set_ylim(bottom=0)
     thousands(ax)
@@ -278,8 +373,16 @@ def _production_rates(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any])
     if recovered is not None:
         ax.plot([], [], color="#2ca02c", linestyle=(0, (1, 2)), label=f"back to 95% of baseline {day_text(recovered)}")
     elif start is not None:
-        ax.text(0.99, 0.04, "not back to 95% of baseline by the end of the run", transform=ax.transAxes,
-                ha="right", fontsize=9, color=ACCENT, fontweight="bold")
+        ax.text(
+            0.99,
+            0.04,
+            "not back to 95% of baseline by the end of the run",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=9,
+            color=ACCENT,
+            fontweight="bold",
+        )
 
 
 def _vehicles_lost(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], zoom: tuple[Any, Any] | None) -> None:
@@ -296,20 +399,40 @@ def _vehicles_lost(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], zo
     else:
         ax.fill_between(x, 0, lost, color=ACCENT, alpha=0.25, linewidth=0, step="post")
         ax.plot([], [], " ", label=f"split by cause {OLDER_TABLES}")
-    ax.plot(x, lost, color=ACCENT, linewidth=1.8, label="vehicles lost against the baseline over the whole run "
-            "(cumulative)", drawstyle="steps-post")
+    ax.plot(
+        x,
+        lost,
+        color=ACCENT,
+        linewidth=1.8,
+        label="vehicles lost against the baseline over the whole run (cumulative)",
+        drawstyle="steps-post",
+    )
     if zoom is not None:
-        ax.axvspan(mdates.date2num(zoom[0]), mdates.date2num(zoom[1]), color="#000000", alpha=0.06, linewidth=0,
-                   label="the weeks shown above")
+        ax.axvspan(
+            mdates.date2num(zoom[0]),
+            mdates.date2num(zoom[1]),
+            color="#000000",
+            alpha=0.06,
+            linewidth=0,
+            label="the weeks shown above",
+        )
     ax.set_ylabel("vehicles lost (cumulative)")
     ax.set_ylim(0, max(float(lost.max()), 1.0) * 1.18)
     thousands(ax)
     headline = summary.get("vehicles_lost")
     end = float(headline) if headline is not None else float(lost.iloc[-1])
     if end > 0:
-        ax.annotate(f"{end:,.0f} vehicles lost by {day_text(pd.Timestamp(x.iloc[-1]))}", (x.iloc[-1], lost.iloc[-1]),
-                    xytext=(-6, 6), textcoords="offset points", ha="right", va="bottom", fontsize=9,
-                    fontweight="bold", color=ACCENT)
+        ax.annotate(
+            f"{end:,.0f} vehicles lost by {day_text(pd.Timestamp(x.iloc[-1]))}",
+            (x.iloc[-1], lost.iloc[-1]),
+            xytext=(-6, 6),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+            color=ACCENT,
+        )
 
 
 # ---------------------------------------------------------------- cash
@@ -322,8 +445,16 @@ RUNWAY_BANDS = (  # daily columns of the runway of active suppliers, days, with 
 RUNWAY_TICKS = (1, 7, 14, 30, 90, 365)
 
 
-def cash(daily: pd.DataFrame, events: pd.DataFrame, summary: Mapping[str, Any], *, title: str = "",
-         note: str = "", systems: Collection[str] | None = None, cash_floor_gbp: float | None = None) -> Figure:
+def cash(
+    daily: pd.DataFrame,
+    events: pd.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    title: str = "",
+    note: str = "",
+    systems: Collection[str] | None = None,
+    cash_floor_gbp: float | None = None,
+) -> Figure:
     """The OEM's cash (£) against the baseline, its cash floor (the daily ``oem_cash_floor_gbp`` column, else
     ``cash_floor_gbp``) and credit drawn; suppliers' runway on their current burn (days: 5th, 25th and 50th
     percentiles of active suppliers); suppliers under 7 and 14 days of runway, insolvent and replaced."""
@@ -353,17 +484,41 @@ def _oem_cash(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], floor_g
     ax.plot(x, base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
     ax.plot(x, oem / div, color=ACTUAL, linewidth=2.0, label="OEM cash")
     if floor is not None:
-        ax.step(x, floor / div, where="post", color="#333333", linestyle=(0, (4, 3)), linewidth=1.1,
-                label="cash floor (credit is drawn below it)")
+        ax.step(
+            x,
+            floor / div,
+            where="post",
+            color="#333333",
+            linestyle=(0, (4, 3)),
+            linewidth=1.1,
+            label="cash floor (credit is drawn below it)",
+        )
     elif floor_gbp is not None:
-        ax.axhline(floor_gbp / div, color="#333333", linestyle=(0, (4, 3)), linewidth=1.1,
-                   label=f"cash floor {money_text(floor_gbp)} (credit is drawn below it)")
+        ax.axhline(
+            floor_gbp / div,
+            color="#333333",
+            linestyle=(0, (4, 3)),
+            linewidth=1.1,
+            label=f"cash floor {money_text(floor_gbp)} (credit is drawn below it)",
+        )
     if drawn.any():
-        ax.step(x, drawn / div, where="post", color="#8c564b", linewidth=1.6,
-                label=f"credit drawn (at the end {money_text(float(drawn.iloc[-1]))})")
+        ax.step(
+            x,
+            drawn / div,
+            where="post",
+            color="#8c564b",
+            linewidth=1.6,
+            label=f"credit drawn (at the end {money_text(float(drawn.iloc[-1]))})",
+        )
         if gov.any():
-            ax.step(x, gov / div, where="post", color="#9467bd", linewidth=1.3,
-                    label=f"of which government-backed loan ({money_text(float(gov.iloc[-1]))})")
+            ax.step(
+                x,
+                gov / div,
+                where="post",
+                color="#9467bd",
+                linewidth=1.3,
+                label=f"of which government-backed loan ({money_text(float(gov.iloc[-1]))})",
+            )
     else:
         ax.plot([], [], " ", label="no credit drawn")
     ax.set_ylabel(f"OEM cash ({unit})")
@@ -371,8 +526,13 @@ def _oem_cash(ax: Axes, daily: pd.DataFrame, summary: Mapping[str, Any], floor_g
     trough = as_timestamp(summary.get("oem_cash_trough_date"))
     if trough is not None and summary.get("oem_cash_trough_gbp") is not None:
         at = int(np.argmin(np.abs((x - trough).dt.days.to_numpy())))
-        annotate(ax, x.iloc[at], float(oem.iloc[at]) / div,
-                 f"trough {money_text(float(summary['oem_cash_trough_gbp']))} on {day_text(trough)}", below=False)
+        annotate(
+            ax,
+            x.iloc[at],
+            float(oem.iloc[at]) / div,
+            f"trough {money_text(float(summary['oem_cash_trough_gbp']))} on {day_text(trough)}",
+            below=False,
+        )
 
 
 def _supplier_runway(ax: Axes, daily: pd.DataFrame) -> None:
@@ -381,8 +541,7 @@ def _supplier_runway(ax: Axes, daily: pd.DataFrame) -> None:
     x = daily["date"]
     for days in (7, 14):
         ax.axhline(days, color=ACCENT, linewidth=0.8, linestyle=":")
-        ax.text(0.005, days, f"{days} days", transform=ax.get_yaxis_transform(), fontsize=7.5, color=ACCENT,
-                va="bottom")
+        ax.text(0.005, days, f"{days} days", transform=ax.get_yaxis_transform(), fontsize=7.5, color=ACCENT, va="bottom")
     for (column, label, width), colour in zip(RUNWAY_BANDS, ("#b2182b", "#ef8a62", ACTUAL), strict=True):
         values = daily[column].astype(float).clip(lower=1.0, upper=RUNWAY_CAP_DAYS)
         ax.plot(x, values, color=colour, linewidth=width, label=label, drawstyle="steps-post")
@@ -391,8 +550,7 @@ def _supplier_runway(ax: Axes, daily: pd.DataFrame) -> None:
     ax.set_yticks(RUNWAY_TICKS, [f"{t:,}" for t in RUNWAY_TICKS])
     ax.minorticks_off()
     ax.set_ylabel("supplier runway, days\n(current burn, log scale)")
-    ax.plot([], [], " ", label=f"runway: days until cash and credit run out at the day's burn ({RUNWAY_CAP_DAYS} = a "
-                              "year or more)")
+    ax.plot([], [], " ", label=f"runway: days until cash and credit run out at the day's burn ({RUNWAY_CAP_DAYS} = a year or more)")
 
 
 def _supplier_cash(ax: Axes, daily: pd.DataFrame) -> None:
@@ -404,10 +562,14 @@ def _supplier_cash(ax: Axes, daily: pd.DataFrame) -> None:
     ax.plot(x, sup_base / div, color=BASELINE, linestyle="--", linewidth=1.2, label="baseline (no outage)")
     ax.plot(x, sup / div, color=ACTUAL, linewidth=2.0, label="all suppliers' cash")
     if short.max() >= 1:
-        ax.plot(x, short / div, color=ACCENT, linewidth=1.3,
-                label=f"cash below zero, all suppliers (peak {money_text(float(short.max()))})")
-    ax.plot([], [], " ", label=f"suppliers' runway percentiles {OLDER_TABLES}; their total cash can rise "
-                              "while the weakest run out")
+        ax.plot(
+            x,
+            short / div,
+            color=ACCENT,
+            linewidth=1.3,
+            label=f"cash below zero, all suppliers (peak {money_text(float(short.max()))})",
+        )
+    ax.plot([], [], " ", label=f"suppliers' runway percentiles {OLDER_TABLES}; their total cash can rise while the weakest run out")
     ax.set_ylabel(f"supplier cash ({unit})")
     thousands(ax)
 
@@ -415,21 +577,51 @@ def _supplier_cash(ax: Axes, daily: pd.DataFrame) -> None:
 def _supplier_counts(ax: Axes, daily: pd.DataFrame) -> None:
     x = daily["date"]
     if "suppliers_runway_under_7_days" in daily:
-        ax.plot(x, daily["suppliers_runway_under_7_days"], color=ACCENT, linewidth=1.8,
-                label="under 7 days of runway", drawstyle="steps-post")
+        ax.plot(
+            x,
+            daily["suppliers_runway_under_7_days"],
+            color=ACCENT,
+            linewidth=1.8,
+            label="under 7 days of runway",
+            drawstyle="steps-post",
+        )
         if "suppliers_runway_under_14_days" in daily:
-            ax.plot(x, daily["suppliers_runway_under_14_days"], color="#ff7f0e", linewidth=1.2,
-                    label="under 14 days of runway", drawstyle="steps-post")
+            ax.plot(
+                x,
+                daily["suppliers_runway_under_14_days"],
+                color="#ff7f0e",
+                linewidth=1.2,
+                label="under 14 days of runway",
+                drawstyle="steps-post",
+            )
     else:
-        ax.plot(x, daily["baseline_suppliers_under_7_days_cash"], color=BASELINE, linestyle="--", linewidth=1.2,
-                label="under 7 days of cash: baseline", drawstyle="steps-post")
-        ax.plot(x, daily["suppliers_under_7_days_cash"], color="#ff7f0e", linewidth=1.8,
-                label="under 7 days of cash", drawstyle="steps-post")
-    ax.plot(x, daily["suppliers_insolvent"], color="#b2182b", linewidth=1.8, label="insolvent (not yet replaced)",
-            drawstyle="steps-post")
+        ax.plot(
+            x,
+            daily["baseline_suppliers_under_7_days_cash"],
+            color=BASELINE,
+            linestyle="--",
+            linewidth=1.2,
+            label="under 7 days of cash: baseline",
+            drawstyle="steps-post",
+        )
+        ax.plot(
+            x,
+            daily["suppliers_under_7_days_cash"],
+            color="#ff7f0e",
+            linewidth=1.8,
+            label="under 7 days of cash",
+            drawstyle="steps-post",
+        )
+    ax.plot(
+        x,
+        daily["suppliers_insolvent"],
+        color="#b2182b",
+        linewidth=1.8,
+        label="insolvent (not yet replaced)",
+        drawstyle="steps-post",
+    )
     if daily["suppliers_replaced"].any():
-        ax.plot(x, daily["suppliers_replaced"], color="#1b7837", linewidth=1.3, label="replaced",
-                drawstyle="steps-post")
+        ax.plot(x, daily["suppliers_replaced"], color="#1b7837", linewidth=1.3, label="replaced", drawstyle="steps-post")
     ax.set_ylabel("suppliers")
     ax.set_ylim(bottom=0)
     thousands(ax, integer=True)

@@ -20,11 +20,13 @@ from sim.report.experiment_reports import (
 )
 from sim.report.html import write_run_figures
 
-KINDS = ("a run (daily.parquet, events.parquet and summary.json)",
-         "replications (daily_bands.parquet and summary.json)",
-         "a comparison (comparison.csv and daily_*.parquet)",
-         "a sweep (sweep.parquet and run.json)",
-         "a sensitivity analysis (ranking.parquet and run.json)")
+KINDS = (
+    "a run (daily.parquet, events.parquet and summary.json)",
+    "replications (daily_bands.parquet and summary.json)",
+    "a comparison (comparison.csv and daily_*.parquet)",
+    "a sweep (sweep.parquet and run.json)",
+    "a sensitivity analysis (ranking.parquet and run.json)",
+)
 
 
 class NotAResultsFolder(ValueError):
@@ -73,24 +75,37 @@ def redraw(folder: Path) -> list[Path]:
         def optional(file: str) -> pd.DataFrame | None:
             return pd.read_parquet(folder / file) if (folder / file).is_file() else None
 
-        reps = SavedReplications(pd.read_parquet(folder / "daily_bands.parquet"), _read_json(folder / "summary.json"),
-                                 name, run_info.get("replications"), run_info.get("seed"),
-                                 optional("replications.parquet"), optional("daily_paths.parquet"),
-                                 optional("daily_shares.parquet"), run_info.get("failures"),
-                                 scenario_title(data.get("description"), name))
+        reps = SavedReplications(
+            pd.read_parquet(folder / "daily_bands.parquet"),
+            _read_json(folder / "summary.json"),
+            name,
+            run_info.get("replications"),
+            run_info.get("seed"),
+            optional("replications.parquet"),
+            optional("daily_paths.parquet"),
+            optional("daily_shares.parquet"),
+            run_info.get("failures"),
+            scenario_title(data.get("description"), name),
+        )
         return write_replication_figures(folder, reps)
     if _has(folder, "daily.parquet", "events.parquet", "summary.json"):
-        suppliers = pd.read_parquet(folder / "suppliers.parquet") if (folder / "suppliers.parquet").is_file() \
-            else pd.DataFrame()
-        context = figure_context(_scenario_data(folder), str(run_info.get("scenario") or folder.name),
-                                 _read_json(folder / "draws.json"))
-        return write_run_figures(folder, pd.read_parquet(folder / "daily.parquet"),
-                                 pd.read_parquet(folder / "events.parquet"), _read_json(folder / "summary.json"),
-                                 suppliers, context)
+        suppliers = pd.read_parquet(folder / "suppliers.parquet") if (folder / "suppliers.parquet").is_file() else pd.DataFrame()
+        context = figure_context(
+            _scenario_data(folder), str(run_info.get("scenario") or folder.name), _read_json(folder / "draws.json")
+        )
+        return write_run_figures(
+            folder,
+            pd.read_parquet(folder / "daily.parquet"),
+            pd.read_parquet(folder / "events.parquet"),
+            _read_json(folder / "summary.json"),
+            suppliers,
+            context,
+        )
     raise NotAResultsFolder(
         f"{folder} is not a supplysim results folder, so there is nothing to redraw. `supplysim plot` redraws the "
         f"folder written by `supplysim run`, `compare`, `sweep` or `sensitivity`; it looks for the files of "
-        f"{', '.join(KINDS[:-1])} or {KINDS[-1]}. Give the folder you passed as --out.")
+        f"{', '.join(KINDS[:-1])} or {KINDS[-1]}. Give the folder you passed as --out."
+    )
 
 
 def _redraw_comparison(folder: Path) -> list[Path]:
@@ -104,7 +119,10 @@ def _redraw_comparison(folder: Path) -> list[Path]:
         names = list(files)
     dailies = {n: pd.read_parquet(files[_stem(n)] if _stem(n) in files else files[n]) for n in names}
     summaries = _read_json(folder / "summary.json")
-    events = {n: pd.DataFrame({"date": [pd.Timestamp(s)], "kind": ["outage"]})
-              for n in names if (s := (summaries.get(n) or {}).get("outage_start_date"))}
+    events = {
+        n: pd.DataFrame({"date": [pd.Timestamp(s)], "kind": ["outage"]})
+        for n in names
+        if (s := (summaries.get(n) or {}).get("outage_start_date"))
+    }
     titles = _read_json(folder / "run.json").get("titles")
     return write_comparison_figures(folder, dailies, events, table, titles if isinstance(titles, dict) else None)

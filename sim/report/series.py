@@ -28,9 +28,20 @@ SERIES: dict[str, tuple[str, str, int]] = {
     "intervention_cost_cum_gbp": ("Cost of interventions (cumulative)", "cost", 1),
 }
 # the series a comparison looks at, in this order
-COMPARED = ("production_total", "vehicles_lost_cum", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
-            "facility_drawn_gbp", "supplier_runway_p05_days", "suppliers_runway_under_7_days",
-            "suppliers_under_7_days_cash", "suppliers_insolvent", "supplier_jobs_lost", "intervention_cost_cum_gbp")
+COMPARED = (
+    "production_total",
+    "vehicles_lost_cum",
+    "invoice_backlog_gbp",
+    "parts_backlog_orders",
+    "oem_cash_gbp",
+    "facility_drawn_gbp",
+    "supplier_runway_p05_days",
+    "suppliers_runway_under_7_days",
+    "suppliers_under_7_days_cash",
+    "suppliers_insolvent",
+    "supplier_jobs_lost",
+    "intervention_cost_cum_gbp",
+)
 
 
 def spec(series: str) -> tuple[str, str, int]:

@@ -39,8 +39,12 @@ COLUMNS = (  # what happened to it first, then who it is and what it started wit
     Column("supplier", "supplier", "text"),
     Column("tier", "tier", "count"),
     Column("part_family", "part family", "text"),
-    Column("time_to_survive_days", "days of cash at the outage", "days",
-           "days its cash and credit last from the outage start with no income from the OEM"),
+    Column(
+        "time_to_survive_days",
+        "days of cash at the outage",
+        "days",
+        "days its cash and credit last from the outage start with no income from the OEM",
+    ),
     Column("min_cash_gbp", "lowest cash", "gbp"),
     Column("cash_ran_out_date", "cash below zero from", "date"),
     Column("insolvent_date", "insolvent", "date", "its last insolvency"),
@@ -85,8 +89,11 @@ def table_data(suppliers: pd.DataFrame) -> dict[str, Any]:
     ordered = suppliers.sort_values(order, kind="stable", na_position="last") if order else suppliers
     shown = ordered.head(MAX_ROWS)
     cells = [[_value(c.kind, v) for v in shown[c.key].astype(object)] for c in columns]
-    return {"columns": [{"key": c.key, "heading": c.heading, "kind": c.kind, "title": c.title} for c in columns],
-            "rows": [list(row) for row in zip(*cells, strict=True)] if cells else [], "total": len(suppliers)}
+    return {
+        "columns": [{"key": c.key, "heading": c.heading, "kind": c.kind, "title": c.title} for c in columns],
+        "rows": [list(row) for row in zip(*cells, strict=True)] if cells else [],
+        "total": len(suppliers),
+    }
 
 
 def _json_in_html(data: Any) -> str:
@@ -218,21 +225,29 @@ def supplier_table_html(suppliers: pd.DataFrame | None) -> str:
     if "state" in suppliers:
         states = suppliers["state"].value_counts()
         counts = ": " + ", ".join(f"{int(n):,} {html.escape(str(s))}" for s, n in states.items())
-    capped = (f" The page holds the {MAX_ROWS:,} closest to running out of cash; suppliers.parquet has all of them."
-              if len(suppliers) > MAX_ROWS else "")
-    head = "".join(f'<th aria-sort="none" data-key="{c["key"]}"'
-                   + (f' title="{html.escape(c["title"], quote=True)}"' if c["title"] else "")
-                   + f'><button type="button">{html.escape(c["heading"])}</button></th>' for c in data["columns"])
-    sizes = "".join(f'<option{" selected" if n == PAGE_ROWS else ""}>{n}</option>' for n in (25, 50, 100, 500))
-    return (f"<p class='note'>{len(suppliers):,} suppliers at the end of the run{counts}. First those whose cash ran "
-            f"out first, then those with the fewest days of cash and credit; click a heading to sort by it (again to "
-            f"reverse), type to keep the rows holding every word.{capped}</p>"
-            f'<div id="supplier-table"><div class="table-controls">'
-            f'<input class="table-filter" type="search" placeholder="filter, e.g. insolvent Oct 2025" '
-            f'aria-label="filter suppliers"><span class="table-info" aria-live="polite"></span>'
-            f'<button type="button" class="table-prev">◀ previous</button>'
-            f'<button type="button" class="table-next">next ▶</button>'
-            f'<label>rows a page <select class="table-size">{sizes}</select></label></div>'
-            f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead><tbody></tbody></table></div></div>'
-            f'<script type="application/json" id="supplier-data">{_json_in_html(data)}</script>'
-            f"<style>{STYLE}</style><script>{SCRIPT.replace('PAGE_ROWS', str(PAGE_ROWS))}</script>")
+    capped = (
+        f" The page holds the {MAX_ROWS:,} closest to running out of cash; suppliers.parquet has all of them."
+        if len(suppliers) > MAX_ROWS
+        else ""
+    )
+    head = "".join(
+        f'<th aria-sort="none" data-key="{c["key"]}"'
+        + (f' title="{html.escape(c["title"], quote=True)}"' if c["title"] else "")
+        + f'><button type="button">{html.escape(c["heading"])}</button></th>'
+        for c in data["columns"]
+    )
+    sizes = "".join(f"<option{' selected' if n == PAGE_ROWS else ''}>{n}</option>" for n in (25, 50, 100, 500))
+    return (
+        f"<p class='note'>{len(suppliers):,} suppliers at the end of the run{counts}. First those whose cash ran "
+        f"out first, then those with the fewest days of cash and credit; click a heading to sort by it (again to "
+        f"reverse), type to keep the rows holding every word.{capped}</p>"
+        f'<div id="supplier-table"><div class="table-controls">'
+        f'<input class="table-filter" type="search" placeholder="filter, e.g. insolvent Oct 2025" '
+        f'aria-label="filter suppliers"><span class="table-info" aria-live="polite"></span>'
+        f'<button type="button" class="table-prev">◀ previous</button>'
+        f'<button type="button" class="table-next">next ▶</button>'
+        f'<label>rows a page <select class="table-size">{sizes}</select></label></div>'
+        f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead><tbody></tbody></table></div></div>'
+        f'<script type="application/json" id="supplier-data">{_json_in_html(data)}</script>'
+        f"<style>{STYLE}</style><script>{SCRIPT.replace('PAGE_ROWS', str(PAGE_ROWS))}</script>"
+    )

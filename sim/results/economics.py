@@ -65,28 +65,32 @@ class Component:
 
 SUPPLIER_LINES = (
     ("value_added", "sales + other customers' margin - variable costs - tier-2 bills - overheads", False, False),
-    ("wages_not_paid", "pay its staff did not get (short time, redundancies, insolvency): saved by the supplier",
-     True, False),
+    ("wages_not_paid", "pay its staff did not get (short time, redundancies, insolvency): saved by the supplier", True, False),
     ("redundancy_pay", "redundancy pay it paid", True, False),
     ("short_time_work_grants", "short-time-work grants it received", True, False),
     ("supplier_support", "money the OEM put into it to keep it trading", True, False),
 )
 COMPONENTS: tuple[Component, ...] = (
-    Component("oem", "contribution", "wholesale and parts revenue less the standard variable cost of the vehicles "
-              "wholesaled"),
+    Component("oem", "contribution", "wholesale and parts revenue less the standard variable cost of the vehicles wholesaled"),
     Component("oem", "incident_costs", "the incident's own costs (IT recovery, advisers, claims)"),
     Component("oem", "facility_interest", "interest on commercial credit facilities"),
     Component("oem", "guaranteed_loan_interest", "interest on government-guaranteed loans", intervention=True),
     Component("oem", "supplier_finance_charge", "the financing charge of supplier early payment", intervention=True),
     Component("oem", "tooling_moves", "expediting the move of failed suppliers' tooling", intervention=True),
     Component("oem", "supplier_support", "money put into suppliers to keep them trading", True, True),
-    *(Component(TIERS[tier], name, meaning, transfer, intervention) for tier in (1, 2)
-      for name, meaning, transfer, intervention in SUPPLIER_LINES),
+    *(
+        Component(TIERS[tier], name, meaning, transfer, intervention)
+        for tier in (1, 2)
+        for name, meaning, transfer, intervention in SUPPLIER_LINES
+    ),
     Component("supplier_staff", "wages", "pay suppliers' staff did not get (short time, redundancies, insolvency)", True),
     Component("supplier_staff", "redundancy_pay", "redundancy pay they got", True),
     Component("government", "short_time_work_grants", "short-time-work grants paid to suppliers", True, True),
-    Component("downstream", "downstream", "the multiplier x wholesale revenue lost in each market (dealers, "
-              "logistics, the local spending they support)"),
+    Component(
+        "downstream",
+        "downstream",
+        "the multiplier x wholesale revenue lost in each market (dealers, logistics, the local spending they support)",
+    ),
 )
 
 
@@ -100,8 +104,7 @@ def standard_cost(world: World) -> int:
     s, plants = world.supply, world.plants
     content = np.bincount(s.lane_plant, weights=s.lane_ppu * s.base_share * s.lane_price, minlength=len(plants))
     vehicles = [p for p in plants if not p.is_engine_plant]
-    per_vehicle = np.array([content[p.index] + (content[p.engine_source.index] if p.engine_source else 0.0)
-                            for p in vehicles])
+    per_vehicle = np.array([content[p.index] + (content[p.engine_source.index] if p.engine_source else 0.0) for p in vehicles])
     horizon = world.calendar.horizon_days
     weights = np.array([float(p.normal_plan[:horizon].sum()) for p in vehicles])
     if not vehicles:
@@ -145,8 +148,9 @@ class Accounts:
         overheads = f.overheads * traded
         tier2_bills = np.zeros(t.n, dtype=np.int64)
         np.add.at(tier2_bills, supply.tier2_customer, f.sales[supply.tier2_rows])
-        value_added = (f.sales + flows.get("other_customers_margin", zeros) + flows.get("variable_costs", zeros)
-                       - tier2_bills - overheads)
+        value_added = (
+            f.sales + flows.get("other_customers_margin", zeros) + flows.get("variable_costs", zeros) - tier2_bills - overheads
+        )
         lines = world.treasury.lines
         oem = ledger.oem_flows
         vehicles = [p for p in world.plants if not p.is_engine_plant]
@@ -199,8 +203,10 @@ class Where:
         shared = set(plants.tolist())
         oem_code = code(oem) if oem is not None else (int(plants[0]) if len(shared) == 1 else 0)
         served = np.array([code(scenario.plants[name].country) for name in t.plant_names], dtype=np.int64)
-        given = np.array([-1 if scenario.suppliers[e].country is None else code(scenario.suppliers[e].country)
-                          for e in t.entry_names], dtype=np.int64)
+        given = np.array(
+            [-1 if scenario.suppliers[e].country is None else code(scenario.suppliers[e].country) for e in t.entry_names],
+            dtype=np.int64,
+        )
         suppliers = given[t.entry] if t.n else np.zeros(0, dtype=np.int64)
         if t.n and len(served):
             mask = t.serves_mask.astype(bool)
@@ -245,26 +251,50 @@ class Economics:
     def frame(self) -> pd.DataFrame:
         """The table (fixed columns, even when empty): stakeholder, component, country, unit (``gbp`` or
         ``suppliers``), value (money in pounds: a loss, or a gain when negative), transfer, intervention."""
-        columns: list[Sequence[Any]] = [list(c) for c in zip(*self.rows, strict=True)] if self.rows else \
-            [[] for _ in ECONOMICS_COLUMNS]
+        columns: list[Sequence[Any]] = (
+            [list(c) for c in zip(*self.rows, strict=True)] if self.rows else [[] for _ in ECONOMICS_COLUMNS]
+        )
         frame = pd.DataFrame(dict(zip(ECONOMICS_COLUMNS, columns, strict=True)))
         money = frame["unit"] == "gbp"
         frame["value"] = np.where(money, frame["value"].to_numpy(np.float64) / 100.0, frame["value"].to_numpy(np.float64))
-        return frame.astype({"stakeholder": "string", "component": "string", "country": "string", "unit": "string",
-                             "value": "float64", "transfer": "bool", "intervention": "bool"})
+        return frame.astype(
+            {
+                "stakeholder": "string",
+                "component": "string",
+                "country": "string",
+                "unit": "string",
+                "value": "float64",
+                "transfer": "bool",
+                "intervention": "bool",
+            }
+        )
 
     @cached_property
     def _money(self) -> list[tuple[str, str, str, int, bool, bool]]:
         return [(s, c, k, v, tr, iv) for s, c, k, u, v, tr, iv in self.rows if u == "gbp"]
 
-    def loss(self, stakeholder: str | Iterable[str] | None = None, component: str | Iterable[str] | None = None,
-             country: str | None = None, transfer: bool | None = None, intervention: bool | None = None) -> float:
+    def loss(
+        self,
+        stakeholder: str | Iterable[str] | None = None,
+        component: str | Iterable[str] | None = None,
+        country: str | None = None,
+        transfer: bool | None = None,
+        intervention: bool | None = None,
+    ) -> float:
         """The loss (GBP) of the rows that match (a name, several names, or None for any)."""
+
         def hit(value: str, wanted: str | Iterable[str] | None) -> bool:
             return wanted is None or (value == wanted if isinstance(wanted, str) else value in set(wanted))
-        pence = sum(v for s, c, k, v, tr, iv in self._money if hit(s, stakeholder) and hit(c, component)
-                    and hit(k, country) and (transfer is None or tr == transfer)
-                    and (intervention is None or iv == intervention))
+
+        pence = sum(
+            v
+            for s, c, k, v, tr, iv in self._money
+            if hit(s, stakeholder)
+            and hit(c, component)
+            and hit(k, country)
+            and (transfer is None or tr == transfer)
+            and (intervention is None or iv == intervention)
+        )
         return pence / 100.0
 
     def suppliers(self, component: str = "affected") -> int:
@@ -298,8 +328,13 @@ def economics(scenario: Realised, run: World, baseline: World) -> Economics:
     markets = where.order(where.markets)
     if multiplier is not None:
         lost_sales = (b.market_revenue - r.market_revenue).astype(np.float64)
-        rows += _rows("downstream", "downstream", where, markets,
-                      _by(where.markets, markets, np.rint(multiplier * lost_sales).astype(np.int64)))
+        rows += _rows(
+            "downstream",
+            "downstream",
+            where,
+            markets,
+            _by(where.markets, markets, np.rint(multiplier * lost_sales).astype(np.int64)),
+        )
     rows += _affected_rows(tiers, r, b, where, scenario.economics.affected_revenue_share)
     every = where.order(where.oem, where.plants, where.suppliers, *([where.markets] if multiplier is not None else []))
     return Economics(tuple(rows), tuple(where.names[k] for k in every))
@@ -308,8 +343,10 @@ def economics(scenario: Realised, run: World, baseline: World) -> Economics:
 def _rows(stakeholder: str, component: str, where: Where, countries: Sequence[int], values: np.ndarray) -> list[Row]:
     """A component's rows, one per country (codes of ``where``), money in pence."""
     c = _COMPONENT[(stakeholder, component)]
-    return [(stakeholder, component, where.names[k], "gbp", int(v), c.transfer, c.intervention)
-            for k, v in zip(countries, values.tolist(), strict=True)]
+    return [
+        (stakeholder, component, where.names[k], "gbp", int(v), c.transfer, c.intervention)
+        for k, v in zip(countries, values.tolist(), strict=True)
+    ]
 
 
 def _oem_rows(run: World, r: Accounts, b: Accounts, where: Where) -> list[Row]:
@@ -325,12 +362,14 @@ def _oem_rows(run: World, r: Accounts, b: Accounts, where: Where) -> list[Row]:
     contribution = _by(where.plants, countries, vehicles)
     contribution[countries.index(where.oem)] += b.parts_revenue - r.parts_revenue
     rows = _rows("oem", "contribution", where, countries, contribution)
-    for name, value in (("incident_costs", r.incident_costs - b.incident_costs),
-                        ("facility_interest", r.facility_interest - b.facility_interest),
-                        ("guaranteed_loan_interest", r.guaranteed_interest - b.guaranteed_interest),
-                        ("supplier_finance_charge", r.scheme_charge - b.scheme_charge),
-                        ("tooling_moves", r.tooling_moves - b.tooling_moves),
-                        ("supplier_support", r.support_paid - b.support_paid)):
+    for name, value in (
+        ("incident_costs", r.incident_costs - b.incident_costs),
+        ("facility_interest", r.facility_interest - b.facility_interest),
+        ("guaranteed_loan_interest", r.guaranteed_interest - b.guaranteed_interest),
+        ("supplier_finance_charge", r.scheme_charge - b.scheme_charge),
+        ("tooling_moves", r.tooling_moves - b.tooling_moves),
+        ("supplier_support", r.support_paid - b.support_paid),
+    ):
         rows += _rows("oem", name, where, [where.oem], np.array([value]))
     return rows
 
@@ -339,9 +378,13 @@ def _supplier_rows(tiers: np.ndarray, r: Accounts, b: Accounts, where: Where) ->
     """Each tier's lines, its staff's and the government's, in each supplier's country."""
     if len(tiers) == 0:
         return []
-    lines = {"value_added": b.value_added - r.value_added, "wages_not_paid": r.pay - b.pay,
-             "redundancy_pay": r.redundancy_pay - b.redundancy_pay, "short_time_work_grants": b.grants - r.grants,
-             "supplier_support": b.support - r.support}
+    lines = {
+        "value_added": b.value_added - r.value_added,
+        "wages_not_paid": r.pay - b.pay,
+        "redundancy_pay": r.redundancy_pay - b.redundancy_pay,
+        "short_time_work_grants": b.grants - r.grants,
+        "supplier_support": b.support - r.support,
+    }
     rows: list[Row] = []
     for tier, stakeholder in TIERS.items():
         mine = np.flatnonzero(tiers == tier)
@@ -350,8 +393,9 @@ def _supplier_rows(tiers: np.ndarray, r: Accounts, b: Accounts, where: Where) ->
             rows += _rows(stakeholder, name, where, here, _by(where.suppliers[mine], here, values[mine]))
     countries = where.order(where.suppliers)
     rows += _rows("supplier_staff", "wages", where, countries, _by(where.suppliers, countries, b.pay - r.pay))
-    rows += _rows("supplier_staff", "redundancy_pay", where, countries,
-                  _by(where.suppliers, countries, b.redundancy_pay - r.redundancy_pay))
+    rows += _rows(
+        "supplier_staff", "redundancy_pay", where, countries, _by(where.suppliers, countries, b.redundancy_pay - r.redundancy_pay)
+    )
     grants = _by(where.suppliers, countries, r.grants - b.grants)
     # the government's side totals what its scheme paid out, the suppliers' what they booked: should the two ever
     # differ, the transfers no longer sum to zero (see Economics.problems)
@@ -368,6 +412,8 @@ def _affected_rows(tiers: np.ndarray, r: Accounts, b: Accounts, where: Where, sh
         mine = np.flatnonzero(tiers == tier)
         here = where.order(where.suppliers[mine])
         for name, counted in (("affected", affected[mine]), ("all", np.ones(len(mine), dtype=bool))):
-            rows += [(stakeholder, name, where.names[k], "suppliers", int(v), False, False)
-                     for k, v in zip(here, _by(where.suppliers[mine], here, counted).tolist(), strict=True)]
+            rows += [
+                (stakeholder, name, where.names[k], "suppliers", int(v), False, False)
+                for k, v in zip(here, _by(where.suppliers[mine], here, counted).tolist(), strict=True)
+            ]
     return rows

@@ -35,22 +35,61 @@ DAILY_FLOWS = {
     "oem_financing_costs_cum_pence": "oem_financing_costs_pence",
 }
 # readings that are not whole numbers (or may be missing)
-FRACTIONAL = {"supplier_jobs_lost", "supplier_jobs_short_time", "supplier_runway_p05_days", "supplier_runway_p25_days",
-              "supplier_runway_p50_days"}
+FRACTIONAL = {
+    "supplier_jobs_lost",
+    "supplier_jobs_short_time",
+    "supplier_runway_p05_days",
+    "supplier_runway_p25_days",
+    "supplier_runway_p50_days",
+}
 BASELINE_COLUMNS = (
-    "production_total", "invoice_backlog_count", "invoice_backlog_gbp", "parts_backlog_orders", "oem_cash_gbp",
-    "supplier_cash_gbp", "suppliers_under_7_days_cash", "wholesale_vehicles", "wholesale_revenue_gbp", "parts_revenue_gbp",
-    "oem_free_cash_flow_gbp", "facility_drawn_gbp", "government_loan_drawn_gbp", "oem_contribution_gbp",
-    "oem_fixed_costs_gbp", "oem_incident_costs_gbp", "oem_supplier_support_gbp", "oem_operating_profit_gbp",
+    "production_total",
+    "invoice_backlog_count",
+    "invoice_backlog_gbp",
+    "parts_backlog_orders",
+    "oem_cash_gbp",
+    "supplier_cash_gbp",
+    "suppliers_under_7_days_cash",
+    "wholesale_vehicles",
+    "wholesale_revenue_gbp",
+    "parts_revenue_gbp",
+    "oem_free_cash_flow_gbp",
+    "facility_drawn_gbp",
+    "government_loan_drawn_gbp",
+    "oem_contribution_gbp",
+    "oem_fixed_costs_gbp",
+    "oem_incident_costs_gbp",
+    "oem_supplier_support_gbp",
+    "oem_operating_profit_gbp",
     "oem_financing_costs_gbp",
 )
 NO_FAILURE_COLUMNS = ("production_total", "wholesale_vehicles")
 EVENT_COLUMNS = ("date", "kind", "entity", "value", "detail")
 SUPPLIER_COLUMNS = (
-    "supplier", "entry", "tier", "part_family", "customer", "restart_critical", "unit_price_gbp", "normal_units_per_day",
-    "oem_revenue_per_day_gbp", "revenue_per_day_gbp", "fixed_costs_per_day_gbp", "jobs", "opening_cash_gbp", "credit_line_gbp",
-    "time_to_survive_days", "cash_gbp", "min_cash_gbp", "cash_ran_out_date", "insolvent_date", "replaced_date", "state",
-    "insolvencies", "jobs_lost", "written_off_gbp",
+    "supplier",
+    "entry",
+    "tier",
+    "part_family",
+    "customer",
+    "restart_critical",
+    "unit_price_gbp",
+    "normal_units_per_day",
+    "oem_revenue_per_day_gbp",
+    "revenue_per_day_gbp",
+    "fixed_costs_per_day_gbp",
+    "jobs",
+    "opening_cash_gbp",
+    "credit_line_gbp",
+    "time_to_survive_days",
+    "cash_gbp",
+    "min_cash_gbp",
+    "cash_ran_out_date",
+    "insolvent_date",
+    "replaced_date",
+    "state",
+    "insolvencies",
+    "jobs_lost",
+    "written_off_gbp",
 )
 
 
@@ -85,8 +124,9 @@ def profit_readings(world: World, recorded: dict[str, np.ndarray]) -> dict[str, 
     model does not hold) and financing costs (interest on facilities, the early-payment scheme's charge)."""
     cost = standard_cost(world)
     days = len(next(iter(recorded.values()))) if recorded else world.calendar.horizon_days
-    contribution = (recorded["wholesale_revenue_cum_pence"] + recorded["parts_revenue_cum_pence"]
-                    - cost * recorded["wholesale_vehicles_cum"])
+    contribution = (
+        recorded["wholesale_revenue_cum_pence"] + recorded["parts_revenue_cum_pence"] - cost * recorded["wholesale_vehicles_cum"]
+    )
     fixed = world.treasury.fixed_per_day * np.arange(1, days + 1, dtype=np.float64)
     incident, support = recorded["incident_costs_cum_pence"], recorded["supplier_support_cum_pence"]
     return {
@@ -99,8 +139,9 @@ def profit_readings(world: World, recorded: dict[str, np.ndarray]) -> dict[str, 
     }
 
 
-def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str],
-                  no_failure: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+def with_baseline(
+    run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], plants: list[str], no_failure: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
     """The run's daily frame (columns from :func:`daily_columns`) with the no-outage baseline's key series,
     the key series of the counterfactual in which no supplier fails (``no_failure``; None: the same as the
     run, no supplier having been in distress), and the cumulative vehicles lost: in all, to the outage
@@ -112,10 +153,8 @@ def with_baseline(run: dict[str, np.ndarray], baseline: dict[str, np.ndarray], p
     for name in (*NO_FAILURE_COLUMNS, *(f"production_{p}" for p in plants)):
         columns[f"no_failure_{name}"] = unfailed[name]
     columns["vehicles_lost_cum"] = np.cumsum(columns["baseline_production_total"] - columns["production_total"])
-    columns["vehicles_lost_outage_cum"] = np.cumsum(columns["baseline_production_total"]
-                                                    - columns["no_failure_production_total"])
-    columns["vehicles_lost_supplier_failure_cum"] = np.cumsum(columns["no_failure_production_total"]
-                                                              - columns["production_total"])
+    columns["vehicles_lost_outage_cum"] = np.cumsum(columns["baseline_production_total"] - columns["no_failure_production_total"])
+    columns["vehicles_lost_supplier_failure_cum"] = np.cumsum(columns["no_failure_production_total"] - columns["production_total"])
     return pd.DataFrame(columns, copy=False)
 
 
@@ -129,32 +168,34 @@ def suppliers_frame(world: World) -> pd.DataFrame:
         return pd.Series(np.where(days >= 0, when, np.datetime64("NaT")).astype("datetime64[ns]"))
 
     cash = world.ledger.supplier_cash
-    frame = pd.DataFrame({
-        "supplier": pd.Series(t.name, dtype="string"),
-        "entry": pd.Series([t.entry_names[i] for i in t.entry], dtype="string"),
-        "tier": t.tier.astype(np.int64),
-        "part_family": pd.Series(t.family, dtype="string"),
-        "customer": pd.Series([t.name[c] if c >= 0 else None for c in t.customer], dtype="string"),
-        "restart_critical": t.critical.astype(bool),
-        "unit_price_gbp": t.price / 100.0,
-        "normal_units_per_day": world.supply.normal_units,
-        "oem_revenue_per_day_gbp": world.supply.normal_units * t.price / 100.0,
-        "revenue_per_day_gbp": fin.total_revenue / 100.0,
-        "fixed_costs_per_day_gbp": fin.fixed / 100.0,
-        "jobs": fin.jobs + fin.jobs_lost,
-        "opening_cash_gbp": fin.opening_cash / 100.0,
-        "credit_line_gbp": fin.credit / 100.0,
-        "time_to_survive_days": survive,
-        "cash_gbp": cash / 100.0,
-        "min_cash_gbp": min_cash / 100.0,
-        "cash_ran_out_date": dates(fin.cash_out_day),
-        "insolvent_date": dates(fin.insolvent_day),
-        "replaced_date": dates(fin.replaced_day),
-        "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
-        "insolvencies": fin.insolvencies,
-        "written_off_gbp": fin.tier2_written_off / 100.0,  # tier 2: bills its failed customer never paid
-        "jobs_lost": fin.jobs_lost,
-    })
+    frame = pd.DataFrame(
+        {
+            "supplier": pd.Series(t.name, dtype="string"),
+            "entry": pd.Series([t.entry_names[i] for i in t.entry], dtype="string"),
+            "tier": t.tier.astype(np.int64),
+            "part_family": pd.Series(t.family, dtype="string"),
+            "customer": pd.Series([t.name[c] if c >= 0 else None for c in t.customer], dtype="string"),
+            "restart_critical": t.critical.astype(bool),
+            "unit_price_gbp": t.price / 100.0,
+            "normal_units_per_day": world.supply.normal_units,
+            "oem_revenue_per_day_gbp": world.supply.normal_units * t.price / 100.0,
+            "revenue_per_day_gbp": fin.total_revenue / 100.0,
+            "fixed_costs_per_day_gbp": fin.fixed / 100.0,
+            "jobs": fin.jobs + fin.jobs_lost,
+            "opening_cash_gbp": fin.opening_cash / 100.0,
+            "credit_line_gbp": fin.credit / 100.0,
+            "time_to_survive_days": survive,
+            "cash_gbp": cash / 100.0,
+            "min_cash_gbp": min_cash / 100.0,
+            "cash_ran_out_date": dates(fin.cash_out_day),
+            "insolvent_date": dates(fin.insolvent_day),
+            "replaced_date": dates(fin.replaced_day),
+            "state": pd.Series([STATE_NAMES[s] for s in world.supply.state], dtype="string"),
+            "insolvencies": fin.insolvencies,
+            "written_off_gbp": fin.tier2_written_off / 100.0,  # tier 2: bills its failed customer never paid
+            "jobs_lost": fin.jobs_lost,
+        }
+    )
     return frame[list(SUPPLIER_COLUMNS)]
 
 
@@ -169,15 +210,21 @@ def events_frame(world: World, daily: pd.DataFrame | None = None) -> pd.DataFram
     parts = []
     for ev in sources:
         if len(ev.day):
-            parts.append(pd.DataFrame({
-                "date": (start + ev.day.astype("timedelta64[D]")).astype("datetime64[s]"),
-                "kind": ev.kind, "entity": np.asarray(ev.entity, dtype=object), "value": ev.value, "detail": ev.detail,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "date": (start + ev.day.astype("timedelta64[D]")).astype("datetime64[s]"),
+                        "kind": ev.kind,
+                        "entity": np.asarray(ev.entity, dtype=object),
+                        "value": ev.value,
+                        "detail": ev.detail,
+                    }
+                )
+            )
     if not parts:
         parts.append(pd.DataFrame({c: [] for c in EVENT_COLUMNS}))
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64",
-                          "detail": "string"})
+    frame = frame.astype({"date": "datetime64[s]", "kind": "string", "entity": "string", "value": "float64", "detail": "string"})
     return frame.sort_values(["date", "kind", "entity"], kind="stable").reset_index(drop=True)
 
 
@@ -189,7 +236,7 @@ def _line_stop_events(daily: pd.DataFrame, plants: list[str]) -> EventColumns:
         actual = daily[f"production_{plant}"].to_numpy(float)
         unfailed = daily[f"no_failure_production_{plant}"].to_numpy(float)
         for first, last in line_stops(actual, unfailed):
-            lost = float(unfailed[first: last + 1].sum() - actual[first: last + 1].sum())
+            lost = float(unfailed[first : last + 1].sum() - actual[first : last + 1].sum())
             rows.append((first, "line_stop", plant, lost, "vehicles"))
             if last + 1 < len(actual):
                 rows.append((last + 1, "line_restart", plant, 0.0, "vehicles"))

@@ -82,8 +82,16 @@ class Measures:
     vehicle (GBP), whether the baseline is a business running normally (see :mod:`sim.results.steady`) and the
     run's economic loss (see :mod:`sim.results.economics`; None: not measured)."""
 
-    def __init__(self, daily: pd.DataFrame, start: int | None, insolvencies: int, plants: list[str],
-                 price_gbp: float, baseline_steady: bool = True, economics: Economics | None = None) -> None:
+    def __init__(
+        self,
+        daily: pd.DataFrame,
+        start: int | None,
+        insolvencies: int,
+        plants: list[str],
+        price_gbp: float,
+        baseline_steady: bool = True,
+        economics: Economics | None = None,
+    ) -> None:
         self.daily = daily
         self.economics = economics
         self.baseline_steady = baseline_steady
@@ -132,8 +140,12 @@ class Measures:
     @cached_property
     def line_stops(self) -> list[tuple[str, int, int]]:
         """Every spell a plant's line was stopped by supplier failure: (plant, first day, last day)."""
-        return [(plant, a, b) for plant in self.plants
-                for a, b in line_stops(self.column(f"production_{plant}"), self.column(f"no_failure_production_{plant}"))]
+        return [
+            (plant, a, b)
+            for plant in self.plants
+            for a, b in line_stops(self.column(f"production_{plant}"), self.column(f"no_failure_production_{plant}"))
+        ]
+
     @property
     def wholesale_vehicles_lost(self) -> int:
         return int(self.daily["baseline_wholesale_vehicles"].sum() - self.daily["wholesale_vehicles"].sum())
@@ -196,6 +208,7 @@ class Measures:
     def share_of_suppliers(self, name: str) -> float:
         """A count of suppliers on the last day (a cumulative column) as a share of all suppliers."""
         return self.last(name) / max(self.suppliers, 1)
+
     @property
     def free_cash_flow(self) -> float:
         """The OEM's free cash flow over the run (GBP): its change in cash other than drawings and repayments."""
@@ -219,8 +232,13 @@ class Measures:
         return int(np.argmax(self.daily["suppliers_under_7_days_cash"].to_numpy()))
 
     # --- economic loss --------------------------------------------------------------------------
-    def loss(self, stakeholder: str | None = None, component: str | Iterable[str] | None = None,
-             country: str | None = None, intervention: bool | None = None) -> float | None:
+    def loss(
+        self,
+        stakeholder: str | None = None,
+        component: str | Iterable[str] | None = None,
+        country: str | None = None,
+        intervention: bool | None = None,
+    ) -> float | None:
         """The economic loss (GBP) of the matching rows of the run's economics table (None when not measured)."""
         if self.economics is None:
             return None

@@ -16,8 +16,19 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-QUARTER_COLUMNS = ("basis", "quarter", "first_date", "last_date", "days", "complete", "measure", "unit", "run",
-                   "baseline", "difference")
+QUARTER_COLUMNS = (
+    "basis",
+    "quarter",
+    "first_date",
+    "last_date",
+    "days",
+    "complete",
+    "measure",
+    "unit",
+    "run",
+    "baseline",
+    "difference",
+)
 
 
 class QuarterMeasure(NamedTuple):
@@ -34,26 +45,58 @@ class QuarterMeasure(NamedTuple):
 MEASURES: tuple[QuarterMeasure, ...] = (
     QuarterMeasure("production", "vehicles", ("production_total",), "sum", "vehicles built"),
     QuarterMeasure("wholesale", "vehicles", ("wholesale_vehicles",), "sum", "vehicles wholesaled (on arrival at their market)"),
-    QuarterMeasure("revenue", "gbp", ("wholesale_revenue_gbp", "parts_revenue_gbp"), "sum",
-                   "wholesale revenue and parts revenue recognised"),
+    QuarterMeasure(
+        "revenue", "gbp", ("wholesale_revenue_gbp", "parts_revenue_gbp"), "sum", "wholesale revenue and parts revenue recognised"
+    ),
     # the OEM's profit view, beside its cash: a quarter's lost EBIT is minus the operating profit's difference
-    QuarterMeasure("oem_contribution", "gbp", ("oem_contribution_gbp",), "sum",
-                   "wholesale and parts revenue less the standard variable cost of the vehicles wholesaled (bought-in "
-                   "parts at their prices and other costs per vehicle)"),
-    QuarterMeasure("oem_incident_costs", "gbp", ("oem_incident_costs_gbp",), "sum",
-                   "the incident's own costs (IT recovery, advisers, claims)"),
-    QuarterMeasure("oem_supplier_support", "gbp", ("oem_supplier_support_gbp",), "sum",
-                   "money put into suppliers to keep them trading, and the cost of moving failed suppliers' tooling"),
-    QuarterMeasure("oem_operating_profit", "gbp", ("oem_operating_profit_gbp",), "sum",
-                   "contribution less fixed costs, incident costs and supplier support: EBIT before depreciation, which "
-                   "the model does not hold and the incident does not change (so the difference is the EBIT lost)"),
-    QuarterMeasure("oem_financing_costs", "gbp", ("oem_financing_costs_gbp",), "sum",
-                   "interest on credit facilities and government-backed loans, and the early-payment scheme's charge"),
-    QuarterMeasure("oem_free_cash_flow", "gbp", ("oem_free_cash_flow_gbp",), "sum",
-                   "the OEM's change in cash other than facility drawings and repayments"),
+    QuarterMeasure(
+        "oem_contribution",
+        "gbp",
+        ("oem_contribution_gbp",),
+        "sum",
+        "wholesale and parts revenue less the standard variable cost of the vehicles wholesaled (bought-in "
+        "parts at their prices and other costs per vehicle)",
+    ),
+    QuarterMeasure(
+        "oem_incident_costs", "gbp", ("oem_incident_costs_gbp",), "sum", "the incident's own costs (IT recovery, advisers, claims)"
+    ),
+    QuarterMeasure(
+        "oem_supplier_support",
+        "gbp",
+        ("oem_supplier_support_gbp",),
+        "sum",
+        "money put into suppliers to keep them trading, and the cost of moving failed suppliers' tooling",
+    ),
+    QuarterMeasure(
+        "oem_operating_profit",
+        "gbp",
+        ("oem_operating_profit_gbp",),
+        "sum",
+        "contribution less fixed costs, incident costs and supplier support: EBIT before depreciation, which "
+        "the model does not hold and the incident does not change (so the difference is the EBIT lost)",
+    ),
+    QuarterMeasure(
+        "oem_financing_costs",
+        "gbp",
+        ("oem_financing_costs_gbp",),
+        "sum",
+        "interest on credit facilities and government-backed loans, and the early-payment scheme's charge",
+    ),
+    QuarterMeasure(
+        "oem_free_cash_flow",
+        "gbp",
+        ("oem_free_cash_flow_gbp",),
+        "sum",
+        "the OEM's change in cash other than facility drawings and repayments",
+    ),
     QuarterMeasure("oem_cash_end", "gbp", ("oem_cash_gbp",), "end", "the OEM's cash at the quarter's last day"),
-    QuarterMeasure("facilities_drawn_end", "gbp", ("facility_drawn_gbp", "government_loan_drawn_gbp"), "end",
-                   "credit facilities and government-backed loans drawn at the quarter's last day"),
+    QuarterMeasure(
+        "facilities_drawn_end",
+        "gbp",
+        ("facility_drawn_gbp", "government_loan_drawn_gbp"),
+        "end",
+        "credit facilities and government-backed loans drawn at the quarter's last day",
+    ),
     QuarterMeasure("supplier_cash_end", "gbp", ("supplier_cash_gbp",), "end", "suppliers' total cash at the quarter's last day"),
 )
 
@@ -71,8 +114,7 @@ def quarters(daily: pd.DataFrame, fiscal_year_start_month: int = 1) -> pd.DataFr
     quarter: one row per basis, quarter and measure (see :data:`MEASURES`), in that order, with the run's
     value, the baseline's and their difference (run less baseline). Money in pounds."""
     dates = pd.DatetimeIndex(daily["date"])
-    values = {m.name: (_total(daily, m.columns), _total(daily, tuple(f"baseline_{c}" for c in m.columns)))
-              for m in MEASURES}
+    values = {m.name: (_total(daily, m.columns), _total(daily, tuple(f"baseline_{c}" for c in m.columns))) for m in MEASURES}
     parts = []
     for basis, freq in (("calendar", "Q-DEC"), ("fiscal", fiscal_frequency(fiscal_year_start_month))):
         periods = dates.to_period(freq)
@@ -85,24 +127,43 @@ def quarters(daily: pd.DataFrame, fiscal_year_start_month: int = 1) -> pd.DataFr
                 run_q, base_q = np.bincount(codes, run, len(uniques)), np.bincount(codes, base, len(uniques))
             else:
                 run_q, base_q = run[ends], base[ends]
-            parts.append(pd.DataFrame({
-                "basis": basis,
-                "quarter": [_label(p, basis) for p in uniques],
-                "first_date": [p.start_time.normalize() for p in uniques],
-                "last_date": [p.end_time.normalize() for p in uniques],
-                "days": days,
-                "complete": days == np.array([(p.end_time - p.start_time).days + 1 for p in uniques]),
-                "measure": m.name, "unit": m.unit, "run": run_q, "baseline": base_q, "difference": run_q - base_q,
-                "_order": np.arange(len(uniques)),
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "basis": basis,
+                        "quarter": [_label(p, basis) for p in uniques],
+                        "first_date": [p.start_time.normalize() for p in uniques],
+                        "last_date": [p.end_time.normalize() for p in uniques],
+                        "days": days,
+                        "complete": days == np.array([(p.end_time - p.start_time).days + 1 for p in uniques]),
+                        "measure": m.name,
+                        "unit": m.unit,
+                        "run": run_q,
+                        "baseline": base_q,
+                        "difference": run_q - base_q,
+                        "_order": np.arange(len(uniques)),
+                    }
+                )
+            )
     frame = pd.concat(parts, ignore_index=True)
     basis_order = frame["basis"].map({"calendar": 0, "fiscal": 1})
     measure_order = frame["measure"].map({m.name: i for i, m in enumerate(MEASURES)})
-    frame = frame.assign(_basis=basis_order, _measure=measure_order).sort_values(
-        ["_basis", "_order", "_measure"], kind="stable")
-    frame = frame.astype({"basis": "string", "quarter": "string", "first_date": "datetime64[ns]",
-                          "last_date": "datetime64[ns]", "days": "int64", "complete": "bool", "measure": "string",
-                          "unit": "string", "run": "float64", "baseline": "float64", "difference": "float64"})
+    frame = frame.assign(_basis=basis_order, _measure=measure_order).sort_values(["_basis", "_order", "_measure"], kind="stable")
+    frame = frame.astype(
+        {
+            "basis": "string",
+            "quarter": "string",
+            "first_date": "datetime64[ns]",
+            "last_date": "datetime64[ns]",
+            "days": "int64",
+            "complete": "bool",
+            "measure": "string",
+            "unit": "string",
+            "run": "float64",
+            "baseline": "float64",
+            "difference": "float64",
+        }
+    )
     return frame[list(QUARTER_COLUMNS)].reset_index(drop=True)
 
 

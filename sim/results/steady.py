@@ -34,12 +34,14 @@ def _failures(baseline: World) -> list[str]:
     t = baseline.supply.table
     entries = sorted({t.entry_names[t.entry[r]] for r in rows.tolist()})
     first = int(rows[0])
-    return [f"{len(rows)} supplier(s) run out of cash and credit in a normal year (e.g. {t.name[first]} on "
-            f"{baseline.calendar.date(int(max(finance.cash_out_day[first], 0)))}), in entries {', '.join(entries)}: give "
-            f"them more cash (cash_days or runway_days), credit (credit_days) or a working-capital line "
-            f"(working_capital: normal_year), or check their costs (variable_cost_share, fixed_cost_share, "
-            f"oem_revenue_share), or keep the thresholds at which they stretch tier-2 payments "
-            f"(pay_late_below_runway_days) below their runway"]
+    return [
+        f"{len(rows)} supplier(s) run out of cash and credit in a normal year (e.g. {t.name[first]} on "
+        f"{baseline.calendar.date(int(max(finance.cash_out_day[first], 0)))}), in entries {', '.join(entries)}: give "
+        f"them more cash (cash_days or runway_days), credit (credit_days) or a working-capital line "
+        f"(working_capital: normal_year), or check their costs (variable_cost_share, fixed_cost_share, "
+        f"oem_revenue_share), or keep the thresholds at which they stretch tier-2 payments "
+        f"(pay_late_below_runway_days) below their runway"
+    ]
 
 
 def _short_of_plan(baseline: World) -> list[str]:
@@ -51,9 +53,11 @@ def _short_of_plan(baseline: World) -> list[str]:
         plan = float(plant.plan[: baseline.calendar.horizon_days].sum())
         built = float(plant.built.sum())
         if plan > 0 and built < PLAN_SHARE * plan:
-            out.append(f"plant {plant.name} builds {built:,.0f} of its plan of {plan:,.0f} ({built / plan:.0%}) in a normal "
-                       f"year: its suppliers cannot keep up (check their capacity_margin, lead_time_days and the "
-                       f"plant's line_side_buffer_days) or its engine plant cannot (engine_buffer_days)")
+            out.append(
+                f"plant {plant.name} builds {built:,.0f} of its plan of {plan:,.0f} ({built / plan:.0%}) in a normal "
+                f"year: its suppliers cannot keep up (check their capacity_margin, lead_time_days and the "
+                f"plant's line_side_buffer_days) or its engine plant cannot (engine_buffer_days)"
+            )
     return out
 
 
@@ -66,14 +70,18 @@ def _growing_backlogs(baseline: World, daily: pd.DataFrame) -> list[str]:
     invoices = daily["baseline_invoice_backlog_count"].to_numpy(float)
     per_day = baseline.payables.received_count / horizon
     if invoices[-1] > invoices[-1 - GROWTH_DAYS] + GROWTH_FLOOR_DAYS * per_day and invoices[-1] > 0:
-        out.append(f"the invoice backlog keeps growing in a normal year ({invoices[-1 - GROWTH_DAYS]:,.0f} to "
-                   f"{invoices[-1]:,.0f} invoices over the last {GROWTH_DAYS} days, about {per_day:,.0f} arriving a day): "
-                   f"raise payables.automated_invoices_per_day")
+        out.append(
+            f"the invoice backlog keeps growing in a normal year ({invoices[-1 - GROWTH_DAYS]:,.0f} to "
+            f"{invoices[-1]:,.0f} invoices over the last {GROWTH_DAYS} days, about {per_day:,.0f} arriving a day): "
+            f"raise payables.automated_invoices_per_day"
+        )
     orders = daily["baseline_parts_backlog_orders"].to_numpy(float)
     centre = baseline.parts_centre
     per_day = centre.received / horizon if centre.configured else 0.0
     if orders[-1] > orders[-1 - GROWTH_DAYS] + GROWTH_FLOOR_DAYS * per_day and orders[-1] > 0:
-        out.append(f"the parts centre's order backlog keeps growing in a normal year ({orders[-1 - GROWTH_DAYS]:,.0f} to "
-                   f"{orders[-1]:,.0f} orders over the last {GROWTH_DAYS} days): its dispatch capacity "
-                   f"(parts_centre.recovery_boost) is below its orders (parts_centre.orders_per_day)")
+        out.append(
+            f"the parts centre's order backlog keeps growing in a normal year ({orders[-1 - GROWTH_DAYS]:,.0f} to "
+            f"{orders[-1]:,.0f} orders over the last {GROWTH_DAYS} days): its dispatch capacity "
+            f"(parts_centre.recovery_boost) is below its orders (parts_centre.orders_per_day)"
+        )
     return out

@@ -120,9 +120,7 @@ class Choice(_Dist):
         return float(x) if size is None else x
 
 
-Distribution = Annotated[
-    Constant | Uniform | Triangular | Normal | LogNormal | Choice, Field(discriminator="dist")
-]
+Distribution = Annotated[Constant | Uniform | Triangular | Normal | LogNormal | Choice, Field(discriminator="dist")]
 Param = float | Distribution
 """A number, or a distribution to draw it from."""
 

@@ -75,20 +75,29 @@ def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
 def numbers_are_finite(s: Scenario) -> list[Problem]:
     """Every number is finite: NaN passes every comparison, so a range check alone would let it through to
     the run, and an infinity has no place in a bound or a rate."""
-    return [Problem(path, f"must be a finite number, got {value}") for path, value in leaves(s, "")
-            if isinstance(value, float) and not math.isfinite(value)]
+    return [
+        Problem(path, f"must be a finite number, got {value}")
+        for path, value in leaves(s, "")
+        if isinstance(value, float) and not math.isfinite(value)
+    ]
 
 
 def dates_in_calendar(s: Scenario) -> list[Problem]:
     """Every date, and the last day of the horizon, lies between FIRST_DATE and LAST_DATE: the engine looks
     years either side of the horizon, and the figures' date axes are not drawn beyond these."""
     rule = f"must lie between {FIRST_DATE} and {LAST_DATE}"
-    p = [Problem(path, f"{rule}, got {value}") for path, value in leaves(s, "")
-         if isinstance(value, date) and not FIRST_DATE <= value <= LAST_DATE]
+    p = [
+        Problem(path, f"{rule}, got {value}")
+        for path, value in leaves(s, "")
+        if isinstance(value, date) and not FIRST_DATE <= value <= LAST_DATE
+    ]
     if not p and (LAST_DATE - s.start_date).days < s.horizon_days - 1:
         end = s.start_date + timedelta(days=s.horizon_days - 1) if s.start_date.year < 9000 else "beyond 9000"
-        p.append(Problem("horizon_days", f"the horizon must end by {LAST_DATE}, but {s.horizon_days} days from "
-                                         f"{s.start_date} end on {end}"))
+        p.append(
+            Problem(
+                "horizon_days", f"the horizon must end by {LAST_DATE}, but {s.horizon_days} days from {s.start_date} end on {end}"
+            )
+        )
     return p
 
 
@@ -100,10 +109,14 @@ def population_fits_in_memory(s: Scenario) -> list[Problem]:
         return []
     largest = max(s.suppliers, key=lambda n: s.suppliers[n].count)
     gb = MAX_SUPPLIERS * SUPPLIER_MEMORY_KB / 1e6
-    return [Problem(f"suppliers.{largest}.count",
-                    f"the suppliers have {total:,} members in all, over the limit of {MAX_SUPPLIERS:,} (each member "
-                    f"needs about {SUPPLIER_MEMORY_KB} KB of memory in a run, so {MAX_SUPPLIERS:,} need about {gb:.1f} GB); "
-                    "model fewer, larger suppliers")]
+    return [
+        Problem(
+            f"suppliers.{largest}.count",
+            f"the suppliers have {total:,} members in all, over the limit of {MAX_SUPPLIERS:,} (each member "
+            f"needs about {SUPPLIER_MEMORY_KB} KB of memory in a run, so {MAX_SUPPLIERS:,} need about {gb:.1f} GB); "
+            "model fewer, larger suppliers",
+        )
+    ]
 
 
 def _practical(value: Any, per_member: bool) -> tuple[float, float] | None:
@@ -219,9 +232,14 @@ def money_fits_in_pence(s: Scenario) -> list[Problem]:
     if total <= MONEY_LIMIT_GBP:
         return []
     money, path = max(terms)
-    return [Problem(path, f"this scenario could move up to GBP {total:.3g} in a run ({money / total:.0%} of it from "
-                          f"here), over the GBP {MONEY_LIMIT_GBP:g} that whole pence in 64-bit integers hold with a "
-                          "safe margin; use smaller amounts, volumes or a shorter horizon")]
+    return [
+        Problem(
+            path,
+            f"this scenario could move up to GBP {total:.3g} in a run ({money / total:.0%} of it from "
+            f"here), over the GBP {MONEY_LIMIT_GBP:g} that whole pence in 64-bit integers hold with a "
+            "safe margin; use smaller amounts, volumes or a shorter horizon",
+        )
+    ]
 
 
 def counts_fit(s: Scenario) -> list[Problem]:
@@ -230,23 +248,32 @@ def counts_fit(s: Scenario) -> list[Problem]:
     buffers = max((_hi(pl.line_side_buffer_days) for pl in s.plants.values()), default=0.0)
     days = s.horizon_days + LOOK_AROUND_DAYS
     terms = [(count, path) for _, count, path in _supplier_terms(s, days + buffers)]
-    terms += [(_hi(pl.daily_rate) * (days + _hi(pl.engine_buffer_days)), f"plants.{name}.daily_rate")
-              for name, pl in s.plants.items()]
+    terms += [
+        (_hi(pl.daily_rate) * (days + _hi(pl.engine_buffer_days)), f"plants.{name}.daily_rate") for name, pl in s.plants.items()
+    ]
     if s.parts_centre is not None:
-        terms.append((_hi(s.parts_centre.orders_per_day) * _hi(s.parts_centre.recovery_boost, 1.0) * days,
-                      "parts_centre.orders_per_day"))
+        terms.append(
+            (_hi(s.parts_centre.orders_per_day) * _hi(s.parts_centre.recovery_boost, 1.0) * days, "parts_centre.orders_per_day")
+        )
     pay = s.payables
     invoices = _hi(pay.automated_invoices_per_day) + sum(
-        _hi(t.staff) * _hi(t.invoices_per_person_per_day) for t in pay.manual_teams.values()
-        if t.invoices_per_person_per_day is not None)
+        _hi(t.staff) * _hi(t.invoices_per_person_per_day)
+        for t in pay.manual_teams.values()
+        if t.invoices_per_person_per_day is not None
+    )
     terms.append((invoices * days, "payables.automated_invoices_per_day"))
     total = sum(count for count, _ in terms)
     if total <= COUNT_LIMIT:
         return []
     count, path = max(terms)
-    return [Problem(path, f"this scenario could count up to {total:.3g} parts, vehicles, orders or invoices in a run "
-                          f"({count / total:.0%} of it from here), over the {COUNT_LIMIT:g} that 64-bit integers hold "
-                          "with a safe margin; use smaller rates or a shorter horizon")]
+    return [
+        Problem(
+            path,
+            f"this scenario could count up to {total:.3g} parts, vehicles, orders or invoices in a run "
+            f"({count / total:.0%} of it from here), over the {COUNT_LIMIT:g} that 64-bit integers hold "
+            "with a safe margin; use smaller rates or a shorter horizon",
+        )
+    ]
 
 
 def _all_plain(value: Any) -> bool:

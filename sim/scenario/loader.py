@@ -35,9 +35,25 @@ from sim.scenario.yaml_input import (
 MAX_BASE_CHAIN = 16  # files in a chain of ``base:`` variants, the scenario included
 
 __all__ = [
-    "MAX_BASE_CHAIN", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Lines", "Location", "ScenarioCLoader",
-    "ScenarioLoader", "apply_overrides", "line_of", "load_scenario", "merge", "parse_override", "parse_yaml",
-    "read_scenario_data", "read_yaml", "scenario_to_data", "validate_data", "value_at",
+    "MAX_BASE_CHAIN",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "Lines",
+    "Location",
+    "ScenarioCLoader",
+    "ScenarioLoader",
+    "apply_overrides",
+    "line_of",
+    "load_scenario",
+    "merge",
+    "parse_override",
+    "parse_yaml",
+    "read_scenario_data",
+    "read_yaml",
+    "scenario_to_data",
+    "validate_data",
+    "value_at",
 ]
 
 
@@ -65,19 +81,18 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str, ...]:
 
 def out_is_union_tag(part: str) -> bool:
     """Pydantic names union members in locations (``float``, ``tagged-union[...]``, ``uniform``)."""
-    return part in {"float", "int", "date", "constant", "uniform", "triangular", "normal", "lognormal", "choice"} or (
-        "[" in part
-    )
+    return part in {"float", "int", "date", "constant", "uniform", "triangular", "normal", "lognormal", "choice"} or ("[" in part)
 
 
-def _problems_from_validation(exc: ValidationError, data: Any, lines: Mapping[tuple[str, ...], Any],
-                              source: str) -> list[Problem]:
+def _problems_from_validation(exc: ValidationError, data: Any, lines: Mapping[tuple[str, ...], Any], source: str) -> list[Problem]:
     """One problem per field path pydantic found wrong, with its file and line."""
     grouped: dict[tuple[str, ...], list[Any]] = {}
     for err in exc.errors(include_url=False):
         grouped.setdefault(_data_path(data, tuple(err["loc"])), []).append(err)
-    return [locate(".".join(path), _message(errs, value_at(data, path), _suggestion(data, path)), lines, source)
-            for path, errs in grouped.items()]
+    return [
+        locate(".".join(path), _message(errs, value_at(data, path), _suggestion(data, path)), lines, source)
+        for path, errs in grouped.items()
+    ]
 
 
 def _suggestion(data: Any, path: tuple[str, ...]) -> str:
@@ -104,8 +119,9 @@ def _message(errs: list[Any], value: Any, suggestion: str = "") -> str:
     if len(errs) > 1 and isinstance(dist, str) and len(dist) <= 20:
         tagged = [e for e in errs if dist in e["loc"]] or [e for e in errs if e["type"] == "union_tag_invalid"] or errs
         return f"{dist} distribution: " + "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][e['loc'].index(dist) + 1:]) or 'value'}: {_clean(e['msg'])}"
-            if dist in e["loc"] else _clean(e["msg"])
+            f"{'.'.join(str(p) for p in e['loc'][e['loc'].index(dist) + 1 :]) or 'value'}: {_clean(e['msg'])}"
+            if dist in e["loc"]
+            else _clean(e["msg"])
             for e in tagged
         )
     if len(errs) > 1 and isinstance(value, Mapping) and "dist" in value:
@@ -152,8 +168,7 @@ def merge(base: Any, child: Any) -> Any:
     return _merge(base, {}, child, {}, ())[0]
 
 
-def _merge(base: Any, base_at: Located, child: Any, child_at: Located,
-           prefix: tuple[str, ...]) -> tuple[Any, Located]:
+def _merge(base: Any, base_at: Located, child: Any, child_at: Located, prefix: tuple[str, ...]) -> tuple[Any, Located]:
     """:func:`merge`, and where each key of the result was written: in the child where it set the key,
     in the base where the key comes from the base."""
     if not (isinstance(base, dict) and isinstance(child, dict)):
@@ -164,8 +179,11 @@ def _merge(base: Any, base_at: Located, child: Any, child_at: Located,
         where[prefix] = child_at[prefix]
     for key, value in child.items():
         path = (*prefix, str(key))
-        where = {p: w for p, w in where.items() if p[: len(path)] != path} if value is None or not (
-            isinstance(base.get(key), dict) and isinstance(value, dict)) else where
+        where = (
+            {p: w for p, w in where.items() if p[: len(path)] != path}
+            if value is None or not (isinstance(base.get(key), dict) and isinstance(value, dict))
+            else where
+        )
         if value is None:
             out.pop(key, None)
             continue
@@ -181,8 +199,9 @@ def _below(at: Located, prefix: tuple[str, ...], keep_root: bool = True) -> Loca
     return {p: w for p, w in at.items() if p[:n] == prefix and (keep_root or len(p) > n)}
 
 
-def _base_file(data: dict[str, Any], file: Path, lines: Lines, root: Path, allow_outside: bool,
-               chain: list[Path], source: str) -> tuple[Path, Path] | None:
+def _base_file(
+    data: dict[str, Any], file: Path, lines: Lines, root: Path, allow_outside: bool, chain: list[Path], source: str
+) -> tuple[Path, Path] | None:
     """The ``base:`` file a scenario file extends, after checking it may be read: its resolved path and the path
     as the user would write it (relative to where the scenario was named); None if it extends none."""
     name = data.pop("base", None)
@@ -199,11 +218,14 @@ def _base_file(data: dict[str, Any], file: Path, lines: Lines, root: Path, allow
     if base in chain:
         raise refuse(f"{shown(name)} extends itself (a cycle)")
     if len(chain) >= MAX_BASE_CHAIN:
-        raise refuse(f"a chain of more than {MAX_BASE_CHAIN} base files (each file may extend one other, "
-                     f"at most {MAX_BASE_CHAIN - 1} deep)")
+        raise refuse(
+            f"a chain of more than {MAX_BASE_CHAIN} base files (each file may extend one other, at most {MAX_BASE_CHAIN - 1} deep)"
+        )
     if not allow_outside and not base.is_relative_to(root):
-        raise refuse(f"base file {shown(name)} is outside the scenario's folder {root}; pass --allow-base-outside "
-                     "(or allow_base_outside=True) to read it")
+        raise refuse(
+            f"base file {shown(name)} is outside the scenario's folder {root}; pass --allow-base-outside "
+            "(or allow_base_outside=True) to read it"
+        )
     if not base.exists():
         raise refuse(f"base file {shown(name)} not found")
     return base, Path(os.path.normpath(file.parent / name))
@@ -234,8 +256,7 @@ def read_scenario_data(path: str | Path, allow_base_outside: bool = False) -> tu
     return merged, where
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
-                  allow_base_outside: bool = False) -> Scenario:
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *, allow_base_outside: bool = False) -> Scenario:
     """Read, override and validate a scenario file; raises :class:`ScenarioError` on any problem.
 
     A file may extend another with ``base: other.yaml`` (relative to itself, inside the scenario's

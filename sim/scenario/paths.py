@@ -121,8 +121,10 @@ def check_path(data: Mapping[str, Any], dotted: str, value: Any = None) -> None:
         node = _pick(node, value) if node is not None else None
         if node is None:
             if value is None:
-                raise ValueError(f"{where} is not set and may be a number or a distribution: set it whole "
-                                 f"(e.g. {where}={{dist: uniform, low: 1, high: 2}})")
+                raise ValueError(
+                    f"{where} is not set and may be a number or a distribution: set it whole "
+                    f"(e.g. {where}={{dist: uniform, low: 1, high: 2}})"
+                )
             raise ValueError(f"{where} is {_kind(value)} ({shown(value)}), with nothing inside it to set")
         node, value = _step(node, value, part, where, adding and i == len(parts) - 1)
 
@@ -156,8 +158,9 @@ def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
         node[parts[-1]] = value
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str,
-                    lines: Mapping[tuple[str, ...], Any] | None = None) -> dict[str, Any]:
+def apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, Any], source: str, lines: Mapping[tuple[str, ...], Any] | None = None
+) -> dict[str, Any]:
     """A copy of ``data`` with each dotted path set to its value; every path must name something that exists
     (see :func:`check_path`), else a :class:`ScenarioError` names it, the nearest names, and the line of the
     deepest part that exists (from ``lines``, as for :func:`sim.scenario.loader.validate_data`). ``data`` is

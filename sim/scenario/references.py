@@ -111,20 +111,28 @@ def engine_plants_feed_a_plant(s: Scenario) -> list[Problem]:
     """Every engine plant feeds some vehicle plant (an unconnected one would build engines for nobody)."""
     engine_plants = {n for n, pl in s.plants.items() if pl.kind == "engine"}
     fed = {pl.engines_from for pl in s.plants.values() if pl.engines_from}
-    return [Problem(f"plants.{n}", "engine plant feeds no vehicle plant (set engines_from on one)")
-            for n in sorted(engine_plants - fed)]
+    return [
+        Problem(f"plants.{n}", "engine plant feeds no vehicle plant (set engines_from on one)") for n in sorted(engine_plants - fed)
+    ]
 
 
 def shutdowns_in_order(s: Scenario) -> list[Problem]:
     """A planned shutdown ends on or after the day it starts."""
-    return [Problem(f"plants.{name}.shutdowns.{i}.last", f"{sd.last} is before first {sd.first}")
-            for name, plant in s.plants.items() for i, sd in enumerate(plant.shutdowns) if sd.last < sd.first]
+    return [
+        Problem(f"plants.{name}.shutdowns.{i}.last", f"{sd.last} is before first {sd.first}")
+        for name, plant in s.plants.items()
+        for i, sd in enumerate(plant.shutdowns)
+        if sd.last < sd.first
+    ]
 
 
 def plants_work_some_day(s: Scenario) -> list[Problem]:
     """A plant works on at least one weekday (one with none could never build)."""
-    return [Problem(f"plants.{name}.working_days", "needs at least one working day")
-            for name, plant in s.plants.items() if not plant.working_days]
+    return [
+        Problem(f"plants.{name}.working_days", "needs at least one working day")
+        for name, plant in s.plants.items()
+        if not plant.working_days
+    ]
 
 
 def supplier_systems_exist(s: Scenario) -> list[Problem]:
@@ -174,8 +182,11 @@ def tier2_suppliers_feed_tier1_entries(s: Scenario) -> list[Problem]:
         base = f"suppliers.{name}"
         if not sup.customers:
             p.append(Problem(f"{base}.customers", "a tier-2 supplier needs customers (tier-1 supplier entries)"))
-        p += [Problem(f"{base}.customers.{i}", f"'{c}' is not a tier-1 supplier entry")
-              for i, c in enumerate(sup.customers or []) if c not in tier1]
+        p += [
+            Problem(f"{base}.customers.{i}", f"'{c}' is not a tier-1 supplier entry")
+            for i, c in enumerate(sup.customers or [])
+            if c not in tier1
+        ]
         if sup.part_family is not None:
             p.append(Problem(f"{base}.part_family", "tier-2 suppliers feed tier-1 suppliers, not part families"))
     return p
@@ -198,8 +209,11 @@ def _ends_before_start(start: Any, end: Any) -> bool:
 
 def schemes_end_after_they_start(s: Scenario) -> list[Problem]:
     """A manual team or a short-time-work scheme does not end before it starts."""
-    p = [Problem(f"payables.manual_teams.{name}.end", "ends before it starts")
-         for name, team in s.payables.manual_teams.items() if _ends_before_start(team.start, team.end)]
+    p = [
+        Problem(f"payables.manual_teams.{name}.end", "ends before it starts")
+        for name, team in s.payables.manual_teams.items()
+        if _ends_before_start(team.start, team.end)
+    ]
     stw = s.interventions.short_time_work
     if stw is not None and _ends_before_start(stw.start, stw.end):
         p.append(Problem("interventions.short_time_work.end", "ends before it starts"))
@@ -207,8 +221,18 @@ def schemes_end_after_they_start(s: Scenario) -> list[Problem]:
 
 
 REFERENCE_RULES: tuple[Rule, ...] = (
-    outage_systems_exist, outages_start_in_horizon, restores_follow_their_outage, plant_references_exist,
-    engines_come_from_engine_plants, engine_plants_feed_a_plant, shutdowns_in_order, plants_work_some_day,
-    supplier_systems_exist, suppliers_have_one_price, tier1_suppliers_make_a_used_family,
-    tier2_suppliers_feed_tier1_entries, functions_name_known_systems, schemes_end_after_they_start,
+    outage_systems_exist,
+    outages_start_in_horizon,
+    restores_follow_their_outage,
+    plant_references_exist,
+    engines_come_from_engine_plants,
+    engine_plants_feed_a_plant,
+    shutdowns_in_order,
+    plants_work_some_day,
+    supplier_systems_exist,
+    suppliers_have_one_price,
+    tier1_suppliers_make_a_used_family,
+    tier2_suppliers_feed_tier1_entries,
+    functions_name_known_systems,
+    schemes_end_after_they_start,
 )

@@ -32,8 +32,10 @@ _COUNTRY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 
 def _country(value: str) -> str:
     if not _COUNTRY.fullmatch(value):
-        raise ValueError("a country is an ISO 3166 code (GB) or a region's name (north_america): a letter, then letters, "
-                         "digits or underscores, at most 40 characters")
+        raise ValueError(
+            "a country is an ISO 3166 code (GB) or a region's name (north_america): a letter, then letters, "
+            "digits or underscores, at most 40 characters"
+        )
     return value
 
 
@@ -152,26 +154,17 @@ class PlantSpec(Spec, Generic[N]):
     daily_rate: N = number(description="units built per working day at full capacity")
     working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     shutdowns: list[Shutdown] = []
-    part_families: list[Name] = Field(
-        default=[], description="bill of materials: every supplier of these families is needed"
-    )
+    part_families: list[Name] = Field(default=[], description="bill of materials: every supplier of these families is needed")
     systems: list[Name] = Field(default=[], description="systems production depends on")
     call_off_systems: list[Name] | None = Field(
         default=None, description="systems that issue call-offs to suppliers (default: systems)"
     )
     engines_from: Name | None = Field(default=None, description="engine plant feeding this plant")
-    line_side_buffer_days: N = number(
-        default=1.0, description="parts cover held at the line beyond the lead time, in days"
-    )
-    engine_buffer_days: N = number(
-        default=1.0, description="engine plants: finished engines held, in days of demand"
-    )
-    ramp_up: list[RampPoint[N]] = Field(
-        default=[], description="capacity curve after a restart; empty means full at once"
-    )
+    line_side_buffer_days: N = number(default=1.0, description="parts cover held at the line beyond the lead time, in days")
+    engine_buffer_days: N = number(default=1.0, description="engine plants: finished engines held, in days of demand")
+    ramp_up: list[RampPoint[N]] = Field(default=[], description="capacity curve after a restart; empty means full at once")
     country: Country | None = Field(
-        default=None, description="where the plant is (the OEM's lost contribution on its vehicles falls there); none: "
-                                  "unspecified"
+        default=None, description="where the plant is (the OEM's lost contribution on its vehicles falls there); none: unspecified"
     )
     description: str = ""
 
@@ -191,9 +184,7 @@ class SupplierSpec(Spec):
     count: int = Field(default=1, ge=1, le=200_000)
     tier: Literal[1, 2] = 1
     part_family: Name | None = Field(default=None, description="tier 1: the family it makes")
-    customers: list[Name] | None = Field(
-        default=None, description="tier 2: the tier-1 supplier entries it feeds (shared out)"
-    )
+    customers: list[Name] | None = Field(default=None, description="tier 2: the tier-1 supplier entries it feeds (shared out)")
     unit_price_gbp: Param | None = Field(default=None, description="price of one part")
     customer_price_share: Param | None = Field(
         default=None, description="tier 2: price as a share of its customer's part price (instead of unit_price_gbp)"
@@ -209,12 +200,14 @@ class SupplierSpec(Spec):
     cash_days: Param = Field(default=30.0, description="opening cash, days of normal total costs")
     credit_days: Param = Field(default=0.0, description="credit line, days of normal total costs")
     runway_days: Param | None = Field(
-        default=None, description="instead of cash_days: opening cash plus unused credit, in days of idle costs "
-                                  "(fixed costs less other customers' margin, at least a tenth of fixed costs)"
+        default=None,
+        description="instead of cash_days: opening cash plus unused credit, in days of idle costs "
+        "(fixed costs less other customers' margin, at least a tenth of fixed costs)",
     )
     working_capital: Literal["none", "normal_year"] = Field(
-        default="none", description="normal_year: a working-capital line as deep as the supplier's cash dips in a normal "
-                                    "year (Christmas shutdown included), on top of its runway"
+        default="none",
+        description="normal_year: a working-capital line as deep as the supplier's cash dips in a normal "
+        "year (Christmas shutdown included), on top of its runway",
     )
     average_wage_gbp: Param = Field(default=35_000.0, description="yearly payroll per job")
     short_time_after_idle_days: Param | None = Field(
@@ -233,9 +226,7 @@ class SupplierSpec(Spec):
     )
     max_pay_late_days: Param = Field(default=30.0, description="tier 1: the most days a tier-2 bill is paid late")
     restart_critical: bool = False
-    resourcing_lead_time_days: Param = Field(
-        default=90.0, description="days to qualify a replacement after insolvency"
-    )
+    resourcing_lead_time_days: Param = Field(default=90.0, description="days to qualify a replacement after insolvency")
     systems: list[Name] = Field(default=[], description="the supplier's own systems or facilities")
     plants: list[Name] | None = Field(
         default=None, description="tier 1: the plants (or lines) every member serves; default: each plant using its part family"
@@ -250,15 +241,17 @@ class SupplierSpec(Spec):
         default=None, description="a second source's share of each part's volume in normal times (the first source has the rest)"
     )
     surge_share: Param | None = Field(
-        default=None, description="share of a part's volume it can supply once qualified for a failed co-source's volume "
-                                  "(default: its normal share)"
+        default=None,
+        description="share of a part's volume it can supply once qualified for a failed co-source's volume "
+        "(default: its normal share)",
     )
     qualification_days: Param = Field(
         default=30.0, description="days from a co-source's failure until it is qualified to supply the extra volume"
     )
     country: Country | None = Field(
-        default=None, description="where the supplier is; none: a tier-1 member takes the country of the plants it serves "
-                                  "when they share one, a tier-2 member its customer's, otherwise unspecified"
+        default=None,
+        description="where the supplier is; none: a tier-1 member takes the country of the plants it serves "
+        "when they share one, a tier-2 member its customer's, otherwise unspecified",
     )
     description: str = ""
 
@@ -289,16 +282,18 @@ class ManualTeam(Spec, Generic[N, D]):
         default=None, description="suppliers' whole overdue balances each person processes a day"
     )
     gbp_per_person_per_day: N | None = number(
-        default=None, description="value of suppliers' overdue balances each person processes a day (whole statements "
-                                  "in priority order; the last one in part)"
+        default=None,
+        description="value of suppliers' overdue balances each person processes a day (whole statements "
+        "in priority order; the last one in part)",
     )
 
     @model_validator(mode="after")
     def _one_rate(self) -> ManualTeam[N, D]:
         rates = (self.invoices_per_person_per_day, self.statements_per_person_per_day, self.gbp_per_person_per_day)
         if sum(r is not None for r in rates) != 1:
-            raise ValueError("give exactly one of invoices_per_person_per_day, statements_per_person_per_day or "
-                             "gbp_per_person_per_day")
+            raise ValueError(
+                "give exactly one of invoices_per_person_per_day, statements_per_person_per_day or gbp_per_person_per_day"
+            )
         return self
 
 
@@ -324,8 +319,9 @@ class MarketSpec(Spec, Generic[N]):
     transit_days: N = number(default=0.0, description="days from the plant to the market")
     settlement_days: N | None = number(default=None, description="days from wholesale to cash (default: the sales section's)")
     country: Country | None = Field(
-        default=None, description="ISO 3166 country code, or a region's name, for splitting losses by country (downstream "
-                                  "losses fall there); none: unspecified"
+        default=None,
+        description="ISO 3166 country code, or a region's name, for splitting losses by country (downstream "
+        "losses fall there); none: unspecified",
     )
     description: str = ""
 
@@ -402,8 +398,9 @@ class ShortTimeWork(Spec, Generic[N, D]):
         default=0.2, description="only suppliers with at least this share of their staff on short time qualify"
     )
     short_time_after_idle_days: N = number(
-        default=5.0, description="eligible suppliers without a short-time policy of their own put staff on short time "
-                                 "after this many days of low demand"
+        default=5.0,
+        description="eligible suppliers without a short-time policy of their own put staff on short time "
+        "after this many days of low demand",
     )
     tiers: list[Literal[1, 2]] = [1, 2]
 
@@ -418,8 +415,9 @@ class SupplierDistressSpec(Spec, Generic[N]):
 
     accelerate_payment: bool = Field(default=False, description="first pay it every open invoice at once")
     keep_trading: Literal["none", "line_stopping", "restart_critical", "all"] = Field(
-        default="none", description="which suppliers the OEM funds to keep trading: none, those whose failure would stop a "
-                                    "line (sole sources), the restart-critical, or all"
+        default="none",
+        description="which suppliers the OEM funds to keep trading: none, those whose failure would stop a "
+        "line (sole sources), the restart-critical, or all",
     )
     support_budget_gbp: N = number(default=0.0, description="money the OEM will put into suppliers it keeps trading")
     support_cushion_days: N = number(default=14.0, description="a kept supplier is topped up to this many days of idle costs")
@@ -437,16 +435,19 @@ class EconomicsSpec(Spec, Generic[N]):
     loss downstream of the modelled chain, and when a supplier counts as affected."""
 
     oem_country: Country | None = Field(
-        default=None, description="where the OEM's incident, financing and intervention costs fall (default: the country "
-                                  "of its vehicle plants when they share one, otherwise unspecified)"
+        default=None,
+        description="where the OEM's incident, financing and intervention costs fall (default: the country "
+        "of its vehicle plants when they share one, otherwise unspecified)",
     )
     downstream_multiplier: N | None = number(
-        default=None, description="loss downstream of the modelled chain (dealers, logistics, the local spending they "
-                                  "support) per pound of wholesale revenue lost, in each market's country; none: not counted"
+        default=None,
+        description="loss downstream of the modelled chain (dealers, logistics, the local spending they "
+        "support) per pound of wholesale revenue lost, in each market's country; none: not counted",
     )
     affected_revenue_share: float = Field(
-        default=0.05, description="a supplier counts as affected when it lost more than this share of the revenue it "
-                                  "has over the run in the baseline"
+        default=0.05,
+        description="a supplier counts as affected when it lost more than this share of the revenue it "
+        "has over the run in the baseline",
     )
 
 

@@ -43,8 +43,9 @@ def one_way_to_spread_over_plants(s: ScenarioSpec[Any, Any]) -> list[Problem]:
         base = f"suppliers.{name}"
         if sup.plants is not None and sup.plant_shares is not None:
             out.append(Problem(f"{base}.plant_shares", "give plants or plant_shares, not both"))
-        if sup.plant_shares is not None and (not sup.plant_shares or any(v <= 0 or not math.isfinite(v)
-                                                                          for v in sup.plant_shares.values())):
+        if sup.plant_shares is not None and (
+            not sup.plant_shares or any(v <= 0 or not math.isfinite(v) for v in sup.plant_shares.values())
+        ):
             out.append(Problem(f"{base}.plant_shares", "needs at least one plant, each with a positive share"))
         if (sup.tier == 2 or sup.second_source_for is not None) and (sup.plants is not None or sup.plant_shares is not None):
             who = "a tier-2 supplier serves its customers" if sup.tier == 2 else "a second source serves its first source's plants"
@@ -108,13 +109,21 @@ def tier2_content_within_variable_cost(s: ScenarioSpec[Any, Any]) -> list[Proble
             least_content += per_member * _lower(t2.customer_price_share) * _lower(t2.parts_per_unit)
             feeders.append(t2_name)
         if feeders and least_content > _upper(sup.variable_cost_share) + 1e-12:
-            out.append(Problem(f"suppliers.{feeders[0]}.customer_price_share",
-                               f"tier-2 parts worth at least {least_content:.3g} of the price of each part of '{name}' "
-                               f"exceed its variable cost share ({_upper(sup.variable_cost_share):g}); lower "
-                               f"customer_price_share or parts_per_unit of {', '.join(feeders)}, or raise "
-                               f"suppliers.{name}.variable_cost_share"))
+            out.append(
+                Problem(
+                    f"suppliers.{feeders[0]}.customer_price_share",
+                    f"tier-2 parts worth at least {least_content:.3g} of the price of each part of '{name}' "
+                    f"exceed its variable cost share ({_upper(sup.variable_cost_share):g}); lower "
+                    f"customer_price_share or parts_per_unit of {', '.join(feeders)}, or raise "
+                    f"suppliers.{name}.variable_cost_share",
+                )
+            )
     return out
 
 
-SOURCING_RULES = (served_plants_use_the_family, one_way_to_spread_over_plants, second_sources_share_a_first_source,
-                  tier2_content_within_variable_cost)
+SOURCING_RULES = (
+    served_plants_use_the_family,
+    one_way_to_spread_over_plants,
+    second_sources_share_a_first_source,
+    tier2_content_within_variable_cost,
+)

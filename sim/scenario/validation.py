@@ -119,8 +119,6 @@ def check_references(scenario: Scenario) -> list[Problem]:
     return [p for rule in REFERENCE_RULES for p in rule(scenario)]
 
 
-
-
 def check_markets(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     """Vehicles must have somewhere to go: when markets are given, at least one can take a share."""
     markets = s.sales.markets
@@ -133,8 +131,9 @@ def check_draw_order(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     """The draw policy's order names each facility at most once, and only facilities that exist."""
     order = s.treasury.draw_policy.order
     p = _unknown("treasury.draw_policy.order", order, s.treasury.facilities, "facility")
-    p += [Problem(f"treasury.draw_policy.order.{i}", f"'{name}' is listed twice")
-          for i, name in enumerate(order) if name in order[:i]]
+    p += [
+        Problem(f"treasury.draw_policy.order.{i}", f"'{name}' is listed twice") for i, name in enumerate(order) if name in order[:i]
+    ]
     return p
 
 
@@ -145,8 +144,12 @@ def check_repay_margin(s: ScenarioSpec[Any, Any]) -> list[Problem]:
     margin, least = support(policy.repay_margin_gbp), support(policy.minimum_draw_gbp)
     if policy.repay == "never" or margin is None or least is None or margin[0] >= least[1]:
         return []
-    return [Problem("treasury.draw_policy.repay_margin_gbp",
-                    f"must be at least minimum_draw_gbp ({least[1]:g}) when drawings are repaid, got {margin[0]:g}")]
+    return [
+        Problem(
+            "treasury.draw_policy.repay_margin_gbp",
+            f"must be at least minimum_draw_gbp ({least[1]:g}) when drawings are repaid, got {margin[0]:g}",
+        )
+    ]
 
 
 def check_incident_costs(s: ScenarioSpec[Any, Any]) -> list[Problem]:

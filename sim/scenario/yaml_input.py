@@ -111,20 +111,24 @@ def measure(text: str, loader_class: type[ScenarioLoader | ScenarioCLoader] = Sc
                     sizes[event.anchor] = 1
             elif isinstance(event, yaml.AliasEvent):
                 if any(anchor == event.anchor for anchor, _ in open_nodes):
-                    raise LimitExceeded(f"alias *{shown(event.anchor)[1:-1]} repeats a node that contains it (a cycle)",
-                                        _line(event))
+                    raise LimitExceeded(
+                        f"alias *{shown(event.anchor)[1:-1]} repeats a node that contains it (a cycle)", _line(event)
+                    )
                 total += sizes.get(event.anchor or "", 1)  # an undefined alias is the composer's error to report
             if total > MAX_NODES:
-                raise LimitExceeded(f"more than {MAX_NODES:,} values once its aliases are expanded "
-                                    "(anchors and aliases may repeat a part, not multiply it without bound)",
-                                    _line(event))
+                raise LimitExceeded(
+                    f"more than {MAX_NODES:,} values once its aliases are expanded "
+                    "(anchors and aliases may repeat a part, not multiply it without bound)",
+                    _line(event),
+                )
     finally:
         loader.dispose()
     return total
 
 
-def _key_lines(node: yaml.Node, prefix: tuple[str, ...], lines: Lines, dups: list[Problem],
-               seen_nodes: set[int] | None = None) -> None:
+def _key_lines(
+    node: yaml.Node, prefix: tuple[str, ...], lines: Lines, dups: list[Problem], seen_nodes: set[int] | None = None
+) -> None:
     """Record the 1-based line of every mapping key and list item below ``node``. A node repeated by an alias
     is walked once: its repetitions get the line of the alias only, so the walk is as long as the text."""
     seen_nodes = set() if seen_nodes is None else seen_nodes
@@ -200,8 +204,9 @@ def read_text(path: str | Path, source: str | None = None) -> str:
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise ScenarioError(source, [Problem("", "is a directory, expected a YAML file")])
-        raise ScenarioError(source, [Problem("", "is not a regular file (a device, pipe or socket); "
-                                                 "save the scenario to a file first")])
+        raise ScenarioError(
+            source, [Problem("", "is not a regular file (a device, pipe or socket); save the scenario to a file first")]
+        )
     if info.st_size > MAX_FILE_BYTES:
         os.close(fd)
         raise ScenarioError(source, [Problem("", f"file is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,} limit")])
