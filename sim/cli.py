@@ -65,10 +65,15 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        already = len(_written())
         try:
             return fn(*args, **kwargs)
         except Terminated:
-            click.echo("stopped by SIGTERM; nothing was written.", err=True)
+            written = _written()[already:]
+            if written:  # stopped after its results were published: they are whole
+                click.echo(f"stopped by SIGTERM after its results were written whole to {written[-1]}.", err=True)
+            else:
+                click.echo("stopped by SIGTERM; nothing was written.", err=True)
             sys.exit(TERMINATED)
         except Exception as exc:
             known = explain(exc)
@@ -84,6 +89,12 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(code)
 
     return wrapper
+
+
+def _written() -> list[Path]:
+    """The result folders this process has published (none if it has not loaded the writer)."""
+    runner = sys.modules.get("sim.runner")
+    return list(getattr(runner, "WRITTEN", []))
 
 
 def _first_line(exc: BaseException) -> str:

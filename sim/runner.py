@@ -19,9 +19,11 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
@@ -44,6 +46,10 @@ RESULT_SUFFIXES = (".json", ".parquet", ".csv", ".yaml", ".png", ".html")
 MAX_RUN_JSON_BYTES = 10_000_000
 REDRAW_PREFIX = ".redraw-"
 FIGURE_SUFFIXES = (".png", ".html")
+# the signals that stop a command (Ctrl-C, SIGTERM): held back while a folder is made and not yet known to the
+# code that removes it, and while results are published (see _held)
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+WRITTEN: list[Path] = []  # result folders published by this process (the CLI names them if it is stopped after)
 
 
 class OutputError(OSError):
@@ -370,17 +376,44 @@ def atomic_folder(out: Path | Destination, force: bool = False) -> Iterator[Path
     Whatever happens, the claim is released: on success it is the results folder, otherwise nothing is left.
     """
     dest = out if isinstance(out, Destination) else claim(out, force)
+    tmp: Path | None = None
     try:
-        tmp = _scratch(dest, "partial")
-        try:
-            yield tmp
+        with _held():  # a stop that comes as the folder is made is taken once it is known, so it is removed
+            tmp = _scratch(dest, "partial")
+        yield tmp
+        with _held():  # and a stop as the results are published is taken once they are, and recorded as written
             _publish(dest, tmp)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)  # gone already when published
-        dest.done = True
+            dest.done = True
+            WRITTEN.append(dest.path)
     finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)  # gone already when published
         dest._unlock()
         dest.release()
+
+
+@contextmanager
+def _held() -> Iterator[None]:
+    """Hold back Ctrl-C and SIGTERM for the block (they are taken at its end, by the handlers in place): a few
+    statements that must not be cut between a change on disk and the code that knows of it. Python runs signal
+    handlers in the main thread only, so only there is anything held (a signal mask would not do: the kernel
+    gives a process's signal to any of its threads that does not block it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before: dict[signal.Signals, Any] = {}
+    for number in STOPPING:
+        handler = signal.getsignal(number)
+        if handler is not None:  # None: a handler set outside Python, left alone
+            before[number] = signal.signal(number, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+        for signum in caught:
+            signal.raise_signal(signum)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -178,12 +178,50 @@ def test_sigterm_while_writing_leaves_no_partial_folder(tmp_path: Path) -> None:
     helpers = children(proc.pid)
     proc.send_signal(signal.SIGTERM)
     code, err = proc.wait(30), proc.stderr.read() if proc.stderr else ""
-    if code == 0:  # finished in the instant between seeing the folder and the signal: rare, but then it is whole
-        assert is_result(out)
+    if code == 0 or "written whole" in err:  # published in the instant between seeing the folder and the signal
+        assert is_result(out) and [p.name for p in tmp_path.iterdir()] == ["out"]
         return
     assert code == 128 + signal.SIGTERM and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
     assert wait_for(lambda: not alive(helpers), timeout=5)
+
+
+SIGNAL_AFTER = """
+import os, signal, sys
+import sim.runner as runner
+real = runner.{name}
+
+def {name}(*args, **kwargs):
+    done = real(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)  # the signal comes the instant after
+    return done
+
+runner.{name} = {name}
+from sim.cli import main
+sys.argv[0] = "supplysim"
+main()
+"""
+
+
+@pytest.mark.parametrize("after", ["_scratch", "_publish"])
+def test_sigterm_the_instant_a_folder_is_made_or_published(tmp_path: Path, after: str) -> None:
+    """SIGTERM the instant after the hidden folder is made (before the code that removes it knows of it): exit 143
+    and nothing left. The instant after the results are published: exit 143, the results whole, and the command
+    says they were written (not that nothing was)."""
+    out = tmp_path / "out"
+    script = SIGNAL_AFTER.format(name=after)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "run", str(TINY), "--out", str(out), "--no-figures"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in proc.stderr, proc.stderr
+    if after == "_scratch":
+        assert list(tmp_path.iterdir()) == [] and "nothing was written" in proc.stderr
+    else:
+        assert [p.name for p in tmp_path.iterdir()] == ["out"] and is_result(out)
+        assert f"written whole to {out}" in proc.stderr
 
 
 @pytest.mark.parametrize("always", [False, True])
