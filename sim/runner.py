@@ -275,6 +275,36 @@ def _reason(exc: OSError, where: Path) -> str:
     return f"{exc.strerror or exc} ({where})"
 
 
+def _create(path: Path, given: Path, parents: list[Path]) -> Destination | None:
+    """Create the output folder ``path`` and claim it (None: something is there already). A stop the instant
+    the folder is made is taken once the claim holds it, and so removes it."""
+    made = False
+    claimed: Destination | None = None
+    try:
+        with _held():
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                return None
+            made = True
+            identity = _identity(path)
+            assert identity is not None
+            claimed = Destination(path, True, identity, _lock(path), parents)
+    except BaseException as exc:
+        if claimed is not None:
+            claimed.release()
+        elif made:
+            with suppress(OSError):
+                os.rmdir(path)
+        if isinstance(exc, OSError) and not made:
+            for parent in reversed(parents):
+                with suppress(OSError):
+                    os.rmdir(parent)
+            raise OutputError(f"Cannot create the output folder {given}: {_reason(exc, path)}.") from None
+        raise
+    return claimed
+
+
 def claim(out: str | Path, force: bool = False) -> Destination:
     """Claim ``out`` for a run's results, before the run starts; raises :class:`OutputError` if it cannot be.
 
@@ -287,23 +317,9 @@ def claim(out: str | Path, force: bool = False) -> Destination:
     given = Path(out)
     path = _checked_name(given)
     parents = _make_parents(path.parent, given)
-    try:
-        os.mkdir(path)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        for parent in reversed(parents):
-            with suppress(OSError):
-                os.rmdir(parent)
-        raise OutputError(f"Cannot create the output folder {given}: {_reason(exc, path)}.") from None
-    else:
-        identity = _identity(path)
-        assert identity is not None
-        try:
-            return Destination(path, True, identity, _lock(path), parents)
-        except BaseException:
-            os.rmdir(path)
-            raise
+    created = _create(path, given, parents)
+    if created is not None:
+        return created
     if not force:
         what = "is a symbolic link" if os.path.islink(path) else "already exists"
         if _is_empty_folder(path) and _locked(path):

@@ -203,11 +203,11 @@ main()
 """
 
 
-@pytest.mark.parametrize("after", ["_scratch", "_publish"])
+@pytest.mark.parametrize("after", ["_identity", "_scratch", "_publish"])
 def test_sigterm_the_instant_a_folder_is_made_or_published(tmp_path: Path, after: str) -> None:
-    """SIGTERM the instant after the hidden folder is made (before the code that removes it knows of it): exit 143
-    and nothing left. The instant after the results are published: exit 143, the results whole, and the command
-    says they were written (not that nothing was)."""
+    """SIGTERM the instant after the output folder is made (as its identity is read), or the hidden folder (before the
+    code that removes it knows of it): exit 143 and nothing left. The instant after the results are published:
+    exit 143, the results whole, and the command says they were written (not that nothing was)."""
     out = tmp_path / "out"
     script = SIGNAL_AFTER.format(name=after)
     proc = subprocess.run(
@@ -217,7 +217,7 @@ def test_sigterm_the_instant_a_folder_is_made_or_published(tmp_path: Path, after
         timeout=120,
     )
     assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in proc.stderr, proc.stderr
-    if after == "_scratch":
+    if after in ("_identity", "_scratch"):
         assert list(tmp_path.iterdir()) == [] and "nothing was written" in proc.stderr
     else:
         assert [p.name for p in tmp_path.iterdir()] == ["out"] and is_result(out)
