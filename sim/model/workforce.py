@@ -182,6 +182,11 @@ class NormalWeeks:
             self._weeks[day] = week
         return week
 
+    def clear(self) -> None:
+        """Forget the weeks worked out (once every world that shares them has run: they cost 8 bytes per
+        supplier-day)."""
+        self._weeks.clear()
+
     def __getstate__(self) -> dict[str, object]:
         return {}
 
