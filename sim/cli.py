@@ -270,6 +270,33 @@ PROGRESS_HELP = "Show a progress bar (default: only in a terminal, not in CI or 
 DASHBOARD_HELP = "Serve Dask's dashboard and print its address (with --scheduler or --dask-local)."
 
 
+def executor_options(runs: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--workers, --scheduler and --dask-local: where a command's ``runs`` (e.g. replications) are run."""
+    of = f" for {runs}" if runs else ""
+    on = f"Run {runs} on" if runs else "Run on"
+    options = [
+        click.option(
+            "--workers", type=click.IntRange(1), default=None, show_default="one per core", help=f"Local worker processes{of}."
+        ),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none", help=f"{on} this Dask cluster."),
+        click.option(
+            "--dask-local",
+            type=click.IntRange(1),
+            default=None,
+            metavar="W",
+            show_default="none",
+            help="Start a local Dask cluster of W workers.",
+        ),
+    ]
+
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):  # listed in --help in the order above
+            fn = option(fn)
+        return fn
+
+    return add
+
+
 def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--progress/--no-progress", default=None, show_default="in a terminal", help=PROGRESS_HELP)(fn)
 
@@ -305,20 +332,7 @@ def main(verbose: int, quiet: bool) -> None:
     help="Override a scenario field (dotted path); repeat for several.",
 )
 @click.option("--replications", type=click.IntRange(1), default=1, help="Monte Carlo replications.")
-@click.option(
-    "--workers", type=click.IntRange(1), default=None, show_default="one per core", help="Local worker processes for replications."
-)
-@click.option(
-    "--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none", help="Run replications on this Dask cluster."
-)
-@click.option(
-    "--dask-local",
-    type=click.IntRange(1),
-    default=None,
-    metavar="W",
-    show_default="none",
-    help="Start a local Dask cluster of W workers.",
-)
+@executor_options("replications")
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--check-daily", is_flag=True, show_default=OFF, help="Check every conservation identity on every simulated day.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip figures and report.html.")
@@ -651,16 +665,7 @@ def plot(folder: str) -> None:
 @click.option("--out", required=True, type=click.Path(), help="Folder to write the sweep into (must not exist).")
 @click.option("--replications", type=click.IntRange(1), default=1, help="Replications at every grid point.")
 @click.option("--seed", type=int, default=None, show_default="the scenario's seed", help="Random seed.")
-@click.option("--workers", type=click.IntRange(1), default=None, show_default="one per core", help="Local worker processes.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", show_default="none", help="Run on this Dask cluster.")
-@click.option(
-    "--dask-local",
-    type=click.IntRange(1),
-    default=None,
-    metavar="W",
-    show_default="none",
-    help="Start a local Dask cluster of W workers.",
-)
+@executor_options()
 @click.option("--force", is_flag=True, show_default=OFF, help="Replace the output folder if it exists.")
 @click.option("--no-figures", is_flag=True, show_default=OFF, help="Skip sweep.png and report.html.")
 @progress_option

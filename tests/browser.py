@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +47,23 @@ def require(*modules: str) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"the browser tests must run under CI: {reason}")
         pytest.skip(reason)
+
+
+def watch(
+    context: Any, page: Any, allowed: Callable[[str], bool], requests: list[str], outside: list[str], errors: list[str]
+) -> None:
+    """Note every request of the browser ``context`` in ``requests``; one for a URL that is not ``allowed`` fails
+    and is noted in ``outside`` too. Note ``page``'s console errors and uncaught exceptions in ``errors``."""
+
+    def route(handled: Any) -> None:
+        url = handled.request.url
+        requests.append(url)
+        if allowed(url):
+            handled.continue_()
+        else:
+            outside.append(url)
+            handled.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 
 from sim.results.kpis import text
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, require
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, require, watch
 
 pytestmark = pytest.mark.browser
 
@@ -100,18 +100,8 @@ def browser() -> Iterator[Browser]:
             context = chromium.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
             state = Browser(context.new_page(), url)
 
-            def only_local(route: Any) -> None:  # a request for anything beyond this machine fails, and is noted
-                request_url = route.request.url
-                state.requests.append(request_url)
-                if urlparse(request_url).hostname in LOCAL_HOSTS:
-                    route.continue_()
-                else:
-                    state.outside.append(request_url)
-                    route.abort()
-
-            context.route("**/*", only_local)
-            state.page.on("console", lambda m: state.errors.append(m.text) if m.type == "error" else None)
-            state.page.on("pageerror", lambda e: state.errors.append(str(e)))
+            # a request for anything beyond this machine fails, and is noted
+            watch(context, state.page, lambda u: urlparse(u).hostname in LOCAL_HOSTS, state.requests, state.outside, state.errors)
             state.page.goto(url)
             state.page.locator("[data-kpi=vehicles_lost]").wait_for(timeout=60_000)
             yield state

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from sim.results.formats import money_text
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require, watch
 
 pytestmark = pytest.mark.browser
 
@@ -70,18 +70,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         state = Report(context.new_page(), folder)
 
-        def own_only(route: Any) -> None:  # a request for anything beyond the file fails, and is noted
-            url = route.request.url
-            state.requests.append(url)
-            if urlparse(url).scheme in OWN_SCHEMES:
-                route.continue_()
-            else:
-                state.outside.append(url)
-                route.abort()
-
-        context.route("**/*", own_only)
-        state.page.on("console", lambda m: state.errors.append(m.text) if m.type == "error" else None)
-        state.page.on("pageerror", lambda e: state.errors.append(str(e)))
+        # a request for anything beyond the file fails, and is noted
+        watch(context, state.page, lambda u: urlparse(u).scheme in OWN_SCHEMES, state.requests, state.outside, state.errors)
         started = time.perf_counter()
         state.page.goto((folder / "report.html").as_uri())
         state.page.wait_for_function(
